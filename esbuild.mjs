@@ -1,0 +1,45 @@
+// The one build script: one entry per bundle. `node esbuild.mjs [--watch] [--production]`.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const root = path.dirname(new URL(import.meta.url).pathname);
+
+const common = { bundle: true, sourcemap: production ? false : 'linked', minify: production, logLevel: 'info', absWorkingDir: root };
+const node = { ...common, platform: 'node', target: 'node20' };
+
+/** Every bundle the project ships. Entries whose source does not exist yet are skipped. */
+const bundles = [
+  // The extension host side: the only bundle that may see `vscode` (provided by VS Code at run time).
+  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'] },
+  // The headless CLI.
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  // The instrumenter on its own: the traced child loads it lazily for files the host did not prepare.
+  { ...node, entryPoints: ['src/instrument/index.ts'], outfile: 'dist/instrument.js', format: 'cjs' },
+  // Runtime: preloaded into the traced program (tiny, dependency-free).
+  { ...node, entryPoints: ['src/runtime/preload.ts'], outfile: 'dist/runtime/preload.js', format: 'cjs' },
+  { ...node, entryPoints: ['src/runtime/hooks.ts'], outfile: 'dist/runtime/hooks.mjs', format: 'esm' },
+  { ...node, entryPoints: ['src/runtime/writer.ts'], outfile: 'dist/runtime/writer.js', format: 'cjs' },
+  // The timeline viewer (webview and standalone HTML export).
+  { ...common, platform: 'browser', target: 'es2022', entryPoints: ['media/main.ts'], outfile: 'dist/webview/main.js', format: 'iife' },
+].filter((b) => fs.existsSync(path.join(root, b.entryPoints[0])));
+
+/** Static webview assets copied next to the bundle. */
+function copyAssets() {
+  fs.mkdirSync(path.join(root, 'dist/webview'), { recursive: true });
+  for (const f of fs.existsSync(path.join(root, 'media')) ? fs.readdirSync(path.join(root, 'media')) : []) {
+    if (f.endsWith('.css')) fs.copyFileSync(path.join(root, 'media', f), path.join(root, 'dist/webview', f));
+  }
+}
+
+if (watch) {
+  copyAssets();
+  for (const b of bundles) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(bundles.map((b) => esbuild.build(b)));
+  copyAssets();
+  const cli = path.join(root, 'dist/cli.js');
+  if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
+}

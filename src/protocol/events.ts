@@ -1,0 +1,100 @@
+/**
+ * The runtime → host event stream: the hot path of a traced run.
+ *
+ * Transport: the child writes FRAMES to a dedicated pipe (fd 3). A frame is
+ *   u32 little-endian byte length of the body | u8 frame type | body
+ * Frame types:
+ *   FRAME_EVENTS: body = N records of EVENT_BYTES bytes each (see below), little-endian.
+ *   FRAME_JSON:   body = UTF-8 JSON of a {@link RuntimeMessage} (rare: start, site tables, end).
+ *
+ * An event record is 16 bytes, written into a preallocated SharedArrayBuffer by the traced
+ * program (no object per event on its heap) and shipped by a writer thread:
+ *   f64  t        ms since the runtime's time origin (performance.now() - origin)
+ *   u32  head     kind (high 4 bits) | task id (low 28 bits)
+ *   u32  arg      site id, other task id, or a small code, depending on kind
+ *
+ * Task ids are assigned sequentially from 1 by the runtime; an EV_CREATE record does not carry
+ * the new id: it is the previous id + 1 (the decoder counts), and its task field is the PARENT.
+ */
+
+export const EVENT_BYTES = 16;
+export const FRAME_EVENTS = 1;
+export const FRAME_JSON = 2;
+export const FRAME_HEADER_BYTES = 5;
+export const TASK_MASK = 0x0fffffff;
+
+export const enum Ev {
+  /** A coroutine started. task = parent task id (0 = none); arg = definition site id. New id = last id + 1. */
+  Create = 1,
+  /** The call that created `task` (recorded right after the call returned). arg = call site id. */
+  CallSite = 2,
+  /** `task` suspended at an await / for-await / yield. arg = site id. */
+  Yield = 3,
+  /** The suspension just recorded for `task` waits on task `arg` (one record per awaited task). */
+  WaitOn = 4,
+  /** The suspension just recorded for `task` awaited a combinator's promise. arg = {@link CombinatorCode}. */
+  WaitKind = 5,
+  /** `task` resumed. arg = 0 normal, 1 resumed by a throw (rejected await). */
+  Resume = 6,
+  /** `task` completed normally. */
+  SettleOk = 7,
+  /** `task` completed by throwing. */
+  SettleErr = 8,
+  /** A callback on `task`'s promise ran. arg = site id of the `.then/.catch/.finally` call. */
+  CallbackThen = 9,
+  CallbackCatch = 10,
+  CallbackFinally = 11,
+}
+
+export const enum CombinatorCode {
+  All = 1,
+  AllSettled = 2,
+  Race = 3,
+  Any = 4,
+}
+
+/** Site kinds in a site table. */
+export type SiteKind =
+  | 'function'
+  | 'method'
+  | 'arrow'
+  | 'generator'
+  | 'module'
+  | 'await'
+  | 'for-await'
+  | 'yield'
+  | 'call'
+  | 'then'
+  | 'catch'
+  | 'finally';
+
+/** One entry of a site table: [kind, line, column, name?]. Lines/columns 1-based, original source. */
+export type SiteEntry = [kind: SiteKind, line: number, column: number, name?: string];
+
+/** JSON frames (rare, so JSON is fine here). */
+export type RuntimeMessage =
+  | {
+      type: 'start';
+      pid: number;
+      /** performance.timeOrigin + origin offset: the wall-clock epoch (ms) of t = 0. */
+      epochMs: number;
+      nodeVersion: string;
+      maxEvents: number;
+    }
+  | {
+      type: 'sites';
+      /** Absolute path of the instrumented file. */
+      file: string;
+      /** Site ids of this file are base .. base + entries.length - 1. */
+      base: number;
+      entries: SiteEntry[];
+    }
+  | { type: 'truncated'; atEvent: number }
+  | {
+      type: 'error';
+      /** An uncaught exception or unhandled rejection, as seen by the runtime. */
+      kind: 'uncaughtException' | 'unhandledRejection';
+      message: string;
+      stack: string;
+    }
+  | { type: 'end'; reason: 'exit'; code: number; events: number };

@@ -1,0 +1,119 @@
+/**
+ * The Trace: what one run of an async program looked like, in a language-neutral shape.
+ * This is the JSON the CLI writes (`docs/trace-format.md`), what the extension keeps per run,
+ * and what the webview draws. Times are milliseconds from the start of the program's own code;
+ * lines and columns are 1-based in the ORIGINAL source; files are relative to the run's cwd
+ * (with `/` separators), or absolute when outside it.
+ */
+
+export const TRACE_FORMAT = 'async-timeline-trace';
+export const TRACE_VERSION = 1;
+
+/** A place in the original source. */
+export interface SourceSite {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type ExitReason = 'exited' | 'timeout' | 'stopped' | 'crashed';
+
+export interface TraceExit {
+  /** The program's exit code (null when killed by a signal). */
+  code: number | null;
+  signal: string | null;
+  reason: ExitReason;
+  /** For crashes: the uncaught error / unhandled rejection, mapped to the original source. */
+  error?: { message: string; site?: SourceSite | null } | null;
+}
+
+/** What kind of coroutine a task is. `module` = a module body using top-level await. */
+export type TaskKind = 'function' | 'method' | 'arrow' | 'generator' | 'module';
+
+/** How a suspension came about. */
+export type SuspendKind = 'await' | 'for-await' | 'yield';
+
+/** The Promise combinator the awaited value came from, when there was one. */
+export type Combinator = 'all' | 'allSettled' | 'race' | 'any';
+
+export interface RunningSegment {
+  state: 'running';
+  start: number;
+  /** null while the task is still running (live trace, or the program ended mid-segment). */
+  end: number | null;
+}
+
+export interface SuspendedSegment {
+  state: 'suspended';
+  start: number;
+  /** null when the task never resumed (pending at exit, or still waiting in a live trace). */
+  end: number | null;
+  /** The `await` (or `yield`, `for await`) that suspended the task. */
+  site: SourceSite | null;
+  kind: SuspendKind;
+  /** Ids of the tasks whose promises this suspension waited on (direct await or a combinator). */
+  awaits: number[];
+  combinator?: Combinator;
+  /** The task whose settling woke this one (a member of `awaits` that settled last before the resume). */
+  resumedBy?: number | null;
+  /** True when the await resumed by throwing (the awaited promise rejected). */
+  threw?: boolean;
+}
+
+export type Segment = RunningSegment | SuspendedSegment;
+
+export interface TaskRecord {
+  id: number;
+  /** `worker1`, `Crawler.fetch`, `handler` (named arrow), or `<anonymous file:line>`. */
+  name: string;
+  kind: TaskKind;
+  /** The task that was running when this one was created (null: created by top-level code / the loop). */
+  parentId: number | null;
+  /** Where the coroutine is defined (the function itself). */
+  definition: SourceSite | null;
+  created: {
+    t: number;
+    /** The call that created the task (null when called from code that was not instrumented). */
+    site: SourceSite | null;
+  };
+  settled: { t: number; state: 'fulfilled' | 'rejected' } | null;
+  /** Alternating running / suspended stretches, in time order, from creation to settle. */
+  segments: Segment[];
+}
+
+export type CallbackKind = 'then' | 'catch' | 'finally';
+
+/** A `.then/.catch/.finally` callback on a task's promise, recorded when it ran. */
+export interface CallbackRecord {
+  t: number;
+  kind: CallbackKind;
+  taskId: number;
+  site: SourceSite | null;
+}
+
+/** A chunk of the program's output, timestamped on arrival (for ticks on the time axis). */
+export interface OutputRecord {
+  t: number;
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface Trace {
+  format: typeof TRACE_FORMAT;
+  version: typeof TRACE_VERSION;
+  /** The source language that produced the trace (the model is shared across tracers). */
+  language: 'javascript' | 'typescript' | 'python';
+  entry: string;
+  /** Absolute working directory of the run; `file` fields are relative to it. */
+  cwd: string;
+  /** Wall-clock start of the run (ISO 8601). */
+  startedAt: string;
+  durationMs: number;
+  exit: TraceExit | null;
+  /** True when the event cap was reached: later events were dropped, the program ran on. */
+  truncated: boolean;
+  eventCount: number;
+  tasks: TaskRecord[];
+  callbacks: CallbackRecord[];
+  output: OutputRecord[];
+}

@@ -1,0 +1,83 @@
+/**
+ * Host ↔ webview messages (the timeline viewer in the panel, the editor tab, and the HTML export).
+ * Direction-specific discriminated unions keyed by `type`; the webview posts `ready` first and
+ * only then does the host send anything. Everything received is checked by the guards below.
+ */
+import type { SourceSite, Trace } from './trace';
+
+export type HostToWebview =
+  /** Replace the whole trace (first frame, a finished run, or a loaded trace file). `live` = still running. */
+  | { type: 'trace'; trace: Trace | null; live: boolean }
+  /** Highlight every segment caused by this source line (the editor cursor sits on an await line). */
+  | { type: 'highlightSite'; file: string; line: number }
+  /** Reveal and select these tasks' lanes (e.g. from a "Show in timeline" CodeLens or hover link). */
+  | { type: 'revealTasks'; taskIds: number[] }
+  /** No run, no trace: show the empty state. */
+  | { type: 'clear' };
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  /** Open this source position in the editor (click on a segment, marker or lane label). */
+  | { type: 'openSite'; site: SourceSite }
+  /** The user selected a task in the viewer. */
+  | { type: 'selectTask'; taskId: number | null }
+  /** Ask the host to run/stop (buttons in the viewer toolbar). */
+  | { type: 'command'; command: 'run' | 'stop' | 'export' | 'open' };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function isSite(v: unknown): v is SourceSite {
+  return (
+    isObject(v) &&
+    typeof v.file === 'string' &&
+    Number.isInteger(v.line) &&
+    (v.line as number) >= 1 &&
+    Number.isInteger(v.column) &&
+    (v.column as number) >= 1
+  );
+}
+
+/** Validates a message that came from the webview; returns null for anything malformed. */
+export function parseWebviewMessage(v: unknown): WebviewToHost | null {
+  if (!isObject(v) || typeof v.type !== 'string') return null;
+  switch (v.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'openSite':
+      return isSite(v.site) ? { type: 'openSite', site: { file: v.site.file, line: v.site.line, column: v.site.column } } : null;
+    case 'selectTask':
+      return v.taskId === null || Number.isInteger(v.taskId) ? { type: 'selectTask', taskId: v.taskId as number | null } : null;
+    case 'command':
+      return v.command === 'run' || v.command === 'stop' || v.command === 'export' || v.command === 'open'
+        ? { type: 'command', command: v.command }
+        : null;
+    default:
+      return null;
+  }
+}
+
+/** Validates a message that came from the host (the webview side of the same contract). */
+export function parseHostMessage(v: unknown): HostToWebview | null {
+  if (!isObject(v) || typeof v.type !== 'string') return null;
+  switch (v.type) {
+    case 'trace':
+      if (typeof v.live !== 'boolean') return null;
+      if (v.trace === null) return { type: 'trace', trace: null, live: v.live };
+      if (!isObject(v.trace) || v.trace.format !== 'async-timeline-trace' || !Array.isArray(v.trace.tasks)) return null;
+      return { type: 'trace', trace: v.trace as unknown as Trace, live: v.live };
+    case 'highlightSite':
+      return typeof v.file === 'string' && Number.isInteger(v.line)
+        ? { type: 'highlightSite', file: v.file, line: v.line as number }
+        : null;
+    case 'revealTasks':
+      return Array.isArray(v.taskIds) && v.taskIds.every((x) => Number.isInteger(x))
+        ? { type: 'revealTasks', taskIds: v.taskIds as number[] }
+        : null;
+    case 'clear':
+      return { type: 'clear' };
+    default:
+      return null;
+  }
+}

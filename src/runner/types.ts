@@ -1,0 +1,51 @@
+/** The host side of a traced run: options, callbacks and the handle a caller gets back. */
+import type { Trace, TraceExit } from '../protocol/trace';
+
+export interface RunOptions {
+  /** Absolute path of the program's entry file (.ts .tsx .mts .cts .js .mjs .cjs). */
+  entry: string;
+  /** Working directory of the program; trace file paths are relative to it. */
+  cwd: string;
+  /** Program arguments (process.argv.slice(2) inside the program). */
+  args?: string[];
+  /** Extra environment variables, merged over the host's environment. */
+  env?: Record<string, string>;
+  /** The `node` executable to run the program with (default: `node` on PATH). */
+  nodePath?: string;
+  /** Stop the program after this many milliseconds (exit reason `timeout`). 0 / undefined: no limit. */
+  timeoutMs?: number;
+  /** Event cap: past it the trace is marked truncated and recording stops (the program runs on). */
+  maxEvents?: number;
+  /** false: run the same transpiled program WITHOUT tracing hooks (differential tests, benchmarks). */
+  instrument?: boolean;
+  /** Source text to use instead of the entry file's content on disk (an unsaved editor buffer). */
+  entrySource?: string;
+  /** Folder holding the built runtime (dist/runtime); found automatically when omitted. */
+  runtimeDir?: string;
+  /** How often (ms) the live trace snapshot callback fires at most. Default 100. */
+  updateIntervalMs?: number;
+}
+
+export interface RunCallbacks {
+  /** Program stdout, as it arrives (already passed through unchanged). */
+  onStdout?(text: string): void;
+  onStderr?(text: string): void;
+  /** The live trace changed (throttled to updateIntervalMs). Call handle.snapshot() to get it. */
+  onUpdate?(): void;
+}
+
+export interface RunResult {
+  trace: Trace;
+  exit: TraceExit;
+}
+
+export interface RunHandle {
+  /** Process id of the traced program. */
+  readonly pid: number;
+  /** Resolves when the program has ended and every event has been read; never rejects. */
+  readonly done: Promise<RunResult>;
+  /** The trace as it is now (live). */
+  snapshot(): Trace;
+  /** Stop the program (kills its process tree); the trace keeps every event recorded so far. */
+  stop(): void;
+}
