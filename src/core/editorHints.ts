@@ -1,0 +1,231 @@
+/**
+ * Everything the editor shows about a trace, computed as plain data: the after-line hints on
+ * await and task-creation lines, blocking warnings, hover Markdown, and the summary CodeLens
+ * titles. The `src/extension/` adapters only map these onto the VS Code API.
+ *
+ * Lines are 1-based, as in the trace. Hover Markdown uses `command:` links, so the adapter must
+ * mark it trusted for exactly the command id passed in {@link HintOptions.showCommand}.
+ */
+import type { TaskRecord, Trace } from '../protocol/trace';
+import { computeStats, type TraceStats } from './stats';
+
+/** What a hint is about; the adapter picks a decoration style per kind. */
+export type HintKind = 'await' | 'create' | 'blocking';
+
+export interface LineHint {
+  /** 1-based line in the source file. */
+  line: number;
+  kind: HintKind;
+  /** The short after-line text. */
+  label: string;
+  /** Markdown for the hover (a table plus a "Show in timeline" command link). */
+  hover: string;
+  /** The tasks this hint is about (what "Show in timeline" reveals). */
+  taskIds: number[];
+}
+
+export interface LensHint {
+  /** 1-based line of the function definition. */
+  line: number;
+  /** 1-based column of the definition (several functions may share a line). */
+  column: number;
+  title: string;
+  taskIds: number[];
+}
+
+export interface FileHints {
+  lines: LineHint[];
+  lenses: LensHint[];
+}
+
+export interface HintOptions {
+  /** Command id behind the "Show in timeline" links; it receives `{ taskIds }`. */
+  showCommand: string;
+  /** Blocking threshold; used when `stats` is not given. Default 50. */
+  blockingThresholdMs?: number;
+  /** Precomputed stats of the same trace (saves a pass when several files are shown). */
+  stats?: TraceStats;
+  /** At most this many rows in a hover table. Default 20. */
+  maxHoverRows?: number;
+}
+
+/** A duration: `0.25 ms`, `3.4 ms`, `120 ms`, `1.00 s`, `75.3 s`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** A point on the trace's time axis: `0.2 ms`, `1001 ms`, `2001 ms` (ms since the program started). */
+export function formatTime(t: number): string {
+  if (!Number.isFinite(t)) return '—';
+  if (t < 10) return `${t.toFixed(1)} ms`;
+  return `${Math.round(t)} ms`;
+}
+
+/** `2 calls`, `1 call`. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Escapes text for a Markdown table cell or inline text. */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()|<>~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+/** The `command:` link URI for the "Show in timeline" command with these tasks. */
+export function showInTimelineLink(command: string, taskIds: number[]): string {
+  return `command:${command}?${encodeURIComponent(JSON.stringify([{ taskIds }]))}`;
+}
+
+function taskLabel(task: TaskRecord | undefined, id: number): string {
+  return task ? `${task.name} #${id}` : `#${id}`;
+}
+
+/**
+ * Computes every hint and lens for one source file of a trace.
+ * @param file the file as the trace names it (relative to the trace's cwd, `/` separators).
+ */
+export function computeFileHints(trace: Trace, file: string, options: HintOptions): FileHints {
+  const stats =
+    options.stats ?? computeStats(trace, { blockingThresholdMs: options.blockingThresholdMs ?? 50 });
+  const maxRows = options.maxHoverRows ?? 20;
+  const tasks = new Map(trace.tasks.map((t) => [t.id, t]));
+  const name = (id: number) => escapeMarkdown(taskLabel(tasks.get(id), id));
+  const names = (ids: number[]) => (ids.length ? ids.map(name).join(', ') : '—');
+  const link = (ids: number[]) => `[Show in timeline](${showInTimelineLink(options.showCommand, ids)})`;
+  const more = (n: number) => (n > maxRows ? `\n\n… and ${n - maxRows} more` : '');
+  const lines: LineHint[] = [];
+
+  for (const s of stats.sites) {
+    if (s.site.file !== file) continue;
+    const verb = s.kind === 'yield' ? 'yielded' : 'waited';
+    const parts = [`⏸ ${s.count}× · ${verb} ${formatDuration(s.totalMs)}`];
+    if (s.count > 1 && Math.abs(s.maxMs - s.totalMs / s.count) > 0.005)
+      parts.push(`max ${formatDuration(s.maxMs)}`);
+    if (s.pending > 0) parts.push(`${s.pending} never resumed`);
+    const rows = s.suspensions.slice(0, maxRows).map((x) => {
+      const on = x.awaits.length
+        ? names(x.awaits) + (x.combinator ? ` (Promise.${x.combinator})` : '')
+        : 'a plain promise';
+      const resumed = x.end === null ? 'never' : formatTime(x.end) + (x.threw ? ' (threw)' : '');
+      const by = x.end === null ? '—' : x.resumedBy != null ? name(x.resumedBy) : '—';
+      return `| ${name(x.taskId)} | ${formatTime(x.start)} | ${resumed} | ${formatDuration(x.durationMs)} | ${on} | ${by} |`;
+    });
+    const hover = [
+      `**${escapeMarkdown(s.kind)}** at line ${s.site.line}: suspended ${plural(s.count, 'time')}, ${verb} ${formatDuration(s.totalMs)} in total`,
+      '',
+      '| task | suspended at | resumed at | waited | waited on | resumed by |',
+      '|---|---:|---:|---:|---|---|',
+      ...rows,
+    ].join('\n');
+    lines.push({
+      line: s.site.line,
+      kind: 'await',
+      label: parts.join(' · '),
+      hover: hover + more(s.suspensions.length) + '\n\n' + link(s.taskIds),
+      taskIds: s.taskIds,
+    });
+  }
+
+  for (const c of stats.creations) {
+    if (c.site.file !== file) continue;
+    const first = c.tasks[0]!;
+    const lastEnd = c.tasks.every((t) => t.settled !== null)
+      ? Math.max(...c.tasks.map((t) => t.settled as number))
+      : null;
+    const who =
+      c.tasks.length === 1
+        ? `${first.name} #${first.id}`
+        : `${first.name} ×${c.tasks.length} (#${first.id}…#${c.tasks[c.tasks.length - 1]!.id})`;
+    const rejected = c.tasks.filter((t) => t.state === 'rejected').length;
+    const label = `→ ${who} · ${formatTime(first.created)} → ${lastEnd === null ? 'pending' : formatTime(lastEnd)}${rejected ? ` · ${rejected} rejected` : ''}`;
+    const rows = c.tasks
+      .slice(0, maxRows)
+      .map(
+        (t) =>
+          `| ${name(t.id)} | ${formatTime(t.created)} | ${t.settled === null ? '—' : formatTime(t.settled)} | ${t.settled === null ? '—' : formatDuration(t.settled - t.created)} | ${t.state} |`,
+      );
+    const hover = [
+      `**${plural(c.tasks.length, 'task')} created** at line ${c.site.line}`,
+      '',
+      '| task | created at | settled at | lifetime | state |',
+      '|---|---:|---:|---:|---|',
+      ...rows,
+    ].join('\n');
+    const ids = c.tasks.map((t) => t.id);
+    lines.push({
+      line: c.site.line,
+      kind: 'create',
+      label,
+      hover: hover + more(c.tasks.length) + '\n\n' + link(ids),
+      taskIds: ids,
+    });
+  }
+
+  // One warning per line: the longest stretch that began there, and how many there were.
+  const blockingByLine = new Map<number, typeof stats.blocking>();
+  for (const b of stats.blocking) {
+    if (!b.site || b.site.file !== file) continue;
+    const list = blockingByLine.get(b.site.line) ?? [];
+    list.push(b);
+    blockingByLine.set(b.site.line, list);
+  }
+  for (const [line, list] of blockingByLine) {
+    const worst = list.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
+    const delayed = [...new Set(list.flatMap((b) => b.delayedTaskIds))];
+    const times = list.length > 1 ? ` (${list.length}×)` : '';
+    const label =
+      `⚠ ran ${formatDuration(worst.durationMs)} without yielding${times}` +
+      (delayed.length
+        ? ` · delayed ${plural(delayed.length, 'task')} up to ${formatDuration(Math.max(...list.map((b) => b.delayMs)))}`
+        : '');
+    const rows = list
+      .slice(0, maxRows)
+      .map(
+        (b) =>
+          `| ${name(b.taskId)} | ${formatTime(b.start)} | ${formatTime(b.end)} | ${formatDuration(b.durationMs)} | ${names(b.delayedTaskIds)} |`,
+      );
+    const hover = [
+      `**Blocked the event loop**: a coroutine ran without yielding from this line; nothing else could run meanwhile.`,
+      '',
+      '| task | from | to | ran | kept waiting |',
+      '|---|---:|---:|---:|---|',
+      ...rows,
+    ].join('\n');
+    const ids = [...new Set([...list.map((b) => b.taskId), ...delayed])];
+    lines.push({
+      line,
+      kind: 'blocking',
+      label,
+      hover: hover + more(list.length) + '\n\n' + link(ids),
+      taskIds: ids,
+    });
+  }
+
+  const lenses: LensHint[] = [];
+  for (const f of stats.functions) {
+    if (!f.definition || f.definition.file !== file || f.kind === 'module') continue;
+    const rejected = f.rejected ? ` · ${f.rejected} rejected` : '';
+    const title = `${plural(f.calls, 'call')} · ${plural(f.yields, 'yield')} · waited ${formatDuration(f.waitedMs)} · ran ${formatDuration(f.ranMs)}${rejected} — Show in timeline`;
+    lenses.push({ line: f.definition.line, column: f.definition.column, title, taskIds: f.taskIds });
+  }
+
+  lines.sort((a, b) => a.line - b.line || a.kind.localeCompare(b.kind));
+  lenses.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { lines, lenses };
+}
+
+/** The files a trace has something to say about (sites, creations, definitions). */
+export function filesWithHints(trace: Trace): string[] {
+  const files = new Set<string>();
+  for (const t of trace.tasks) {
+    if (t.definition) files.add(t.definition.file);
+    if (t.created.site) files.add(t.created.site.file);
+    for (const s of t.segments) if (s.state === 'suspended' && s.site) files.add(s.site.file);
+  }
+  return [...files];
+}

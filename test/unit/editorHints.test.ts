@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import {
+  computeFileHints,
+  escapeMarkdown,
+  filesWithHints,
+  formatDuration,
+  formatTime,
+  showInTimelineLink,
+} from '../../src/core/editorHints';
+import { blockingTrace, workersTrace } from './helpers/sampleTraces';
+
+const opts = { showCommand: 'asyncTimeline.showInTimeline' };
+
+describe('core/editorHints', () => {
+  it('formats durations and times', () => {
+    assert.equal(formatDuration(0.25), '0.25 ms');
+    assert.equal(formatDuration(3.44), '3.4 ms');
+    assert.equal(formatDuration(120.4), '120 ms');
+    assert.equal(formatDuration(1000.8), '1.00 s');
+    assert.equal(formatDuration(75_300), '75.3 s');
+    assert.equal(formatTime(0.2), '0.2 ms');
+    assert.equal(formatTime(2001.0), '2001 ms');
+  });
+
+  it('labels the await lines of the worker example', () => {
+    const h = computeFileHints(workersTrace(), 'examples/workers.ts', opts);
+    const awaits = h.lines.filter((l) => l.kind === 'await').map((l) => [l.line, l.label]);
+    assert.deepEqual(awaits, [
+      [8, '⏸ 1× · waited 1.00 s'],
+      [14, '⏸ 1× · waited 2.00 s'],
+      [22, '⏸ 1× · waited 1.00 s'],
+      [24, '⏸ 1× · waited 1.00 s'],
+    ]);
+  });
+
+  it('labels task-creation lines with name, id, created and settled times', () => {
+    const h = computeFileHints(workersTrace(), 'examples/workers.ts', opts);
+    const creates = new Map(h.lines.filter((l) => l.kind === 'create').map((l) => [l.line, l.label]));
+    assert.equal(creates.get(19), '→ worker1 #2 · 0.2 ms → 1001 ms');
+    assert.equal(creates.get(20), '→ worker2 #3 · 0.3 ms → 2001 ms');
+    assert.equal(creates.get(29), '→ main #1 · 0.1 ms → 2003 ms');
+  });
+
+  it('shows the max when it differs, pending suspensions, and blocking warnings with the delay', () => {
+    const h = computeFileHints(blockingTrace(), 'src/app.ts', opts);
+    const line3 = h.lines.find((l) => l.line === 3)!;
+    assert.equal(line3.label, '⏸ 3× · waited 497 ms · max 300 ms · 1 never resumed');
+    const warn = h.lines.find((l) => l.kind === 'blocking')!;
+    assert.equal(warn.line, 11);
+    assert.equal(warn.label, '⚠ ran 130 ms without yielding · delayed 1 task up to 130 ms');
+    assert.deepEqual(warn.taskIds.sort(), [1, 2]);
+    assert.match(warn.hover, /\| crunch #2 \| 160 ms \| 290 ms \| 130 ms \| poller #1 \|/);
+    assert.equal(
+      computeFileHints(blockingTrace(), 'src/app.ts', { ...opts, blockingThresholdMs: 500 }).lines.filter(
+        (l) => l.kind === 'blocking',
+      ).length,
+      0,
+    );
+  });
+
+  it('builds hover tables with what was awaited, who resumed, and a Show in timeline link', () => {
+    const h = computeFileHints(workersTrace(), 'examples/workers.ts', opts);
+    const l22 = h.lines.find((l) => l.line === 22 && l.kind === 'await')!;
+    assert.match(l22.hover, /\| task \| suspended at \| resumed at \| waited \| waited on \| resumed by \|/);
+    assert.match(l22.hover, /\| main #1 \| 0\.4 ms \| 1001 ms \| 1\.00 s \| worker1 #2 \| worker1 #2 \|/);
+    assert.ok(
+      l22.hover.includes(`[Show in timeline](${showInTimelineLink('asyncTimeline.showInTimeline', [1])})`),
+    );
+    assert.equal(decodeURIComponent(showInTimelineLink('x.y', [1, 2]).split('?')[1]!), '[{"taskIds":[1,2]}]');
+  });
+
+  it('summarises each function that ran in a lens title', () => {
+    const h = computeFileHints(workersTrace(), 'examples/workers.ts', opts);
+    assert.deepEqual(
+      h.lenses.map((l) => [l.line, l.title]),
+      [
+        [6, '1 call · 1 yield · waited 1.00 s · ran 0.15 ms — Show in timeline'],
+        [12, '1 call · 1 yield · waited 2.00 s · ran 0.15 ms — Show in timeline'],
+        [18, '1 call · 2 yields · waited 2.00 s · ran 0.60 ms — Show in timeline'],
+      ],
+    );
+  });
+
+  it('says nothing about other files, and lists the files it knows', () => {
+    assert.deepEqual(computeFileHints(workersTrace(), 'other.ts', opts), { lines: [], lenses: [] });
+    assert.deepEqual(filesWithHints(workersTrace()), ['examples/workers.ts']);
+  });
+
+  it('escapes task names in Markdown', () => {
+    assert.equal(escapeMarkdown('a|b<img>'), 'a\\|b\\<img\\>');
+    const t = workersTrace();
+    t.tasks[1]!.name = 'evil|[x](command:rm)';
+    const h = computeFileHints(t, 'examples/workers.ts', opts);
+    const hover = h.lines.find((l) => l.line === 22 && l.kind === 'await')!.hover;
+    assert.ok(hover.includes('evil\\|\\[x\\]\\(command:rm\\)'));
+    assert.ok(!hover.includes('](command:rm)'));
+  });
+});
