@@ -1,0 +1,341 @@
+/**
+ * The terminal rendering of a {@link Trace}: one row per task along a shared time axis, for the
+ * CLI (and anything else that wants a plain-text picture, e.g. test failure messages).
+ *
+ *   main       █░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░█  await L22 (1.00 s), L24 (1.00 s)
+ *     worker1  █░░░░░░░░░░░░░░░░░░█                     await L8 (1.00 s)
+ *     worker2  █░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░█  await L14 (2.00 s)
+ *              ├─────────┼─────────┼─────────┼─────────┤
+ *              0         0.5 s     1 s       1.5 s     2 s
+ *
+ * Pure: no I/O, no terminal queries; the caller passes the width and whether to colour.
+ */
+import type { Segment, SourceSite, SuspendedSegment, TaskRecord, Trace } from '../protocol/trace';
+import { computeStats } from './stats';
+
+export interface TextTimelineOptions {
+  /** Total width in columns of every line (clamped to at least 40). */
+  width: number;
+  /** Emit ANSI colours (running green, suspended dim, rejected red). Default false. */
+  color?: boolean;
+  /** At most this many task rows; the rest are summarised in one line. Default 40. */
+  maxRows?: number;
+}
+
+/** What one column of a lane shows. Order matters: a higher value wins when a column holds several. */
+const enum Cell {
+  Dead = 0,
+  Yielded = 1,
+  Suspended = 2,
+  Running = 3,
+  Rejected = 4,
+  Callback = 5,
+}
+
+const GLYPH: Record<Cell, string> = {
+  [Cell.Dead]: ' ',
+  [Cell.Yielded]: '·',
+  [Cell.Suspended]: '░',
+  [Cell.Running]: '█',
+  [Cell.Rejected]: '✗',
+  [Cell.Callback]: '•',
+};
+
+const ANSI: Record<Cell, [string, string]> = {
+  [Cell.Dead]: ['', ''],
+  [Cell.Yielded]: ['\x1b[2m', '\x1b[22m'],
+  [Cell.Suspended]: ['\x1b[2m', '\x1b[22m'],
+  [Cell.Running]: ['\x1b[32m', '\x1b[39m'],
+  [Cell.Rejected]: ['\x1b[31m', '\x1b[39m'],
+  [Cell.Callback]: ['\x1b[36m', '\x1b[39m'],
+};
+
+/** Milliseconds as a short human string: `0.4 ms`, `120 ms`, `1.00 s`, `73.4 s`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) ms = 0;
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Tasks in tree order (children right under their creator, by creation time) with their depth. */
+function treeOrder(tasks: TaskRecord[]): { task: TaskRecord; depth: number }[] {
+  const ids = new Set(tasks.map((t) => t.id));
+  const children = new Map<number | null, TaskRecord[]>();
+  for (const t of tasks) {
+    // A parent we do not know about (dropped past the event cap) makes the task a root.
+    const parent = t.parentId !== null && ids.has(t.parentId) && t.parentId !== t.id ? t.parentId : null;
+    let list = children.get(parent);
+    if (!list) children.set(parent, (list = []));
+    list.push(t);
+  }
+  for (const list of children.values()) list.sort((a, b) => a.created.t - b.created.t || a.id - b.id);
+  const out: { task: TaskRecord; depth: number }[] = [];
+  const seen = new Set<number>();
+  // Iterative DFS: deep creation chains (recursion in the traced program) must not overflow our stack.
+  const stack: { task: TaskRecord; depth: number }[] = (children.get(null) ?? [])
+    .slice()
+    .reverse()
+    .map((task) => ({ task, depth: 0 }));
+  while (stack.length) {
+    const item = stack.pop()!;
+    if (seen.has(item.task.id)) continue;
+    seen.add(item.task.id);
+    out.push(item);
+    const kids = children.get(item.task.id) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ task: kids[i], depth: item.depth + 1 });
+  }
+  // Cycles in parent links cannot happen in a real trace, but never lose a task over it.
+  for (const t of tasks) if (!seen.has(t.id)) out.push({ task: t, depth: 0 });
+  return out;
+}
+
+/** The last moment anything in the trace happened: the right end of the axis. */
+function traceEnd(trace: Trace): number {
+  let end = trace.durationMs;
+  for (const t of trace.tasks) {
+    if (t.settled) end = Math.max(end, t.settled.t);
+    for (const s of t.segments) end = Math.max(end, s.end ?? s.start);
+  }
+  for (const c of trace.callbacks) end = Math.max(end, c.t);
+  return end > 0 ? end : 1;
+}
+
+/** A "nice" tick step (1, 2, 2.5 or 5 × 10^k ms) giving roughly `target` ticks over `span`. */
+function tickStep(span: number, target: number): number {
+  const raw = span / Math.max(1, target);
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= raw) return m * pow;
+  return 10 * pow;
+}
+
+function tickLabel(t: number, step: number): string {
+  if (t === 0) return '0';
+  if (step >= 1000 || t >= 1000) {
+    const s = t / 1000;
+    const decimals = step >= 1000 ? (Number.isInteger(step / 1000) ? 0 : 1) : step >= 100 ? 1 : 2;
+    return `${Number(s.toFixed(decimals))} s`;
+  }
+  const decimals = step >= 1 ? (Number.isInteger(step) ? 0 : 1) : 2;
+  return `${Number(t.toFixed(decimals))} ms`;
+}
+
+function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return chars.slice(0, Math.max(0, width - 1)).join('') + '…';
+}
+
+function pad(text: string, width: number): string {
+  const len = [...text].length;
+  return len >= width ? text : text + ' '.repeat(width - len);
+}
+
+/** `L22` for a line of the entry file, `lib.ts:6` for another file. */
+function siteLabel(site: SourceSite | null, entry: string): string {
+  if (!site) return '?';
+  if (site.file === entry) return `L${site.line}`;
+  const base = site.file.split('/').pop() ?? site.file;
+  return `${base}:${site.line}`;
+}
+
+/**
+ * The suspension sites of one task, grouped by line in first-seen order, with how long it spent
+ * there: `await L22 (1.00 s), L24 (1.00 s)`, `await L10 ×6 (480 ms)`.
+ */
+function awaitSummary(task: TaskRecord, trace: Trace, end: number): string {
+  const groups = new Map<string, { label: string; kind: string; count: number; ms: number; threw: number }>();
+  for (const seg of task.segments) {
+    if (seg.state !== 'suspended') continue;
+    const label = siteLabel(seg.site, trace.entry);
+    const kind = seg.kind === 'await' ? 'await' : seg.kind;
+    const key = `${kind} ${label}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { label, kind, count: 0, ms: 0, threw: 0 }));
+    g.count++;
+    g.ms += (seg.end ?? end) - seg.start;
+    if (seg.threw) g.threw++;
+  }
+  const parts: string[] = [];
+  let lastKind = '';
+  for (const g of groups.values()) {
+    // Name the kind once per run of same-kind groups: "await L9 (…), L12 (…), yield L10 (…)".
+    const prefix = g.kind !== lastKind ? `${g.kind} ` : '';
+    lastKind = g.kind;
+    const times = g.count > 1 ? ` ×${g.count}` : '';
+    const threw = g.threw ? ', threw' : '';
+    parts.push(`${prefix}${g.label}${times} (${formatDuration(g.ms)}${threw})`);
+  }
+  if (task.settled?.state === 'rejected') parts.push('rejected');
+  else if (!task.settled) parts.push('pending');
+  return parts.join(', ');
+}
+
+/** Paints the segments of one task into `cells` (one per column). */
+function paintLane(
+  cells: Cell[],
+  segments: Segment[],
+  settled: TaskRecord['settled'],
+  toCol: (t: number) => number,
+  end: number,
+): void {
+  const mark = (from: number, to: number, cell: Cell) => {
+    const a = toCol(from);
+    const b = Math.max(a, toCol(to));
+    for (let i = a; i <= b && i < cells.length; i++) if (cell > cells[i]) cells[i] = cell;
+  };
+  // Suspensions first, then running stretches on top: a 0.3 ms run must stay visible even
+  // when its column is otherwise mostly waiting.
+  for (const s of segments) {
+    if (s.state === 'suspended')
+      mark(s.start, s.end ?? end, (s as SuspendedSegment).kind === 'yield' ? Cell.Yielded : Cell.Suspended);
+  }
+  for (const s of segments) if (s.state === 'running') mark(s.start, s.end ?? end, Cell.Running);
+  if (settled?.state === 'rejected') cells[Math.min(cells.length - 1, toCol(settled.t))] = Cell.Rejected;
+}
+
+function drawCells(cells: Cell[], color: boolean): string {
+  if (!color) return cells.map((c) => GLYPH[c]).join('');
+  let out = '';
+  let i = 0;
+  while (i < cells.length) {
+    let j = i;
+    while (j < cells.length && cells[j] === cells[i]) j++;
+    const [on, off] = ANSI[cells[i]];
+    out += on + GLYPH[cells[i]].repeat(j - i) + off;
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * Renders the trace as a compact text timeline: a row per task (children indented under the task
+ * that created them), `█` running, `░` suspended at an await, `·` suspended at a generator
+ * `yield`, `✗` where a task rejected, a `callbacks` row with `•` where `.then/.catch/.finally`
+ * callbacks ran, the await sites of each task to the right, and a time axis with units.
+ */
+export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): string {
+  const width = Math.max(40, Math.floor(opts.width));
+  const color = opts.color ?? false;
+  const maxRows = Math.max(1, opts.maxRows ?? 40);
+  const end = traceEnd(trace);
+  const ordered = treeOrder(trace.tasks);
+  const shown = ordered.slice(0, maxRows);
+
+  const names = shown.map(({ task, depth }) => '  '.repeat(Math.min(depth, 6)) + task.name);
+  const hasCallbacks = trace.callbacks.length > 0;
+  if (hasCallbacks) names.push('callbacks');
+  const notes = shown.map(({ task }) => awaitSummary(task, trace, end));
+  if (hasCallbacks) {
+    const kinds = new Map<string, number>();
+    for (const c of trace.callbacks) kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
+    notes.push([...kinds].map(([k, n]) => `${k} ×${n}`).join(', '));
+  }
+
+  // Column budget: the lanes get what is left after a name column (≤ a quarter of the width)
+  // and a notes column (≤ ~40%), and never less than 20 columns.
+  const nameW = Math.min(
+    Math.max(4, ...names.map((n) => [...n].length)),
+    Math.max(10, Math.floor(width / 4)),
+  );
+  const noteMax = Math.max(0, ...notes.map((n) => [...n].length));
+  let noteW = Math.min(noteMax, Math.floor(width * 0.4));
+  let laneW = width - nameW - 1 - (noteW ? noteW + 2 : 0);
+  if (laneW < 20) {
+    noteW = Math.max(0, noteW - (20 - laneW));
+    laneW = width - nameW - 1 - (noteW ? noteW + 2 : 0);
+  }
+  laneW = Math.max(10, laneW);
+  const toCol = (t: number) => Math.min(laneW - 1, Math.max(0, Math.floor((t / end) * laneW)));
+
+  const lines: string[] = [];
+  const row = (name: string, cells: Cell[], note: string) => {
+    const left = pad(truncate(name, nameW), nameW) + ' ' + drawCells(cells, color);
+    lines.push(noteW && note ? `${left}  ${truncate(note, noteW)}` : left);
+  };
+
+  shown.forEach(({ task }, i) => {
+    const cells = new Array<Cell>(laneW).fill(Cell.Dead);
+    paintLane(cells, task.segments, task.settled, toCol, end);
+    row(names[i], cells, notes[i]);
+  });
+  if (ordered.length > shown.length) {
+    lines.push(`${' '.repeat(nameW + 1)}… ${ordered.length - shown.length} more task(s) not shown`);
+  }
+  if (hasCallbacks) {
+    const cells = new Array<Cell>(laneW).fill(Cell.Dead);
+    for (const c of trace.callbacks) cells[toCol(c.t)] = Cell.Callback;
+    row('callbacks', cells, notes[notes.length - 1]);
+  }
+
+  // The axis: a rule with a tick every `step`, labels under the ticks that fit without overlapping.
+  const step = tickStep(end, Math.max(2, Math.floor(laneW / 12)));
+  const rule = new Array<string>(laneW).fill('─');
+  const labels = new Array<string>(laneW + 12).fill(' ');
+  let nextFree = 0;
+  for (let k = 0; k * step <= end + 1e-9; k++) {
+    const t = k * step;
+    const col = Math.min(laneW - 1, Math.round((t / end) * laneW));
+    rule[col] = k === 0 ? '├' : '┼';
+    const text = tickLabel(t, step);
+    if (col >= nextFree && col + text.length <= labels.length) {
+      for (let c = 0; c < text.length; c++) labels[col + c] = text[c];
+      nextFree = col + text.length + 1;
+    }
+  }
+  rule[0] = '├';
+  if (rule[laneW - 1] === '─') rule[laneW - 1] = '┤';
+  lines.push(' '.repeat(nameW + 1) + rule.join(''));
+  lines.push((' '.repeat(nameW + 1) + labels.join('')).trimEnd());
+
+  const legend = ['█ running', '░ suspended'];
+  if (trace.tasks.some((t) => t.segments.some((s) => s.state === 'suspended' && s.kind === 'yield')))
+    legend.push('· yielded');
+  if (trace.tasks.some((t) => t.settled?.state === 'rejected')) legend.push('✗ rejected');
+  if (hasCallbacks) legend.push('• callback');
+  lines.push(' '.repeat(nameW + 1) + legend.join('  '));
+  return lines.join('\n');
+}
+
+function describeExit(trace: Trace): string {
+  const exit = trace.exit;
+  if (!exit) return 'still running';
+  const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+  switch (exit.reason) {
+    case 'exited':
+      return `exited (${how})`;
+    case 'timeout':
+      return `stopped by timeout (${how})`;
+    case 'stopped':
+      return `stopped (${how})`;
+    case 'crashed': {
+      const err = exit.error;
+      const where = err?.site ? ` at ${err.site.file}:${err.site.line}:${err.site.column}` : '';
+      return `crashed (${how})${err ? `: ${truncate(err.message.split('\n')[0], 80)}${where}` : ''}`;
+    }
+  }
+}
+
+/**
+ * One line about the whole run: `examples/workers.ts: 3 tasks, 3 yields, 2.00 s, exited (code 0)`,
+ * plus the longest blocking stretch when a task held the event loop, and a truncation warning.
+ */
+export function summarizeTrace(trace: Trace): string {
+  const stats = computeStats(trace);
+  const parts = [
+    `${stats.totals.tasks} task${stats.totals.tasks === 1 ? '' : 's'}`,
+    `${stats.totals.yields} yield${stats.totals.yields === 1 ? '' : 's'}`,
+  ];
+  if (trace.callbacks.length)
+    parts.push(`${trace.callbacks.length} callback${trace.callbacks.length === 1 ? '' : 's'}`);
+  parts.push(formatDuration(trace.durationMs), describeExit(trace));
+  const worst = stats.blocking.reduce<(typeof stats.blocking)[number] | null>(
+    (a, b) => (!a || b.durationMs > a.durationMs ? b : a),
+    null,
+  );
+  if (worst) parts.push(`longest blocking run: ${worst.taskName} ${formatDuration(worst.durationMs)}`);
+  if (trace.truncated) parts.push(`TRUNCATED after ${trace.eventCount} events`);
+  return `${trace.entry}: ${parts.join(', ')}`;
+}
