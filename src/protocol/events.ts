@@ -97,4 +97,6 @@ export type RuntimeMessage =
       message: string;
       stack: string;
     }
+  /** The writer saw the host's stop request and shipped every event recorded so far. */
+  | { type: 'stopping'; events: number }
   | { type: 'end'; reason: 'exit'; code: number; events: number };

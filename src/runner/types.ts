@@ -22,6 +22,8 @@ export interface RunOptions {
   entrySource?: string;
   /** Folder holding the built runtime (dist/runtime); found automatically when omitted. */
   runtimeDir?: string;
+  /** The program's standard input: the caller's terminal (CLI) or nothing (editor). Default 'ignore'. */
+  stdin?: 'inherit' | 'ignore';
   /** How often (ms) the live trace snapshot callback fires at most. Default 100. */
   updateIntervalMs?: number;
 }
@@ -48,4 +50,6 @@ export interface RunHandle {
   snapshot(): Trace;
   /** Stop the program (kills its process tree); the trace keeps every event recorded so far. */
   stop(): void;
+  /** Bytes received on the event pipe so far (for benchmarks). */
+  readonly eventBytes: number;
 }

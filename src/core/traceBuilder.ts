@@ -1,0 +1,284 @@
+/**
+ * Folds the runtime's event stream into a {@link Trace}, incrementally (live views take snapshots
+ * while the program runs). Pure: bytes and messages in, plain data out.
+ */
+import { EVENT_BYTES, Ev, TASK_MASK, type RuntimeMessage, type SiteEntry, type SiteKind } from '../protocol/events';
+import type {
+  CallbackRecord,
+  Combinator,
+  OutputRecord,
+  RunningSegment,
+  SourceSite,
+  SuspendedSegment,
+  SuspendKind,
+  TaskKind,
+  TaskRecord,
+  Trace,
+  TraceExit,
+} from '../protocol/trace';
+import { TRACE_FORMAT, TRACE_VERSION } from '../protocol/trace';
+
+interface Site {
+  kind: SiteKind;
+  name: string | undefined;
+  where: SourceSite;
+}
+
+export interface TraceMeta {
+  entry: string;
+  cwd: string;
+  language: Trace['language'];
+  startedAt: string;
+}
+
+const COMBINATORS: Combinator[] = ['all', 'all', 'allSettled', 'race', 'any'];
+
+/** Display form of a file: relative to cwd with `/` separators, or as given when outside it. */
+export function relativeTo(cwd: string, file: string): string {
+  const norm = (p: string) => p.replace(/\\/g, '/');
+  const base = norm(cwd).replace(/\/+$/, '') + '/';
+  const f = norm(file);
+  return f.startsWith(base) ? f.slice(base.length) : f;
+}
+
+export class TraceBuilder {
+  private readonly sites = new Map<number, Site>();
+  private readonly tasks: TaskRecord[] = [];
+  private readonly callbacks: CallbackRecord[] = [];
+  private readonly output: OutputRecord[] = [];
+  private lastId = 0;
+  private lastT = 0;
+  private events = 0;
+  private truncated = false;
+  private exit: TraceExit | null = null;
+  private durationMs = 0;
+  /** Wall-clock epoch (ms) of the child's t = 0, from its start frame. */
+  epochMs: number | null = null;
+  /** The last uncaught error / unhandled rejection the runtime reported. */
+  lastError: { kind: string; message: string; stack: string } | null = null;
+  /** Set when the runtime acknowledged a stop request (every event before it has arrived). */
+  stopAcknowledged = false;
+  /** Set when the runtime said goodbye at exit (every event has arrived). */
+  ended = false;
+
+  constructor(private readonly meta: TraceMeta) {}
+
+  /** A JSON frame from the runtime. */
+  handleMessage(msg: RuntimeMessage): void {
+    switch (msg.type) {
+      case 'start':
+        this.epochMs = msg.epochMs;
+        break;
+      case 'sites':
+        msg.entries.forEach((entry: SiteEntry, k: number) => {
+          const [kind, line, column, name] = entry;
+          this.sites.set(msg.base + k, { kind, name, where: { file: relativeTo(this.meta.cwd, msg.file), line, column } });
+        });
+        break;
+      case 'truncated':
+        this.truncated = true;
+        break;
+      case 'error':
+        this.lastError = { kind: msg.kind, message: msg.message, stack: msg.stack };
+        break;
+      case 'stopping':
+        this.stopAcknowledged = true;
+        break;
+      case 'end':
+        this.ended = true;
+        break;
+      default: {
+        const never: never = msg;
+        void never;
+      }
+    }
+  }
+
+  /** A batch of 16-byte event records (little-endian). */
+  handleEvents(bytes: Uint8Array): void {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const n = Math.floor(bytes.byteLength / EVENT_BYTES);
+    for (let i = 0; i < n; i++) {
+      const o = i * EVENT_BYTES;
+      this.apply(view.getFloat64(o, true), view.getUint32(o + 8, true), view.getUint32(o + 12, true));
+    }
+  }
+
+  /** Program output, timestamped on arrival with the host's wall clock (ms since the epoch). */
+  addOutput(stream: 'stdout' | 'stderr', text: string, hostEpochMs: number): void {
+    const t = this.epochMs === null ? 0 : Math.max(0, hostEpochMs - this.epochMs);
+    this.output.push({ t, stream, text });
+  }
+
+  /** Trace time (ms) for a host wall-clock instant. */
+  timeAt(hostEpochMs: number): number {
+    return this.epochMs === null ? 0 : Math.max(0, hostEpochMs - this.epochMs);
+  }
+
+  finish(exit: TraceExit, endT: number): void {
+    this.exit = exit;
+    this.durationMs = Math.max(this.lastT, endT);
+  }
+
+  private site(id: number): Site | undefined {
+    return this.sites.get(id);
+  }
+
+  private task(id: number): TaskRecord | undefined {
+    return this.tasks[id - 1];
+  }
+
+  private apply(t: number, head: number, arg: number): void {
+    this.events++;
+    if (t > this.lastT) this.lastT = t;
+    const kind = head >>> 28;
+    const id = head & TASK_MASK;
+    switch (kind) {
+      case Ev.Create: {
+        const taskId = ++this.lastId;
+        const def = this.site(arg);
+        const parent = id === 0 ? null : id;
+        this.tasks.push({
+          id: taskId,
+          name: def?.name ?? `<anonymous #${taskId}>`,
+          kind: siteKindToTaskKind(def?.kind),
+          parentId: parent,
+          definition: def?.where ?? null,
+          created: { t, site: null },
+          settled: null,
+          segments: [{ state: 'running', start: t, end: null }],
+        });
+        break;
+      }
+      case Ev.CallSite: {
+        const task = this.task(id);
+        if (task && task.created.site === null) task.created.site = this.site(arg)?.where ?? null;
+        break;
+      }
+      case Ev.Yield: {
+        const task = this.task(id);
+        if (!task) break;
+        closeLast(task, t);
+        const site = this.site(arg);
+        const seg: SuspendedSegment = {
+          state: 'suspended',
+          start: t,
+          end: null,
+          site: site?.where ?? null,
+          kind: suspendKind(site?.kind),
+          awaits: [],
+        };
+        task.segments.push(seg);
+        break;
+      }
+      case Ev.WaitOn: {
+        const seg = this.openSuspended(id);
+        if (seg && !seg.awaits.includes(arg)) seg.awaits.push(arg);
+        break;
+      }
+      case Ev.WaitKind: {
+        const seg = this.openSuspended(id);
+        if (seg) seg.combinator = COMBINATORS[arg] ?? 'all';
+        break;
+      }
+      case Ev.Resume: {
+        const task = this.task(id);
+        if (!task) break;
+        const seg = this.openSuspended(id);
+        if (seg) {
+          seg.end = t;
+          if (arg === 1) seg.threw = true;
+          seg.resumedBy = this.waker(seg, t);
+        }
+        task.segments.push({ state: 'running', start: t, end: null } as RunningSegment);
+        break;
+      }
+      case Ev.SettleOk:
+      case Ev.SettleErr: {
+        const task = this.task(id);
+        if (!task) break;
+        closeLast(task, t);
+        task.settled = { t, state: kind === Ev.SettleOk ? 'fulfilled' : 'rejected' };
+        break;
+      }
+      case Ev.CallbackThen:
+      case Ev.CallbackCatch:
+      case Ev.CallbackFinally:
+        this.callbacks.push({
+          t,
+          kind: kind === Ev.CallbackThen ? 'then' : kind === Ev.CallbackCatch ? 'catch' : 'finally',
+          taskId: id,
+          site: this.site(arg)?.where ?? null,
+        });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private openSuspended(id: number): SuspendedSegment | null {
+    const task = this.task(id);
+    const last = task?.segments[task.segments.length - 1];
+    return last && last.state === 'suspended' && last.end === null ? last : null;
+  }
+
+  /** Who woke a suspension: of the tasks it waited on, the one that settled last at or before the resume. */
+  private waker(seg: SuspendedSegment, t: number): number | null {
+    let best: number | null = null;
+    let bestT = -Infinity;
+    for (const id of seg.awaits) {
+      const s = this.task(id)?.settled;
+      if (s && s.t <= t && s.t >= bestT) {
+        best = id;
+        bestT = s.t;
+      }
+    }
+    return best;
+  }
+
+  /** The trace as it stands (a copy: later events do not change a snapshot already taken). */
+  snapshot(): Trace {
+    const durationMs = this.exit ? this.durationMs : this.lastT;
+    return {
+      format: TRACE_FORMAT,
+      version: TRACE_VERSION,
+      language: this.meta.language,
+      entry: this.meta.entry,
+      cwd: this.meta.cwd,
+      startedAt: this.meta.startedAt,
+      durationMs,
+      exit: this.exit,
+      truncated: this.truncated,
+      eventCount: this.events,
+      tasks: this.tasks.map((task) => ({
+        ...task,
+        created: { ...task.created },
+        settled: task.settled ? { ...task.settled } : null,
+        segments: task.segments.map((s) => (s.state === 'suspended' ? { ...s, awaits: [...s.awaits] } : { ...s })),
+      })),
+      callbacks: [...this.callbacks],
+      output: [...this.output],
+    };
+  }
+}
+
+function closeLast(task: TaskRecord, t: number): void {
+  const last = task.segments[task.segments.length - 1];
+  if (last && last.end === null) last.end = t;
+}
+
+function siteKindToTaskKind(kind: SiteKind | undefined): TaskKind {
+  switch (kind) {
+    case 'method':
+    case 'arrow':
+    case 'generator':
+    case 'module':
+      return kind;
+    default:
+      return 'function';
+  }
+}
+
+function suspendKind(kind: SiteKind | undefined): SuspendKind {
+  return kind === 'for-await' ? 'for-await' : kind === 'yield' ? 'yield' : 'await';
+}

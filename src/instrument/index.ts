@@ -1,0 +1,67 @@
+/**
+ * The instrumenter: TS/JS source text in → instrumented JavaScript (with an inline source map back
+ * to the original) out. Pure: no file system, no process; the runner decides formats and paths.
+ */
+import path from 'node:path';
+import ts from 'typescript';
+import type { SiteEntry } from '../protocol/events';
+import { SourceError } from './errors';
+import { createTransformer } from './transform';
+
+export { SourceError } from './errors';
+
+export interface InstrumentOptions {
+  /** The module format Node will load the output as. */
+  format: 'module' | 'commonjs';
+  /** false: transpile only (types stripped, modules converted), no tracing hooks. */
+  trace: boolean;
+  /** Paths in names and errors are shown relative to this folder. */
+  cwd: string;
+}
+
+export interface InstrumentResult {
+  /** JavaScript with an inline source map (sources embedded). */
+  code: string;
+  /** The file's site table (site k of this file = base + k at run time). */
+  sites: SiteEntry[];
+}
+
+/** The path as a user names it: relative to cwd with `/`, or absolute when outside cwd. */
+export function displayPath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
+}
+
+/** Instruments one module. Throws {@link SourceError} when the source does not parse. */
+export function instrumentFile(source: string, file: string, options: InstrumentOptions): InstrumentResult {
+  const shown = displayPath(file, options.cwd);
+  const state = { sites: [] as SiteEntry[] };
+  const out = ts.transpileModule(source, {
+    fileName: file,
+    reportDiagnostics: true,
+    compilerOptions: {
+      target: ts.ScriptTarget.ESNext,
+      module: options.format === 'module' ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+      moduleDetection: ts.ModuleDetectionKind.Auto,
+      esModuleInterop: true,
+      allowJs: true,
+      jsx: ts.JsxEmit.ReactJSX,
+      useDefineForClassFields: true,
+      inlineSourceMap: true,
+      inlineSources: true,
+      removeComments: false,
+    },
+    transformers: options.trace ? { before: [createTransformer(shown, file, state)] } : undefined,
+  });
+  const error = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
+  if (error) {
+    const message = ts.flattenDiagnosticMessageText(error.messageText, '\n');
+    if (error.file && error.start !== undefined) {
+      const { line, character } = error.file.getLineAndCharacterOfPosition(error.start);
+      throw new SourceError(shown, line + 1, character + 1, message);
+    }
+    throw new SourceError(shown, 1, 1, message);
+  }
+  // The source map names the file by its base name; point it at the real file so stack traces do.
+  return { code: out.outputText, sites: state.sites };
+}

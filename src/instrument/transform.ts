@@ -1,0 +1,366 @@
+/**
+ * The source transform, as a TypeScript `before` transformer (it sees the original syntax tree,
+ * types included; TypeScript then strips types and emits JS with a source map to the original).
+ *
+ * Rules (each keeps the program's behaviour, including the order of microtasks):
+ *   async function body        → `const __atlT = __atl.e(site); try { body } catch (e) { __atl.x(__atlT); throw e } finally { __atl.f(__atlT) }`
+ *                                 (prologue directives stay first; rethrowing the same value is transparent)
+ *   await E                    → `__atl.r(__atlT, await __atl.y(__atlT, site, E))`: y records the yield and returns E's
+ *                                 value itself, so the await awaits exactly what it did before: no extra tick
+ *   catch / finally blocks     → start with `__atl.rc(__atlT)`: an await that rejected resumes right there
+ *   for await (x of E) S       → `{ for await (x of __atl.fa(__atlT, site, E)) { __atl.r(__atlT); S } __atl.r(__atlT) }`
+ *   yield E (async generators) → `__atl.r(__atlT, yield __atl.y(__atlT, site, E))`
+ *   f(args)                    → `__atl.c(__atl.n, f(args), site)`: links a task created by the call to its call site
+ *                                 and its promise to the task (the callee itself is untouched: this/eval/super stay)
+ *   Promise.all(X) (+allSettled, race, any) → `__atl.g(Promise, code, X)`: the same call, remembering the group
+ *   p.then(a[, b]) / p.catch(a) / p.finally(a) → `__atl.t1/t2(p, …)`: the same call, callbacks on task promises recorded
+ *   module with top-level await → a `module` task around the module body
+ */
+import ts from 'typescript';
+import type { SiteEntry, SiteKind } from '../protocol/events';
+
+const RT = '__atl';
+const SITES = '__atlS';
+const TASK = '__atlT';
+const ERR = '__atlE';
+
+const COMBINATORS: Record<string, number> = { all: 1, allSettled: 2, race: 3, any: 4 };
+const CALLBACKS: Record<string, number> = { then: 0, catch: 1, finally: 2 };
+
+type FunctionNode =
+  | ts.FunctionDeclaration
+  | ts.FunctionExpression
+  | ts.ArrowFunction
+  | ts.MethodDeclaration;
+
+interface Frame {
+  /** This function (or module) is a traced coroutine: awaits inside it belong to it. */
+  coroutine: boolean;
+  asyncGenerator: boolean;
+}
+
+export interface TransformState {
+  sites: SiteEntry[];
+}
+
+function hasAsync(node: ts.Node): boolean {
+  return !!ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+}
+
+function propertyNameText(name: ts.PropertyName | undefined): string | null {
+  if (!name) return null;
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  return null;
+}
+
+/** Does the module body (outside any function) use `await` / `for await`? Then the module is a coroutine. */
+function hasTopLevelAwait(sf: ts.SourceFile): boolean {
+  let found = false;
+  const walk = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, walk);
+  };
+  ts.forEachChild(sf, walk);
+  return found;
+}
+
+export function createTransformer(displayPath: string, absPath: string, state: TransformState): ts.TransformerFactory<ts.SourceFile> {
+  return (context) => (sf) => {
+    const f = context.factory;
+    const frames: Frame[] = [];
+    /** For-await statements whose trailing resume the enclosing labeled statement adds. */
+    const labeledLoops = new Set<ts.Node>();
+    /** Names of coroutines, computed with parents known (pre-pass). */
+    const names = new Map<ts.Node, string>();
+
+    const lineCol = (node: ts.Node): [number, number] => {
+      const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+      return [line + 1, character + 1];
+    };
+    const addSite = (kind: SiteKind, node: ts.Node, name?: string): number => {
+      const [line, col] = lineCol(node);
+      state.sites.push(name === undefined ? [kind, line, col] : [kind, line, col, name]);
+      return state.sites.length - 1;
+    };
+    const siteExpr = (k: number): ts.Expression =>
+      k === 0 ? f.createIdentifier(SITES) : f.createBinaryExpression(f.createIdentifier(SITES), ts.SyntaxKind.PlusToken, f.createNumericLiteral(k));
+    const rt = (method: string, args: ts.Expression[]): ts.CallExpression =>
+      f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RT), method), undefined, args);
+    const task = () => f.createIdentifier(TASK);
+    const stmt = (e: ts.Expression) => f.createExpressionStatement(e);
+    const top = (): Frame | undefined => frames[frames.length - 1];
+    const inCoroutine = () => top()?.coroutine === true;
+
+    // ---- names: the pre-pass walks with a parent stack (the parser's parent pointers may be unset)
+    const anonymous = (node: ts.Node) => `<anonymous ${displayPath}:${lineCol(node)[0]}>`;
+    const objectOwner = (parents: ts.Node[], i: number): string | null => {
+      // an object literal at parents[i]: `const api = { ... }` → "api"
+      const p = parents[i - 1];
+      if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+      if (p && ts.isPropertyAssignment(p)) return propertyNameText(p.name);
+      return null;
+    };
+    const className = (cls: ts.ClassLikeDeclaration, parents: ts.Node[], i: number): string => {
+      if (cls.name) return cls.name.text;
+      const p = parents[i - 1];
+      if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+      return '<anonymous class>';
+    };
+    const nameFor = (node: ts.Node, parents: ts.Node[]): string => {
+      const i = parents.length - 1; // parents[i] is node's parent
+      const parent = parents[i];
+      if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) && node.name) return node.name.text;
+      if (ts.isMethodDeclaration(node)) {
+        const prop = propertyNameText(node.name) ?? '[computed]';
+        if (parent && ts.isClassLike(parent)) return `${className(parent, parents, i)}.${prop}`;
+        if (parent && ts.isObjectLiteralExpression(parent)) {
+          const owner = objectOwner(parents, i);
+          return owner ? `${owner}.${prop}` : prop;
+        }
+        return prop;
+      }
+      if (!parent) return anonymous(node);
+      if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+      if (ts.isPropertyAssignment(parent)) {
+        const prop = propertyNameText(parent.name) ?? '[computed]';
+        const owner = ts.isObjectLiteralExpression(parents[i - 1]) ? objectOwner(parents, i - 1) : null;
+        return owner ? `${owner}.${prop}` : prop;
+      }
+      if (ts.isPropertyDeclaration(parent) && ts.isClassLike(parents[i - 1])) {
+        return `${className(parents[i - 1] as ts.ClassLikeDeclaration, parents, i - 1)}.${propertyNameText(parent.name) ?? '[computed]'}`;
+      }
+      if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node) {
+        const left = parent.left;
+        if (ts.isIdentifier(left)) return left.text;
+        if (ts.isPropertyAccessExpression(left)) return left.getText(sf).replace(/\s+/g, '');
+      }
+      if (ts.isExportAssignment(parent)) return 'default';
+      return anonymous(node);
+    };
+    const parents: ts.Node[] = [];
+    const prepass = (node: ts.Node): void => {
+      if (
+        (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)) &&
+        hasAsync(node)
+      ) {
+        names.set(node, nameFor(node, parents));
+      }
+      parents.push(node);
+      ts.forEachChild(node, prepass);
+      parents.pop();
+    };
+    prepass(sf);
+
+    // ---- the body wrapper shared by every async function
+    const wrapBody = (statements: readonly ts.Statement[], site: number): ts.Statement[] => {
+      const directives: ts.Statement[] = [];
+      let i = 0;
+      while (i < statements.length && ts.isExpressionStatement(statements[i]) && ts.isStringLiteral((statements[i] as ts.ExpressionStatement).expression)) {
+        directives.push(statements[i]);
+        i++;
+      }
+      const rest = statements.slice(i);
+      return [
+        ...directives,
+        f.createVariableStatement(
+          undefined,
+          f.createVariableDeclarationList([f.createVariableDeclaration(TASK, undefined, undefined, rt('e', [siteExpr(site)]))], ts.NodeFlags.Const),
+        ),
+        f.createTryStatement(
+          f.createBlock(rest, true),
+          f.createCatchClause(
+            f.createVariableDeclaration(ERR),
+            f.createBlock([stmt(rt('x', [task()])), f.createThrowStatement(f.createIdentifier(ERR))], true),
+          ),
+          f.createBlock([stmt(rt('f', [task()]))], true),
+        ),
+      ];
+    };
+
+    const visitFunction = (node: FunctionNode): ts.Node => {
+      const coroutine = hasAsync(node) && node.body !== undefined;
+      if (!coroutine) {
+        frames.push({ coroutine: false, asyncGenerator: false });
+        const out = ts.visitEachChild(node, visitor, context);
+        frames.pop();
+        return out;
+      }
+      const generator = !ts.isArrowFunction(node) && !!node.asteriskToken;
+      const kind: SiteKind = generator ? 'generator' : ts.isArrowFunction(node) ? 'arrow' : ts.isMethodDeclaration(node) ? 'method' : 'function';
+      const site = addSite(kind, node, names.get(node) ?? anonymous(node));
+      frames.push({ coroutine: true, asyncGenerator: generator });
+      const visited = ts.visitEachChild(node, visitor, context) as FunctionNode;
+      frames.pop();
+      const body = visited.body!;
+      const statements = ts.isBlock(body) ? body.statements : [f.createReturnStatement(body as ts.Expression)];
+      const block = f.createBlock(wrapBody(statements, site), true);
+      ts.setTextRange(block, body);
+      if (ts.isFunctionDeclaration(visited))
+        return f.updateFunctionDeclaration(visited, visited.modifiers, visited.asteriskToken, visited.name, visited.typeParameters, visited.parameters, visited.type, block);
+      if (ts.isFunctionExpression(visited))
+        return f.updateFunctionExpression(visited, visited.modifiers, visited.asteriskToken, visited.name, visited.typeParameters, visited.parameters, visited.type, block);
+      if (ts.isArrowFunction(visited))
+        return f.updateArrowFunction(visited, visited.modifiers, visited.typeParameters, visited.parameters, visited.type, visited.equalsGreaterThanToken, block);
+      return f.updateMethodDeclaration(
+        visited as ts.MethodDeclaration,
+        (visited as ts.MethodDeclaration).modifiers,
+        (visited as ts.MethodDeclaration).asteriskToken,
+        (visited as ts.MethodDeclaration).name,
+        (visited as ts.MethodDeclaration).questionToken,
+        visited.typeParameters,
+        visited.parameters,
+        visited.type,
+        block,
+      );
+    };
+
+    const prependResume = (block: ts.Block): ts.Block =>
+      f.updateBlock(block, [stmt(rt('rc', [task()])), ...block.statements]);
+
+    const visitForAwait = (node: ts.ForOfStatement, labeled: boolean): ts.Statement => {
+      const site = addSite('for-await', node);
+      const initializer = ts.visitNode(node.initializer, visitor) as ts.ForInitializer;
+      const expression = ts.visitNode(node.expression, visitor) as ts.Expression;
+      const body = ts.visitNode(node.statement, visitor) as ts.Statement;
+      const bodyStatements = ts.isBlock(body) ? body.statements : [body];
+      const loop = f.updateForOfStatement(
+        node,
+        node.awaitModifier,
+        initializer,
+        rt('fa', [task(), siteExpr(site), expression]),
+        f.createBlock([stmt(rt('r', [task()])), ...bodyStatements], true),
+      );
+      if (labeled) return loop;
+      return f.createBlock([loop, stmt(rt('r', [task()]))], true);
+    };
+
+    const visitCall = (node: ts.CallExpression): ts.Node => {
+      const callee = node.expression;
+      const optional = (node.flags & ts.NodeFlags.OptionalChain) !== 0;
+      const spread = node.arguments.some(ts.isSpreadElement);
+      if (
+        optional ||
+        callee.kind === ts.SyntaxKind.SuperKeyword ||
+        callee.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(callee) && callee.text === 'require')
+      ) {
+        return ts.visitEachChild(node, visitor, context);
+      }
+      if (ts.isPropertyAccessExpression(callee) && !spread) {
+        const method = callee.name.text;
+        // Promise.all(X) and friends
+        if (ts.isIdentifier(callee.expression) && callee.expression.text === 'Promise' && method in COMBINATORS && node.arguments.length === 1) {
+          return rt('g', [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[method]), ts.visitNode(node.arguments[0], visitor) as ts.Expression]);
+        }
+        // p.then(a) / p.then(a, b) / p.catch(a) / p.finally(a)
+        if (method in CALLBACKS && callee.expression.kind !== ts.SyntaxKind.SuperKeyword) {
+          const n = node.arguments.length;
+          const kind = CALLBACKS[method];
+          if (n === 1 || (n === 2 && kind === 0)) {
+            const site = addSite(method as SiteKind, callee.name);
+            const recv = ts.visitNode(callee.expression, visitor) as ts.Expression;
+            const args = node.arguments.map((a) => ts.visitNode(a, visitor) as ts.Expression);
+            return n === 1
+              ? rt('t1', [recv, f.createNumericLiteral(kind), siteExpr(site), args[0]])
+              : rt('t2', [recv, siteExpr(site), args[0], args[1]]);
+          }
+        }
+      }
+      const site = addSite('call', node);
+      const visited = ts.visitEachChild(node, visitor, context);
+      return rt('c', [f.createPropertyAccessExpression(f.createIdentifier(RT), 'n'), visited, siteExpr(site)]);
+    };
+
+    const visitor = (node: ts.Node): ts.VisitResult<ts.Node> => {
+      if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)) {
+        return visitFunction(node);
+      }
+      if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) {
+        // constructors, accessors, static blocks: not coroutines; awaits inside belong to nobody we trace
+        frames.push({ coroutine: false, asyncGenerator: false });
+        const out = ts.visitEachChild(node, visitor, context);
+        frames.pop();
+        return out;
+      }
+      if (ts.isAwaitExpression(node) && inCoroutine()) {
+        const site = addSite('await', node);
+        const operand = ts.visitNode(node.expression, visitor) as ts.Expression;
+        return rt('r', [task(), f.updateAwaitExpression(node, rt('y', [task(), siteExpr(site), operand]))]);
+      }
+      if (ts.isYieldExpression(node) && inCoroutine() && top()!.asyncGenerator) {
+        const site = addSite('yield', node);
+        const operand = node.expression ? (ts.visitNode(node.expression, visitor) as ts.Expression) : f.createVoidZero();
+        return rt('r', [task(), f.updateYieldExpression(node, node.asteriskToken, rt('y', [task(), siteExpr(site), operand]))]);
+      }
+      if (ts.isForOfStatement(node) && node.awaitModifier && inCoroutine()) {
+        return visitForAwait(node, labeledLoops.has(node));
+      }
+      if (ts.isLabeledStatement(node) && inCoroutine()) {
+        let inner: ts.Statement = node.statement;
+        while (ts.isLabeledStatement(inner)) inner = inner.statement;
+        if (ts.isForOfStatement(inner) && inner.awaitModifier) {
+          labeledLoops.add(inner);
+          const visited = ts.visitEachChild(node, visitor, context);
+          return f.createBlock([visited, stmt(rt('r', [task()]))], true);
+        }
+      }
+      if (ts.isCatchClause(node) && inCoroutine()) {
+        const visited = ts.visitEachChild(node, visitor, context);
+        return f.updateCatchClause(visited, visited.variableDeclaration, prependResume(visited.block));
+      }
+      if (ts.isTryStatement(node) && node.finallyBlock && inCoroutine()) {
+        const visited = ts.visitEachChild(node, visitor, context);
+        return f.updateTryStatement(visited, visited.tryBlock, visited.catchClause, prependResume(visited.finallyBlock!));
+      }
+      if (ts.isCallExpression(node)) return visitCall(node);
+      return ts.visitEachChild(node, visitor, context);
+    };
+
+    // ---- the module
+    const moduleIsCoroutine = ts.isExternalModule(sf) && hasTopLevelAwait(sf);
+    let moduleSite = -1;
+    if (moduleIsCoroutine) moduleSite = addSite('module', sf, `<module ${displayPath}>`);
+    frames.push({ coroutine: moduleIsCoroutine, asyncGenerator: false });
+    const visited = ts.visitEachChild(sf, visitor, context);
+    frames.pop();
+
+    const directives: ts.Statement[] = [];
+    let i = 0;
+    while (i < visited.statements.length && ts.isExpressionStatement(visited.statements[i]) && ts.isStringLiteral((visited.statements[i] as ts.ExpressionStatement).expression)) {
+      directives.push(visited.statements[i]);
+      i++;
+    }
+    const sitesLiteral = f.createArrayLiteralExpression(
+      state.sites.map((s) => f.createArrayLiteralExpression(s.filter((v) => v !== undefined).map((v) => (typeof v === 'number' ? f.createNumericLiteral(v) : f.createStringLiteral(v))))),
+    );
+    const prologue: ts.Statement[] = [
+      f.createVariableStatement(
+        undefined,
+        f.createVariableDeclarationList(
+          [
+            f.createVariableDeclaration(RT, undefined, undefined, f.createPropertyAccessExpression(f.createIdentifier('globalThis'), '__asyncTimeline')),
+            f.createVariableDeclaration(SITES, undefined, undefined, rt('file', [f.createStringLiteral(absPath), sitesLiteral])),
+          ],
+          ts.NodeFlags.Const,
+        ),
+      ),
+    ];
+    let body = visited.statements.slice(i);
+    if (moduleIsCoroutine) {
+      prologue.push(
+        f.createVariableStatement(
+          undefined,
+          f.createVariableDeclarationList([f.createVariableDeclaration(TASK, undefined, undefined, rt('e', [siteExpr(moduleSite)]))], ts.NodeFlags.Const),
+        ),
+      );
+      body = [...body, stmt(rt('f', [task()]))];
+    }
+    return f.updateSourceFile(visited, [...directives, ...prologue, ...body]);
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Prepares a program for a run: instruments the entry and every local module it imports
+ * (statically, or with a literal `require`/`import()`), leaving node_modules alone, and writes
+ * the results to a cache folder the child's loader reads from.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { instrumentFile } from '../instrument';
+import { formatOf } from '../runtime/moduleFormat';
+import { isUserCode, type ManifestFile } from '../runtime/manifest';
+
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+
+/** Resolves a relative specifier the way Node (and TypeScript users' habits) would; null when not found. */
+export function resolveLocal(fromFile: string, specifier: string): string | null {
+  if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/'))) return null;
+  const base = path.resolve(path.dirname(fromFile), specifier);
+  const tries: string[] = [base];
+  const swap: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
+  const ext = path.extname(base);
+  if (swap[ext]) tries.push(...swap[ext].map((e) => base.slice(0, -ext.length) + e));
+  tries.push(...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.map((e) => path.join(base, 'index' + e)));
+  for (const candidate of tries) {
+    try {
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+
+export interface PreparedProgram {
+  files: Record<string, ManifestFile>;
+}
+
+/**
+ * Instruments the module graph from `entry`. Throws SourceError for the first file that does not parse.
+ * `entrySource` replaces the entry's text on disk (an unsaved editor buffer).
+ */
+export function prepareProgram(entry: string, cwd: string, trace: boolean, cacheDir: string, entrySource?: string): PreparedProgram {
+  const files: Record<string, ManifestFile> = {};
+  const queue = [entry];
+  let n = 0;
+  while (queue.length) {
+    const file = queue.shift()!;
+    if (files[file] || !isUserCode(file)) continue;
+    const source = file === entry && entrySource !== undefined ? entrySource : fs.readFileSync(file, 'utf8');
+    const format = formatOf(file);
+    const out = instrumentFile(source, file, { format, trace, cwd });
+    const cache = path.join(cacheDir, `${n++}-${path.basename(file)}.js`);
+    fs.writeFileSync(cache, out.code);
+    files[file] = { cache, format };
+    const info = ts.preProcessFile(source, true, true);
+    for (const ref of info.importedFiles) {
+      const resolved = resolveLocal(file, ref.fileName);
+      if (resolved && !files[resolved]) queue.push(resolved);
+    }
+  }
+  return { files };
+}

@@ -1,0 +1,218 @@
+/**
+ * Runs a program with tracing: prepare (instrument the module graph), spawn the user's `node`
+ * with our preload, stream its output through, decode the event pipe into a live trace, and end
+ * cleanly however the program ends (exit, process.exit, crash, timeout, stop).
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TraceBuilder, relativeTo } from '../core/traceBuilder';
+import type { ExitReason, SourceSite, TraceExit } from '../protocol/trace';
+import { EVENTS_FD, MANIFEST_ENV, type RunManifest } from '../runtime/manifest';
+import { formatOf } from '../runtime/moduleFormat';
+import { FrameDecoder } from './frameDecoder';
+import { prepareProgram } from './moduleGraph';
+import type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
+
+export type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
+
+const DEFAULT_MAX_EVENTS = 5_000_000;
+const RING_EVENTS = 1 << 16;
+/** How long to wait for the runtime to confirm it shipped everything before killing (stop/timeout). */
+const STOP_GRACE_MS = 1000;
+
+/** Finds dist/ (runtime, instrument bundle) from wherever this module was loaded (bundle or compiled tests). */
+export function findDist(hint?: string): string {
+  const candidates = hint
+    ? [path.dirname(hint)]
+    : [__dirname, path.join(__dirname, '..'), path.join(__dirname, '..', '..', '..', 'dist'), path.join(__dirname, '..', '..', 'dist')];
+  for (const dir of candidates) {
+    if (fs.existsSync(path.join(dir, 'runtime', 'preload.js')) && fs.existsSync(path.join(dir, 'instrument.js'))) return dir;
+  }
+  throw new Error(`Async Timeline runtime not found near ${__dirname} (run \`npm run build\`)`);
+}
+
+/** First stack frame that points into the user's own files: where the crash happened. */
+export function crashSite(stack: string, cwd: string): SourceSite | null {
+  for (const line of stack.split('\n')) {
+    const m = /(?:^at |[\s(])((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/.exec(line.trim());
+    if (!m) continue;
+    const file = m[1].startsWith('file://') ? decodeURIComponent(m[1].slice('file://'.length)) : m[1];
+    if (/[\\/]node_modules[\\/]/.test(file) || file.includes('/dist/runtime/')) continue;
+    return { file: relativeTo(cwd, file), line: Number(m[2]), column: Number(m[3]) };
+  }
+  return null;
+}
+
+/**
+ * Starts a traced run. Rejects with SourceError when a file of the program does not parse, and
+ * with a plain Error when the entry does not exist or node cannot be started.
+ */
+export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise<RunHandle> {
+  const entry = path.resolve(opts.cwd, opts.entry);
+  if (opts.entrySource === undefined && !fs.existsSync(entry)) throw new Error(`${opts.entry}: no such file`);
+  const dist = findDist(opts.runtimeDir ? path.join(opts.runtimeDir, 'x') : undefined);
+  const trace = opts.instrument !== false;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'async-timeline-'));
+  const cleanup = () => fs.rmSync(work, { recursive: true, force: true });
+
+  let prepared;
+  try {
+    prepared = prepareProgram(entry, opts.cwd, trace, work, opts.entrySource);
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  const manifest: RunManifest = {
+    version: 1,
+    trace,
+    cwd: opts.cwd,
+    files: prepared.files,
+    instrumentModule: path.join(dist, 'instrument.js'),
+    writerModule: path.join(dist, 'runtime', 'writer.js'),
+    hooksModule: path.join(dist, 'runtime', 'hooks.mjs'),
+    maxEvents: opts.maxEvents ?? DEFAULT_MAX_EVENTS,
+    stopFile: path.join(work, 'stop'),
+    ringEvents: RING_EVENTS,
+  };
+  const manifestPath = path.join(work, 'manifest.json');
+  fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+
+  const nodeArgs = ['--enable-source-maps', '--require', path.join(dist, 'runtime', 'preload.js')];
+  // An ES-module entry must start in Node's ESM loader (any --import makes Node use it for the main module).
+  if (formatOf(entry) === 'module') nodeArgs.push('--import', 'data:text/javascript,');
+  const started = new Date();
+  const builder = new TraceBuilder({
+    entry: relativeTo(opts.cwd, entry),
+    cwd: opts.cwd,
+    language: /\.[cm]?tsx?$/.test(entry) ? 'typescript' : 'javascript',
+    startedAt: started.toISOString(),
+  });
+
+  const child = spawn(opts.nodePath || 'node', [...nodeArgs, entry, ...(opts.args ?? [])], {
+    cwd: opts.cwd,
+    env: { ...process.env, ...(opts.env ?? {}), [MANIFEST_ENV]: manifestPath },
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32', // its own process group, so stop can take the whole tree
+    windowsHide: true,
+  });
+
+  const spawnError = await new Promise<Error | null>((resolve) => {
+    child.once('spawn', () => resolve(null));
+    child.once('error', (err) => resolve(err));
+  });
+  if (spawnError) {
+    cleanup();
+    const e = spawnError as NodeJS.ErrnoException;
+    throw new Error(
+      e.code === 'ENOENT' ? `Cannot start node: "${opts.nodePath || 'node'}" was not found (set the Node path).` : `Cannot start node: ${e.message}`,
+    );
+  }
+
+  let updateTimer: NodeJS.Timeout | null = null;
+  const interval = opts.updateIntervalMs ?? 100;
+  const changed = () => {
+    if (!cb.onUpdate || updateTimer) return;
+    updateTimer = setTimeout(() => {
+      updateTimer = null;
+      cb.onUpdate?.();
+    }, interval);
+  };
+
+  const decoder = new FrameDecoder({
+    events: (bytes) => {
+      builder.handleEvents(bytes);
+      changed();
+    },
+    message: (msg) => {
+      builder.handleMessage(msg);
+      if (msg.type === 'stopping') stopAcked?.();
+      changed();
+    },
+  });
+  const eventsPipe = child.stdio[EVENTS_FD] as NodeJS.ReadableStream;
+  const pipeClosed = new Promise<void>((resolve) => {
+    eventsPipe.on('data', (chunk: Buffer) => decoder.push(chunk));
+    eventsPipe.on('end', resolve);
+    eventsPipe.on('close', resolve);
+    eventsPipe.on('error', () => resolve());
+  });
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  child.stdout!.on('data', (text: string) => {
+    builder.addOutput('stdout', text, Date.now());
+    cb.onStdout?.(text);
+    changed();
+  });
+  child.stderr!.on('data', (text: string) => {
+    builder.addOutput('stderr', text, Date.now());
+    cb.onStderr?.(text);
+    changed();
+  });
+
+  let reason: ExitReason | null = null;
+  let stopAcked: (() => void) | null = null;
+  let exited = false;
+  const kill = () => {
+    if (exited) return;
+    try {
+      if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      child.kill('SIGKILL');
+    }
+  };
+  const stop = (why: ExitReason) => {
+    if (reason || exited) return;
+    reason = why;
+    // Ask the writer thread to ship everything, then kill the whole tree.
+    const acked = new Promise<void>((resolve) => {
+      stopAcked = resolve;
+      if (builder.stopAcknowledged) resolve();
+    });
+    try {
+      fs.writeFileSync(manifest.stopFile, why);
+    } catch {
+      // work dir gone: nothing to flush
+    }
+    void Promise.race([acked, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]).then(kill);
+  };
+  const timeout = opts.timeoutMs && opts.timeoutMs > 0 ? setTimeout(() => stop('timeout'), opts.timeoutMs) : null;
+
+  const exitInfo = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = true;
+      resolve({ code, signal });
+    });
+  });
+
+  const done: Promise<RunResult> = (async () => {
+    const { code, signal } = await exitInfo;
+    const endT = builder.timeAt(Date.now());
+    if (timeout) clearTimeout(timeout);
+    // Grandchildren may keep stdout open: wait for our pipe, but not forever.
+    await Promise.race([pipeClosed, new Promise((r) => setTimeout(r, 2000))]);
+    await new Promise((r) => setImmediate(r));
+    if (updateTimer) clearTimeout(updateTimer);
+    let why: ExitReason = reason ?? (builder.lastError || signal ? 'crashed' : 'exited');
+    if (reason === null && builder.lastError === null && code !== 0 && code !== null && signal === null) why = 'exited';
+    const exit: TraceExit = { code, signal, reason: why };
+    if (builder.lastError && why === 'crashed') {
+      exit.error = { message: builder.lastError.message, site: crashSite(builder.lastError.stack, opts.cwd) };
+    }
+    builder.finish(exit, endT);
+    cleanup();
+    return { trace: builder.snapshot(), exit };
+  })();
+
+  return {
+    pid: child.pid!,
+    done,
+    snapshot: () => builder.snapshot(),
+    stop: () => stop('stopped'),
+    get eventBytes() {
+      return decoder.bytes;
+    },
+  };
+}

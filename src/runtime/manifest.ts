@@ -1,0 +1,45 @@
+/**
+ * What the host hands the traced program (a JSON file named by ASYNC_TIMELINE_MANIFEST).
+ * The host instruments the static module graph ahead of time so the child never loads the
+ * TypeScript compiler unless the program loads a module the host could not see (dynamic paths).
+ */
+export type ModuleFormat = 'module' | 'commonjs';
+
+export interface ManifestFile {
+  /** Where the instrumented (or, in plain mode, transpiled) code is cached. */
+  cache: string;
+  format: ModuleFormat;
+}
+
+export interface RunManifest {
+  version: 1;
+  /** true: record events; false: run the transpiled program with a no-op tracer (plain). */
+  trace: boolean;
+  cwd: string;
+  /** Absolute source path → prepared module. */
+  files: Record<string, ManifestFile>;
+  /** dist/instrument.js: loaded lazily for modules that are not in `files`. */
+  instrumentModule: string;
+  /** dist/runtime/writer.js: the writer thread. */
+  writerModule: string;
+  /** dist/runtime/hooks.mjs: the ES module loader hooks. */
+  hooksModule: string;
+  maxEvents: number;
+  /** When this file appears, the writer flushes everything and reports `stopping` (host Stop/timeout). */
+  stopFile: string;
+  /** Ring size in events (power of two). */
+  ringEvents: number;
+}
+
+export const MANIFEST_ENV = 'ASYNC_TIMELINE_MANIFEST';
+/** The pipe the runtime writes its frames to. */
+export const EVENTS_FD = 3;
+
+/** Source extensions the loader takes care of. */
+export const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'];
+export const JS_EXTENSIONS = ['.js', '.jsx', '.mjs', '.cjs'];
+
+/** Whether a file is the user's own code (instrumented) rather than a dependency. */
+export function isUserCode(file: string): boolean {
+  return !/[\\/]node_modules[\\/]/.test(file) && [...TS_EXTENSIONS, ...JS_EXTENSIONS].some((e) => file.endsWith(e));
+}

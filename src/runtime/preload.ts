@@ -1,0 +1,158 @@
+/**
+ * Preloaded into the traced program (`node --require preload.js`): installs the tracer as
+ * `globalThis.__asyncTimeline`, starts the writer thread, makes Node load the host-prepared
+ * (instrumented) modules through both module systems, and flushes everything at exit.
+ */
+import fs from 'node:fs';
+import Module from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isMainThread, Worker } from 'node:worker_threads';
+import { EVENT_BYTES } from '../protocol/events';
+import { createNoopTracer, createTracer, Ctl, type TracerApi } from './tracer';
+import { jsonFrame, writeAll } from './frames';
+import { drain, lock, unlock } from './shipper';
+import { EVENTS_FD, isUserCode, MANIFEST_ENV, TS_EXTENSIONS, type ManifestFile, type RunManifest } from './manifest';
+import { formatOf } from './moduleFormat';
+
+const manifestPath = process.env[MANIFEST_ENV];
+// The program must see the environment it would have seen without us.
+delete process.env[MANIFEST_ENV];
+const manifest: RunManifest | null = manifestPath ? JSON.parse(fs.readFileSync(manifestPath, 'utf8')) : null;
+
+function install(tracer: TracerApi): void {
+  Object.defineProperty(globalThis, '__asyncTimeline', { value: tracer, enumerable: false, configurable: true, writable: false });
+}
+
+function startTracing(m: RunManifest): TracerApi {
+  const ring = new SharedArrayBuffer(m.ringEvents * EVENT_BYTES);
+  const ctlBuffer = new SharedArrayBuffer(Ctl.Size * 4);
+  const ctl = new Int32Array(ctlBuffer);
+  const fd = EVENTS_FD;
+  let closed = false;
+
+  /** A JSON frame from the main thread: take the lock so frames never interleave with the writer's. */
+  const send = (message: unknown) => {
+    if (closed) return;
+    if (!lock(ctl, 2000)) return;
+    try {
+      writeAll(fd, jsonFrame(message));
+    } catch {
+      // host gone
+    }
+    unlock(ctl);
+  };
+
+  const tracer = createTracer(ring, ctl, m.maxEvents, {
+    started: (origin) =>
+      send({
+        type: 'start',
+        pid: process.pid,
+        epochMs: performance.timeOrigin + origin,
+        nodeVersion: process.version,
+        maxEvents: m.maxEvents,
+      }),
+    sites: (file, base, entries) => send({ type: 'sites', file, base, entries }),
+    waitForRoom: () => {
+      // The ring is full: wake the writer and wait for it (bounded: a dead host must not hang us).
+      const ringEvents = m.ringEvents;
+      const deadline = Date.now() + 10_000;
+      while (Atomics.load(ctl, Ctl.Write) - Atomics.load(ctl, Ctl.Read) >= ringEvents && Date.now() < deadline) {
+        Atomics.store(ctl, Ctl.Wake, 1);
+        Atomics.notify(ctl, Ctl.Wake);
+        Atomics.wait(ctl, Ctl.Read, Atomics.load(ctl, Ctl.Read), 20);
+      }
+    },
+    truncated: (atEvent) => send({ type: 'truncated', atEvent }),
+  });
+
+  const writer = new Worker(m.writerModule, {
+    workerData: { ring, ctlBuffer, fd, stopFile: m.stopFile, intervalMs: 10 },
+    execArgv: [],
+    stdin: false,
+    stdout: true,
+    stderr: true,
+  });
+  writer.unref();
+
+  // Crashes: the monitor sees uncaught exceptions and (as Node turns them into exceptions)
+  // unhandled rejections, without changing what Node does with them.
+  process.on('uncaughtExceptionMonitor', (err: any, origin) => {
+    send({
+      type: 'error',
+      kind: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
+      message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      stack: err instanceof Error ? String(err.stack) : String(err),
+    });
+  });
+
+  // At exit (normal end, process.exit, crash): ship what is left, say goodbye, and keep the pipe ours.
+  process.on('exit', (code) => {
+    if (!lock(ctl, 2000)) return;
+    try {
+      drain(ring, ctl, fd);
+      writeAll(fd, jsonFrame({ type: 'end', reason: 'exit', code, events: Atomics.load(ctl, Ctl.Write) }));
+    } catch {
+      // host gone
+    }
+    closed = true; // never unlock: the writer thread must not write after the goodbye
+  });
+  return tracer;
+}
+
+/** Lazily instrument a module the host did not prepare (a dynamic import of a computed path). */
+let instrumentLib: any = null;
+function prepareLate(m: RunManifest, file: string): ManifestFile | null {
+  if (!isUserCode(file)) return null;
+  try {
+    instrumentLib ??= require(m.instrumentModule);
+    const format = formatOf(file);
+    const out = instrumentLib.instrumentFile(fs.readFileSync(file, 'utf8'), file, { format, trace: m.trace, cwd: m.cwd });
+    const entry = { cache: '', format, code: out.code } as ManifestFile & { code: string };
+    m.files[file] = entry;
+    return entry;
+  } catch (err) {
+    if (err && (err as any).name === 'SourceError') {
+      // The same thing Node would say: a syntax error in the module, with its position.
+      const e = new SyntaxError((err as Error).message);
+      throw e;
+    }
+    throw err;
+  }
+}
+
+function codeOf(entry: ManifestFile): string {
+  const inline = (entry as ManifestFile & { code?: string }).code;
+  return inline ?? fs.readFileSync(entry.cache, 'utf8');
+}
+
+/** CommonJS: compile prepared modules instead of the files on disk. */
+function hookRequire(m: RunManifest): void {
+  const exts = (Module as any)._extensions as Record<string, (module: any, filename: string) => void>;
+  const jsHandler = exts['.js'];
+  for (const ext of ['.js', '.cjs', ...TS_EXTENSIONS]) {
+    const original = exts[ext] ?? jsHandler;
+    exts[ext] = function (module: any, filename: string) {
+      const entry = m.files[filename] ?? (ext === '.js' || ext === '.cjs' ? prepareLate(m, filename) : prepareLate(m, filename));
+      if (entry && entry.format === 'commonjs') return module._compile(codeOf(entry), filename);
+      return original(module, filename);
+    };
+  }
+}
+
+/** ES modules: loader hooks on Node's hooks thread, fed the same manifest. */
+function hookImport(m: RunManifest): void {
+  const register = (Module as any).register as undefined | ((url: string, opts: unknown) => void);
+  if (typeof register !== 'function') return; // Node < 20.6: CommonJS programs still work
+  register(pathToFileURL(m.hooksModule).href, { data: { manifest: manifestPath ? path.resolve(manifestPath) : null } });
+}
+
+if (manifest && isMainThread) {
+  install(manifest.trace ? startTracing(manifest) : createNoopTracer());
+  hookRequire(manifest);
+  hookImport(manifest);
+} else {
+  // Worker threads of the program inherit our --require: give their instrumented code a tracer that records nothing.
+  install(createNoopTracer());
+  if (manifest) hookRequire(manifest);
+}
