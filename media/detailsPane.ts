@@ -1,0 +1,104 @@
+import type { SourceSite } from '../src/protocol/trace';
+import { formatDuration, formatTimestamp } from '../src/core/timeline/formatTime';
+import { formatSite, type TaskDetails } from '../src/core/timeline/taskDetails';
+import { h, setChildren } from './dom';
+
+/** What the details pane can ask the app to do. */
+export interface DetailsActions {
+  openSite(site: SourceSite): void;
+  selectTask(taskId: number): void;
+  zoomToSegment(taskId: number, segIndex: number): void;
+}
+
+/** Suspensions listed before "… and N more" (a task with 50,000 awaits must not build 50,000 nodes). */
+const MAX_LISTED = 200;
+
+/**
+ * Renders the selected task's facts: creation site, parent, totals, and each suspension with its
+ * duration, what it waited on and who woke it. Sites and tasks are buttons (keyboard reachable).
+ */
+export function renderDetails(el: HTMLElement, d: TaskDetails | null, actions: DetailsActions): void {
+  if (!d) {
+    setChildren(
+      el,
+      h('h2', {}, 'Details'),
+      h('p', { class: 'placeholder' }, 'Select a lane or a segment to see the task: where it was created, who created it, how long it ran and where it waited.'),
+    );
+    return;
+  }
+  const site = (s: SourceSite | null) =>
+    s ? h('button', { class: 'link mono', type: 'button', title: 'Open in editor' }, formatSite(s)) : h('span', {}, '—');
+  const siteBtn = (s: SourceSite | null) => {
+    const b = site(s);
+    if (s) b.addEventListener('click', () => actions.openSite(s));
+    return b;
+  };
+  const taskBtn = (t: { id: number; name: string }) => {
+    const b = h('button', { class: 'link', type: 'button', title: 'Select this task' }, `${t.name} (#${t.id})`);
+    b.addEventListener('click', () => actions.selectTask(t.id));
+    return b;
+  };
+  const outcome =
+    d.outcome === 'pending'
+      ? h('span', { class: 'badge pending' }, 'pending at exit')
+      : h('span', { class: `badge ${d.outcome}` }, `${d.outcome} at ${formatTimestamp(d.settledAt ?? 0)}`);
+  const dl = h(
+    'dl',
+    {},
+    h('dt', {}, 'Outcome'),
+    h('dd', {}, outcome),
+    h('dt', {}, 'Created'),
+    h('dd', {}, `${formatTimestamp(d.createdAt)} at `, siteBtn(d.createdSite)),
+    h('dt', {}, 'Defined'),
+    h('dd', {}, siteBtn(d.definition)),
+    h('dt', {}, 'Created by'),
+    h('dd', {}, d.parent ? taskBtn(d.parent) : 'top-level code'),
+    h('dt', {}, 'Lifetime'),
+    h('dd', {}, formatDuration(d.lifetime)),
+    h('dt', {}, 'Running'),
+    h('dd', {}, `${formatDuration(d.running)} (${pct(d.running, d.lifetime)})`),
+    h('dt', {}, 'Suspended'),
+    h('dd', {}, `${formatDuration(d.suspended)} (${pct(d.suspended, d.lifetime)})`),
+    h('dt', {}, 'Children'),
+    h('dd', {}, String(d.children)),
+    d.callbacks > 0 && h('dt', {}, 'Callbacks'),
+    d.callbacks > 0 && h('dd', {}, String(d.callbacks)),
+  );
+  const items = d.suspensions.slice(0, MAX_LISTED).map((s) => {
+    const zoom = h('button', { class: 'link', type: 'button', title: 'Zoom to this suspension' }, s.duration === null ? 'never resumed' : formatDuration(s.duration));
+    zoom.addEventListener('click', () => actions.zoomToSegment(d.id, s.segIndex));
+    const waited: Array<Node | string> = [];
+    if (s.awaits.length) {
+      waited.push(s.combinator ? ` on Promise.${s.combinator}(` : ' on ');
+      s.awaits.slice(0, 6).forEach((a, i) => {
+        if (i) waited.push(', ');
+        waited.push(taskBtn(a));
+      });
+      if (s.awaits.length > 6) waited.push(`, … ${s.awaits.length - 6} more`);
+      if (s.combinator) waited.push(')');
+    }
+    return h(
+      'li',
+      {},
+      `${s.kind} at `,
+      siteBtn(s.site),
+      ' — ',
+      zoom,
+      ...waited,
+      s.resumedBy ? h('span', {}, ', woken by ', taskBtn(s.resumedBy)) : null,
+      s.threw ? h('span', { class: 'badge rejected' }, 'threw') : null,
+    );
+  });
+  setChildren(
+    el,
+    h('h2', {}, `${d.name} `, h('span', { class: 'placeholder' }, `#${d.id} · ${d.kind}`)),
+    dl,
+    h('h3', {}, `Suspensions (${d.suspensions.length})`),
+    d.suspensions.length ? h('ol', {}, ...items) : h('p', { class: 'placeholder' }, 'Never suspended: ran to completion in one go.'),
+    d.suspensions.length > MAX_LISTED && h('p', { class: 'placeholder' }, `… and ${d.suspensions.length - MAX_LISTED} more`),
+  );
+}
+
+function pct(part: number, whole: number): string {
+  return whole > 0 ? `${Math.round((part / whole) * 100)}%` : '—';
+}

@@ -1,0 +1,862 @@
+import type { HostToWebview } from '../src/protocol/webview';
+import type { SourceSite, Trace } from '../src/protocol/trace';
+import { buildTableRows } from '../src/core/timeline/accessibleTable';
+import { formatDuration, formatTimestamp } from '../src/core/timeline/formatTime';
+import { type Hit, hitTest } from '../src/core/timeline/hitTest';
+import { hoverFacts, siteOfSegment } from '../src/core/timeline/hoverFacts';
+import { ancestorsOf, type LaneLayout, layoutLanes } from '../src/core/timeline/laneTree';
+import { segmentsAtSite } from '../src/core/timeline/siteMatch';
+import { describeTask, formatSite } from '../src/core/timeline/taskDetails';
+import { indexTrace, type TraceIndex } from '../src/core/timeline/traceIndex';
+import { parseViewState, type ViewState } from '../src/core/timeline/viewState';
+import {
+  clampScroll,
+  fitTime,
+  panBy,
+  plotWidth,
+  rowToY,
+  scrollRowIntoView,
+  timeToX,
+  type Viewport,
+  visibleTimeRange,
+  zoomAt,
+} from '../src/core/timeline/viewport';
+import { renderDetails } from './detailsPane';
+import { h, setChildren } from './dom';
+import type { HostBridge } from './hostBridge';
+import { TimelineRenderer } from './renderer';
+import { renderTable } from './taskTable';
+import { readTheme, type Theme, watchTheme } from './theme';
+
+const ROW_HEIGHT = 26;
+const AXIS_HEIGHT = 34;
+/** Rows rendered into the accessible table at most (the rest: "use the filter"). */
+const TABLE_LIMIT = 2000;
+const ZOOM_STEP = 1.5;
+
+/**
+ * The viewer: owns the view state (viewport, selection, collapse, filter), turns input into
+ * state changes, and schedules frames. Painting is the renderer's job; facts come from the pure
+ * modules in src/core/timeline.
+ */
+export class TimelineApp {
+  private index: TraceIndex | null = null;
+  private live = false;
+  private layout: LaneLayout = { rows: [], rowOf: new Map() };
+  private vp: Viewport;
+  private theme: Theme;
+  private state: ViewState;
+  private collapsed: Set<number>;
+  private selectedSeg: { taskId: number; segIndex: number } | null = null;
+  private hover: Hit | null = null;
+  private highlights = new Map<number, Set<number>>();
+  private outputTimes = new Float64Array(0);
+  /** Set once the user zooms or pans: from then on live updates stop re-fitting the view. */
+  private userMoved = false;
+  /** Viewport to apply when the first trace arrives (restored from getState). */
+  private pendingRestore: boolean;
+  private rafPending = false;
+  private stateDirty = false;
+  private lastStateSave = 0;
+  private tableTimer: ReturnType<typeof setTimeout> | null = null;
+  private frames = 0;
+  private firstFrameResolvers: Array<() => void> = [];
+
+  private readonly renderer: TimelineRenderer;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly wrap: HTMLElement;
+  private readonly tooltip: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly details: HTMLElement;
+  private readonly tableWrap: HTMLElement;
+  private readonly titleEl: HTMLElement;
+  private readonly summaryEl: HTMLElement;
+  private readonly filterInput: HTMLInputElement;
+  private readonly statusEl: HTMLElement;
+  private readonly announcer: HTMLElement;
+  private readonly toggles: Record<'output' | 'arrows' | 'table', HTMLButtonElement>;
+
+  constructor(
+    root: HTMLElement,
+    private readonly host: HostBridge,
+  ) {
+    this.state = parseViewState(host.getState());
+    this.collapsed = new Set(this.state.collapsed);
+    this.pendingRestore = this.state.msPerPx !== null && this.state.start !== null;
+    this.theme = readTheme();
+
+    const btn = (label: string, title: string, onClick: () => void, cls = 'tb') => {
+      const b = h('button', { class: cls, type: 'button', title, 'aria-label': title }, label);
+      b.addEventListener('click', onClick);
+      return b;
+    };
+    const toggle = (label: string, title: string, on: boolean, onClick: () => void) => {
+      const b = btn(label, title, onClick);
+      b.setAttribute('aria-pressed', String(on));
+      return b;
+    };
+    this.titleEl = h('span', { class: 'title' }, 'Async Timeline');
+    this.summaryEl = h('span', { class: 'summary' });
+    this.filterInput = h('input', { class: 'filter', type: 'search', placeholder: 'Filter lanes', 'aria-label': 'Filter lanes by task name or creation site', spellcheck: 'false' });
+    this.filterInput.value = this.state.filter;
+    this.filterInput.addEventListener('input', () => this.setFilter(this.filterInput.value));
+    this.filterInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        this.filterInput.value = '';
+        this.setFilter('');
+        this.canvas.focus();
+      } else if (e.key === 'Enter' || e.key === 'ArrowDown') {
+        e.preventDefault();
+        this.canvas.focus();
+      }
+    });
+    this.toggles = {
+      output: toggle('Output', 'Show program output as ticks on the time axis (O)', this.state.showOutput, () => this.toggle('output')),
+      arrows: toggle('Arrows', 'Show await arrows (A)', this.state.showArrows, () => this.toggle('arrows')),
+      table: toggle('Table', 'Show the task table, an accessible alternative to the canvas (T)', this.state.showTable, () => this.toggle('table')),
+    };
+    const toolbar = h(
+      'div',
+      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Timeline' },
+      this.titleEl,
+      this.summaryEl,
+      this.filterInput,
+      btn('Fit', 'Zoom to fit the whole run (0)', () => this.fit()),
+      btn('Selection', 'Zoom to the selection (Z)', () => this.zoomToSelection()),
+      btn('−', 'Zoom out (-)', () => this.zoomBy(1 / ZOOM_STEP)),
+      btn('+', 'Zoom in (+)', () => this.zoomBy(ZOOM_STEP)),
+      h('span', { class: 'sep', 'aria-hidden': 'true' }),
+      this.toggles.output,
+      this.toggles.arrows,
+      this.toggles.table,
+    );
+    if (host.mode === 'vscode') {
+      toolbar.append(
+        h('span', { class: 'sep', 'aria-hidden': 'true' }),
+        btn('Run', 'Run the current file with tracing', () => host.post({ type: 'command', command: 'run' })),
+        btn('Stop', 'Stop the running program', () => host.post({ type: 'command', command: 'stop' })),
+        btn('Export', 'Export the trace (JSON or standalone HTML)', () => host.post({ type: 'command', command: 'export' })),
+        btn('Open…', 'Open a saved trace file', () => host.post({ type: 'command', command: 'open' })),
+      );
+    }
+
+    this.canvas = h('canvas', {
+      class: 'timeline-canvas',
+      tabindex: '0',
+      role: 'application',
+      'aria-roledescription': 'timeline',
+      'aria-label': 'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, brackets step through segments, T shows the table.',
+    });
+    this.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
+    this.empty = h('div', { class: 'empty' }, h('strong', {}, 'No trace yet'), h('span', {}, host.mode === 'vscode' ? 'Run a file with Async Timeline to see its coroutines here.' : 'This file contains no trace.'));
+    this.wrap = h('div', { class: 'canvas-wrap' }, this.canvas, this.tooltip, this.empty);
+    this.details = h('aside', { class: 'details', 'aria-label': 'Task details' });
+    this.tableWrap = h('section', { class: 'table-wrap', 'aria-label': 'Task table', hidden: !this.state.showTable });
+    this.statusEl = h('span', { class: 'status-text' }, '');
+    this.announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
+    const keysHint = h('span', {}, 'Wheel/+/− zoom · drag/←→ pan · ↑↓ select · Enter open · 0 fit');
+    root.append(
+      h('div', { class: 'app' }, toolbar, h('div', { class: 'main' }, this.wrap, this.details), this.tableWrap, h('div', { class: 'statusbar' }, this.statusEl, keysHint), this.announcer),
+    );
+
+    this.renderer = new TimelineRenderer(this.canvas);
+    this.vp = {
+      start: 0,
+      msPerPx: 1,
+      scrollTop: this.state.scrollTop,
+      width: 800,
+      height: 400,
+      gutter: this.state.gutter,
+      axisHeight: AXIS_HEIGHT,
+      rowHeight: ROW_HEIGHT,
+      dpr: window.devicePixelRatio || 1,
+    };
+    this.measure();
+    new ResizeObserver(() => {
+      this.measure();
+      this.invalidate();
+    }).observe(this.wrap);
+    watchTheme(() => {
+      this.theme = readTheme();
+      this.invalidate();
+    });
+    // A DPR change (moving between monitors, browser zoom) needs a new backing store.
+    const watchDpr = () => {
+      matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener(
+        'change',
+        () => {
+          this.measure();
+          this.invalidate();
+          watchDpr();
+        },
+        { once: true },
+      );
+    };
+    watchDpr();
+    this.bindPointer();
+    this.bindKeys();
+    renderDetails(this.details, null, this.detailsActions);
+    this.updateChrome();
+    this.invalidate();
+  }
+
+  // ---- messages -------------------------------------------------------------------------
+
+  /** Applies one validated host message. */
+  handle(msg: HostToWebview): void {
+    switch (msg.type) {
+      case 'trace':
+        this.setTrace(msg.trace, msg.live);
+        break;
+      case 'clear':
+        this.setTrace(null, false);
+        break;
+      case 'highlightSite':
+        this.highlightSite(msg.file, msg.line);
+        break;
+      case 'revealTasks':
+        this.revealTasks(msg.taskIds);
+        break;
+      default: {
+        const never: never = msg;
+        void never;
+      }
+    }
+  }
+
+  private setTrace(trace: Trace | null, live: boolean): void {
+    const prev = this.index;
+    const sameRun = !!prev && !!trace && prev.trace.startedAt === trace.startedAt && prev.trace.entry === trace.entry;
+    const [, viewEnd] = visibleTimeRange(this.vp);
+    const wasAtTail = !!prev && viewEnd >= prev.endT;
+    this.live = live && !!trace;
+    if (!trace) {
+      this.index = null;
+      this.layout = { rows: [], rowOf: new Map() };
+      this.selectedSeg = null;
+      this.highlights.clear();
+      this.updateChrome();
+      this.invalidate();
+      return;
+    }
+    this.index = indexTrace(trace);
+    this.outputTimes = Float64Array.from(trace.output, (o) => o.t).sort();
+    if (!sameRun && prev) {
+      // A different run: start fresh rather than keeping a zoom that meant something else.
+      this.userMoved = false;
+      this.selectedSeg = null;
+      this.state.selectedTaskId = null;
+      this.highlights.clear();
+    }
+    this.relayout();
+    if (this.pendingRestore) {
+      this.pendingRestore = false;
+      this.vp = { ...this.vp, start: this.state.start!, msPerPx: this.state.msPerPx! };
+      this.userMoved = true;
+    } else if (!this.userMoved) {
+      this.fitView();
+    } else if (sameRun && live && wasAtTail && prev) {
+      // Following the tail: keep the zoom, slide with the new data.
+      this.vp = { ...this.vp, start: this.vp.start + (this.index.endT - prev.endT) };
+    }
+    if (this.state.selectedTaskId !== null && !this.index.lanes.has(this.state.selectedTaskId)) this.state.selectedTaskId = null;
+    if (this.selectedSeg && !this.index.lanes.has(this.selectedSeg.taskId)) this.selectedSeg = null;
+    this.vp = clampScroll(this.vp, this.layout.rows.length);
+    this.updateChrome();
+    this.refreshDetails();
+    this.scheduleTable();
+    this.invalidate();
+  }
+
+  private highlightSite(file: string, line: number): void {
+    this.highlights.clear();
+    if (!this.index) return;
+    for (const hit of segmentsAtSite(this.index, file, line)) {
+      let set = this.highlights.get(hit.taskId);
+      if (!set) this.highlights.set(hit.taskId, (set = new Set()));
+      set.add(hit.segIndex);
+    }
+    const n = [...this.highlights.values()].reduce((a, s) => a + s.size, 0);
+    this.status(n ? `${n} segment${n === 1 ? '' : 's'} from line ${line}` : '');
+    this.invalidate();
+  }
+
+  private revealTasks(ids: number[]): void {
+    if (!this.index) return;
+    const known = ids.filter((id) => this.index!.lanes.has(id));
+    if (!known.length) return;
+    let changed = false;
+    for (const id of known) for (const a of ancestorsOf(this.index, id)) changed = this.collapsed.delete(a) || changed;
+    if (known.some((id) => !this.layout.rowOf.has(id)) && this.state.filter) {
+      this.state.filter = '';
+      this.filterInput.value = '';
+      changed = true;
+    }
+    if (changed) this.relayout();
+    this.select(known[0], null, true);
+    // Bring their lifetimes into view if they are off screen.
+    let t0 = Infinity;
+    let t1 = -Infinity;
+    for (const id of known) {
+      const lane = this.index.lanes.get(id)!;
+      t0 = Math.min(t0, lane.task.created.t);
+      t1 = Math.max(t1, lane.end);
+    }
+    const [v0, v1] = visibleTimeRange(this.vp);
+    if (t1 < v0 || t0 > v1) this.setViewport(fitTime(this.vp, t0, t1, 40));
+  }
+
+  // ---- state changes ----------------------------------------------------------------------
+
+  private relayout(): void {
+    if (!this.index) return;
+    this.layout = layoutLanes(this.index, { collapsed: this.collapsed, filter: this.state.filter });
+    this.vp = clampScroll(this.vp, this.layout.rows.length);
+    this.scheduleTable();
+  }
+
+  private setFilter(text: string): void {
+    this.state.filter = text;
+    this.relayout();
+    this.updateChrome();
+    this.saveStateSoon();
+    this.invalidate();
+  }
+
+  private toggle(which: 'output' | 'arrows' | 'table'): void {
+    if (which === 'output') this.state.showOutput = !this.state.showOutput;
+    if (which === 'arrows') this.state.showArrows = !this.state.showArrows;
+    if (which === 'table') {
+      this.state.showTable = !this.state.showTable;
+      this.tableWrap.hidden = !this.state.showTable;
+      this.scheduleTable(true);
+    }
+    const on = which === 'output' ? this.state.showOutput : which === 'arrows' ? this.state.showArrows : this.state.showTable;
+    this.toggles[which].setAttribute('aria-pressed', String(on));
+    this.saveStateSoon();
+    this.invalidate();
+  }
+
+  private toggleCollapse(taskId: number): void {
+    if (!this.index) return;
+    if (this.collapsed.has(taskId)) this.collapsed.delete(taskId);
+    else if (this.index.lanes.get(taskId)?.children.length) this.collapsed.add(taskId);
+    else return;
+    this.relayout();
+    this.saveStateSoon();
+    this.invalidate();
+  }
+
+  private select(taskId: number | null, segIndex: number | null, reveal: boolean): void {
+    const changed = taskId !== this.state.selectedTaskId;
+    this.state.selectedTaskId = taskId;
+    this.selectedSeg = taskId !== null && segIndex !== null && segIndex >= 0 ? { taskId, segIndex } : null;
+    if (reveal && taskId !== null) {
+      const row = this.layout.rowOf.get(taskId);
+      if (row !== undefined) this.vp = scrollRowIntoView(this.vp, row);
+    }
+    if (changed) {
+      this.host.post({ type: 'selectTask', taskId });
+      this.refreshDetails();
+      this.markTableSelection();
+      if (taskId !== null && this.index) {
+        const t = this.index.lanes.get(taskId)!.task;
+        this.announce(`${t.name}, ${t.settled ? t.settled.state : 'pending at exit'}`);
+      }
+    }
+    this.saveStateSoon();
+    this.invalidate();
+  }
+
+  private openSite(site: SourceSite | null): void {
+    if (!site) return;
+    if (this.host.mode === 'vscode') this.host.post({ type: 'openSite', site });
+    // Standalone: no editor to open, so say where it is.
+    this.status(this.host.mode === 'vscode' ? `Opening ${formatSite(site)}` : `Source: ${formatSite(site)}`);
+  }
+
+  private readonly detailsActions = {
+    openSite: (s: SourceSite) => this.openSite(s),
+    selectTask: (id: number) => this.revealTasks([id]),
+    zoomToSegment: (taskId: number, segIndex: number) => {
+      this.select(taskId, segIndex, true);
+      this.zoomToSelection();
+    },
+  };
+
+  // ---- viewport -------------------------------------------------------------------------
+
+  private setViewport(vp: Viewport, byUser = true): void {
+    this.vp = clampScroll(vp, this.layout.rows.length);
+    if (byUser) this.userMoved = true;
+    this.saveStateSoon();
+    this.invalidate();
+  }
+
+  private fitView(): void {
+    if (!this.index) return;
+    this.vp = fitTime(this.vp, this.index.startT, this.index.endT, 24);
+  }
+
+  private fit(): void {
+    this.fitView();
+    // Fitting hands control back to "follow": live updates keep re-fitting.
+    this.userMoved = false;
+    this.saveStateSoon();
+    this.invalidate();
+  }
+
+  private zoomBy(factor: number, x?: number): void {
+    this.setViewport(zoomAt(this.vp, factor, x ?? this.vp.gutter + plotWidth(this.vp) / 2));
+  }
+
+  private zoomToSelection(): void {
+    if (!this.index) return;
+    const id = this.selectedSeg?.taskId ?? this.state.selectedTaskId;
+    if (id === null) return;
+    const lane = this.index.lanes.get(id);
+    if (!lane) return;
+    const [t0, t1] = this.selectedSeg ? [lane.starts[this.selectedSeg.segIndex], lane.ends[this.selectedSeg.segIndex]] : [lane.task.created.t, lane.end];
+    this.setViewport(fitTime(this.vp, t0, Math.max(t1, t0 + 1e-3), 60));
+  }
+
+  private measure(): void {
+    const r = this.wrap.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const width = Math.max(1, r.width);
+    const height = Math.max(1, r.height);
+    // Keep the gutter sensible on narrow panels.
+    const gutter = Math.max(80, Math.min(this.state.gutter, Math.floor(width * 0.4)));
+    const wasFit = !this.userMoved && !!this.index;
+    this.vp = { ...this.vp, width, height, dpr, gutter };
+    this.renderer.resize(width, height, dpr);
+    if (wasFit) this.fitView();
+    this.vp = clampScroll(this.vp, this.layout.rows.length);
+  }
+
+  // ---- frame loop ------------------------------------------------------------------------
+
+  /** Marks the canvas dirty; one frame is drawn on the next animation frame however many calls. */
+  invalidate(): void {
+    if (this.rafPending) return;
+    this.rafPending = true;
+    requestAnimationFrame(() => this.frame());
+  }
+
+  private frame(): void {
+    this.rafPending = false;
+    this.empty.hidden = !!this.index;
+    this.renderer.draw({
+      index: this.index,
+      layout: this.layout,
+      vp: this.vp,
+      theme: this.theme,
+      selectedTaskId: this.state.selectedTaskId,
+      selectedSeg: this.selectedSeg,
+      hover: this.hover,
+      highlights: this.highlights,
+      showOutput: this.state.showOutput,
+      showArrows: this.state.showArrows,
+      live: this.live,
+      outputTimes: this.outputTimes,
+    });
+    this.frames++;
+    for (const r of this.firstFrameResolvers.splice(0)) r();
+    if (this.stateDirty && performance.now() - this.lastStateSave > 200) this.saveState();
+  }
+
+  private saveStateSoon(): void {
+    this.stateDirty = true;
+  }
+
+  private saveState(): void {
+    this.stateDirty = false;
+    this.lastStateSave = performance.now();
+    const s: ViewState = {
+      ...this.state,
+      start: this.userMoved ? this.vp.start : null,
+      msPerPx: this.userMoved ? this.vp.msPerPx : null,
+      scrollTop: this.vp.scrollTop,
+      collapsed: [...this.collapsed],
+    };
+    this.host.setState(s);
+  }
+
+  // ---- chrome (toolbar, details, table, status) -------------------------------------------
+
+  private updateChrome(): void {
+    const t = this.index?.trace;
+    if (!t) {
+      this.titleEl.textContent = 'Async Timeline';
+      setChildren(this.summaryEl);
+      return;
+    }
+    this.titleEl.textContent = t.entry;
+    this.titleEl.title = t.entry;
+    const parts = [`${t.tasks.length} task${t.tasks.length === 1 ? '' : 's'}`, formatDuration(this.index!.endT)];
+    if (t.exit) {
+      if (t.exit.reason === 'exited') parts.push(`exit ${t.exit.code ?? t.exit.signal ?? '?'}`);
+      else parts.push(t.exit.reason);
+      if (t.exit.error) parts.push(t.exit.error.message.split('\n')[0].slice(0, 120));
+    }
+    if (t.truncated) parts.push('truncated: event cap reached');
+    if (this.state.filter) parts.push(`filter: ${this.layout.rows.length} shown`);
+    setChildren(this.summaryEl, this.live ? h('span', { class: 'live-dot', 'aria-hidden': 'true' }) : null, (this.live ? 'live · ' : '') + parts.join(' · '));
+  }
+
+  private refreshDetails(): void {
+    const id = this.state.selectedTaskId;
+    renderDetails(this.details, this.index && id !== null ? describeTask(this.index, id) : null, this.detailsActions);
+  }
+
+  /** Re-renders the table soon (live traces update many times a second; the table need not). */
+  private scheduleTable(now = false): void {
+    if (!this.state.showTable) return;
+    if (this.tableTimer) clearTimeout(this.tableTimer);
+    this.tableTimer = setTimeout(
+      () => {
+        this.tableTimer = null;
+        if (!this.index) {
+          setChildren(this.tableWrap);
+          return;
+        }
+        renderTable(this.tableWrap, buildTableRows(this.index, this.layout, TABLE_LIMIT), this.layout.rows.length, this.state.selectedTaskId, (id) =>
+          this.select(id, null, true),
+        );
+      },
+      now ? 0 : this.live ? 500 : 0,
+    );
+  }
+
+  private markTableSelection(): void {
+    for (const tr of this.tableWrap.querySelectorAll('tr[data-task-id]')) {
+      const sel = tr.getAttribute('data-task-id') === String(this.state.selectedTaskId);
+      tr.classList.toggle('selected', sel);
+      tr.setAttribute('aria-selected', String(sel));
+    }
+  }
+
+  private status(text: string): void {
+    this.statusEl.textContent = text;
+    this.statusEl.classList.toggle('site-shown', !!text);
+    if (text) this.announce(text);
+  }
+
+  private announce(text: string): void {
+    this.announcer.textContent = text;
+  }
+
+  // ---- input -------------------------------------------------------------------------------
+
+  private bindPointer(): void {
+    const c = this.canvas;
+    const pointers = new Map<number, { x: number; y: number }>();
+    let drag: { x: number; y: number; moved: boolean; id: number } | null = null;
+    let pinch: { dist: number } | null = null;
+    const local = (e: PointerEvent | WheelEvent | MouseEvent) => {
+      const r = c.getBoundingClientRect();
+      return { x: e.clientX - r.left, y: e.clientY - r.top };
+    };
+    c.addEventListener('pointerdown', (e) => {
+      c.focus();
+      const p = local(e);
+      pointers.set(e.pointerId, p);
+      if (pointers.size === 2) {
+        const [a, b] = [...pointers.values()];
+        pinch = { dist: Math.hypot(a.x - b.x, a.y - b.y) };
+        drag = null;
+        return;
+      }
+      if (e.button !== 0) return;
+      c.setPointerCapture(e.pointerId);
+      drag = { x: p.x, y: p.y, moved: false, id: e.pointerId };
+    });
+    c.addEventListener('pointermove', (e) => {
+      const p = local(e);
+      if (pointers.has(e.pointerId)) pointers.set(e.pointerId, p);
+      if (pinch && pointers.size === 2) {
+        const [a, b] = [...pointers.values()];
+        const dist = Math.hypot(a.x - b.x, a.y - b.y);
+        if (pinch.dist > 0 && dist > 0) this.zoomBy(dist / pinch.dist, (a.x + b.x) / 2);
+        pinch.dist = dist;
+        return;
+      }
+      if (drag && drag.id === e.pointerId) {
+        const dx = p.x - drag.x;
+        const dy = p.y - drag.y;
+        if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+        if (!drag.moved) c.classList.add('dragging');
+        drag.moved = true;
+        drag.x = p.x;
+        drag.y = p.y;
+        this.hideTooltip();
+        this.setViewport(panBy(this.vp, dx, dy));
+        return;
+      }
+      this.updateHover(p.x, p.y, e.clientX, e.clientY);
+    });
+    const end = (e: PointerEvent) => {
+      pointers.delete(e.pointerId);
+      if (pointers.size < 2) pinch = null;
+      if (!drag || drag.id !== e.pointerId) return;
+      const wasDrag = drag.moved;
+      drag = null;
+      c.classList.remove('dragging');
+      if (!wasDrag && e.type === 'pointerup') {
+        const p = local(e);
+        this.click(p.x, p.y);
+      }
+    };
+    c.addEventListener('pointerup', end);
+    c.addEventListener('pointercancel', end);
+    c.addEventListener('pointerleave', () => {
+      if (drag) return;
+      this.hover = null;
+      this.hideTooltip();
+      this.invalidate();
+    });
+    c.addEventListener('dblclick', (e) => {
+      const p = local(e);
+      if (!this.index) return;
+      const hit = hitTest(this.index, this.layout, this.vp, p.x, p.y);
+      if (hit.area === 'lane' && hit.segIndex >= 0) {
+        this.select(hit.taskId, hit.segIndex, false);
+        this.zoomToSelection();
+      } else if (hit.area === 'axis') this.fit();
+    });
+    c.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault();
+        const p = local(e);
+        const scale = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.vp.height : 1;
+        const dx = e.deltaX * scale;
+        const dy = e.deltaY * scale;
+        this.hideTooltip();
+        if (e.shiftKey || (p.x < this.vp.gutter && !e.ctrlKey)) {
+          // Over the labels (or with Shift): scroll the lanes.
+          this.setViewport({ ...this.vp, scrollTop: this.vp.scrollTop + (dy || dx) }, false);
+          return;
+        }
+        if (Math.abs(dx) > Math.abs(dy)) {
+          this.setViewport(panBy(this.vp, -dx, 0));
+          return;
+        }
+        // Wheel (and trackpad pinch, which arrives as ctrl+wheel) zooms around the pointer.
+        const factor = Math.exp(-dy * (e.ctrlKey ? 0.01 : 0.002));
+        this.setViewport(zoomAt(this.vp, factor, Math.max(this.vp.gutter, p.x)));
+      },
+      { passive: false },
+    );
+  }
+
+  private click(x: number, y: number): void {
+    if (!this.index) return;
+    const hit = hitTest(this.index, this.layout, this.vp, x, y);
+    if (hit.area === 'gutter') {
+      if (hit.onTwisty) this.toggleCollapse(hit.taskId);
+      else {
+        this.select(hit.taskId, null, false);
+        const t = this.index.lanes.get(hit.taskId)!.task;
+        this.openSite(t.created.site ?? t.definition);
+      }
+    } else if (hit.area === 'lane') {
+      if (hit.callback) {
+        this.select(hit.taskId, null, false);
+        this.openSite(hit.callback.site);
+      } else if (hit.segIndex >= 0) {
+        this.select(hit.taskId, hit.segIndex, false);
+        this.openSite(siteOfSegment(this.index, hit.taskId, hit.segIndex));
+      } else this.select(hit.taskId, null, false);
+    } else if (hit.area === 'axis' && hit.outputIndex !== null) {
+      const o = this.index.trace.output[hit.outputIndex];
+      this.status(`${o.stream} at ${formatTimestamp(o.t)}: ${o.text.replace(/\n$/, '').slice(0, 200)}`);
+    } else if (hit.area === 'none') {
+      this.select(null, null, false);
+    }
+  }
+
+  private updateHover(x: number, y: number, clientX: number, clientY: number): void {
+    if (!this.index) return;
+    const hit = hitTest(this.index, this.layout, this.vp, x, y);
+    const prev = this.hover;
+    this.hover = hit;
+    if (!prev || prev.area !== hit.area || ('row' in prev && 'row' in hit && prev.row !== hit.row) || (prev.area === 'lane' && hit.area === 'lane' && prev.segIndex !== hit.segIndex) || hit.area === 'axis') this.invalidate();
+    const facts = hoverFacts(this.index, hit);
+    if (!facts) {
+      this.hideTooltip();
+      return;
+    }
+    const dl = h('dl', {});
+    for (const [k, v] of facts.rows) dl.append(h('dt', {}, k), h('dd', {}, v));
+    setChildren(
+      this.tooltip,
+      h('div', { class: 'tt-title' }, facts.title),
+      dl,
+      facts.site && h('div', { class: 'tt-hint' }, this.host.mode === 'vscode' ? `Click to open ${formatSite(facts.site)}` : formatSite(facts.site)),
+    );
+    this.tooltip.hidden = false;
+    // Place next to the pointer, flipped to stay inside the panel (CSSOM styles are CSP-safe).
+    const wr = this.wrap.getBoundingClientRect();
+    const tw = this.tooltip.offsetWidth;
+    const th = this.tooltip.offsetHeight;
+    let left = clientX - wr.left + 14;
+    let top = clientY - wr.top + 16;
+    if (left + tw > wr.width - 4) left = Math.max(4, clientX - wr.left - tw - 14);
+    if (top + th > wr.height - 4) top = Math.max(4, clientY - wr.top - th - 12);
+    this.tooltip.style.left = `${left}px`;
+    this.tooltip.style.top = `${top}px`;
+  }
+
+  private hideTooltip(): void {
+    this.tooltip.hidden = true;
+  }
+
+  private bindKeys(): void {
+    document.addEventListener('keydown', (e) => {
+      if (e.key === '/' && document.activeElement !== this.filterInput && !(document.activeElement instanceof HTMLInputElement)) {
+        e.preventDefault();
+        this.filterInput.focus();
+      }
+    });
+    this.canvas.addEventListener('keydown', (e) => {
+      if (e.altKey || e.metaKey || (e.ctrlKey && e.key !== '0')) return;
+      const rows = this.layout.rows;
+      const sel = this.state.selectedTaskId;
+      const row = sel !== null ? this.layout.rowOf.get(sel) : undefined;
+      const pw = plotWidth(this.vp);
+      let handled = true;
+      switch (e.key) {
+        case 'ArrowLeft':
+          this.setViewport(panBy(this.vp, pw * (e.shiftKey ? 0.5 : 0.1)));
+          break;
+        case 'ArrowRight':
+          this.setViewport(panBy(this.vp, -pw * (e.shiftKey ? 0.5 : 0.1)));
+          break;
+        case 'ArrowUp':
+        case 'ArrowDown': {
+          if (!rows.length) break;
+          const next = row === undefined ? 0 : Math.max(0, Math.min(rows.length - 1, row + (e.key === 'ArrowUp' ? -1 : 1)));
+          this.select(rows[next].taskId, null, true);
+          break;
+        }
+        case 'PageUp':
+        case 'PageDown':
+          this.setViewport({ ...this.vp, scrollTop: this.vp.scrollTop + (e.key === 'PageUp' ? -1 : 1) * (this.vp.height - this.vp.axisHeight) }, false);
+          break;
+        case 'Home':
+          if (this.index) this.setViewport({ ...this.vp, start: this.index.startT - 24 * this.vp.msPerPx });
+          break;
+        case 'End':
+          if (this.index) this.setViewport({ ...this.vp, start: this.index.endT - (pw - 24) * this.vp.msPerPx });
+          break;
+        case '+':
+        case '=':
+          this.zoomBy(ZOOM_STEP, this.zoomAnchor());
+          break;
+        case '-':
+        case '_':
+          this.zoomBy(1 / ZOOM_STEP, this.zoomAnchor());
+          break;
+        case '0':
+        case 'f':
+          this.fit();
+          break;
+        case 'z':
+          this.zoomToSelection();
+          break;
+        case 'Enter':
+          if (this.selectedSeg && this.index) this.openSite(siteOfSegment(this.index, this.selectedSeg.taskId, this.selectedSeg.segIndex));
+          else if (sel !== null && this.index) {
+            const t = this.index.lanes.get(sel)!.task;
+            this.openSite(t.created.site ?? t.definition);
+          }
+          break;
+        case ' ':
+        case 'c':
+          if (sel !== null) this.toggleCollapse(sel);
+          break;
+        case '[':
+        case ']':
+          this.stepSegment(e.key === ']' ? 1 : -1);
+          break;
+        case 'Escape':
+          this.select(null, null, false);
+          this.highlights.clear();
+          this.hideTooltip();
+          break;
+        case 't':
+          this.toggle('table');
+          break;
+        case 'o':
+          this.toggle('output');
+          break;
+        case 'a':
+          this.toggle('arrows');
+          break;
+        default:
+          handled = false;
+      }
+      if (handled) e.preventDefault();
+    });
+  }
+
+  /** Keyboard zoom centres on the selected segment when it is on screen, else the middle. */
+  private zoomAnchor(): number | undefined {
+    if (!this.selectedSeg || !this.index) return undefined;
+    const lane = this.index.lanes.get(this.selectedSeg.taskId)!;
+    const x = timeToX(this.vp, (lane.starts[this.selectedSeg.segIndex] + lane.ends[this.selectedSeg.segIndex]) / 2);
+    return x >= this.vp.gutter && x <= this.vp.width ? x : undefined;
+  }
+
+  /** Moves the segment selection along the selected lane ([ and ]), panning it into view. */
+  private stepSegment(dir: 1 | -1): void {
+    if (!this.index || this.state.selectedTaskId === null) return;
+    const lane = this.index.lanes.get(this.state.selectedTaskId)!;
+    const n = lane.starts.length;
+    if (!n) return;
+    const cur = this.selectedSeg?.segIndex ?? (dir === 1 ? -1 : n);
+    const next = Math.max(0, Math.min(n - 1, cur + dir));
+    this.select(lane.task.id, next, true);
+    const [v0, v1] = visibleTimeRange(this.vp);
+    if (lane.ends[next] < v0 || lane.starts[next] > v1) {
+      const mid = (lane.starts[next] + lane.ends[next]) / 2;
+      this.setViewport({ ...this.vp, start: mid - (plotWidth(this.vp) / 2) * this.vp.msPerPx });
+    }
+    const facts = hoverFacts(this.index, { area: 'lane', row: this.layout.rowOf.get(lane.task.id) ?? 0, taskId: lane.task.id, t: lane.starts[next], segIndex: next, callback: null });
+    if (facts) this.announce(facts.rows.map(([k, v]) => `${k} ${v}`).join(', '));
+  }
+
+  // ---- test and bench hooks ----------------------------------------------------------------
+
+  /**
+   * A read-only window into the viewer for the browser tests and the bench (positions of lanes
+   * and segments in client coordinates, frame counters). It exposes nothing the page could not
+   * compute itself.
+   */
+  debugApi(): Record<string, unknown> {
+    return {
+      frames: () => this.frames,
+      frameTimes: () => [...this.renderer.frameTimes],
+      nextFrame: () => new Promise<void>((r) => this.firstFrameResolvers.push(r)),
+      viewport: () => ({ ...this.vp }),
+      rows: () => this.layout.rows.map((r) => ({ ...r, name: this.index?.lanes.get(r.taskId)?.task.name })),
+      selection: () => ({ taskId: this.state.selectedTaskId, seg: this.selectedSeg }),
+      highlights: () => [...this.highlights].map(([k, v]) => [k, [...v]]),
+      userMoved: () => this.userMoved,
+      /** Client coordinates of the middle of a segment (or of a lane label with segIndex -1). */
+      pointOf: (taskId: number, segIndex: number) => {
+        const row = this.layout.rowOf.get(taskId);
+        const lane = this.index?.lanes.get(taskId);
+        if (row === undefined || !lane) return null;
+        const r = this.canvas.getBoundingClientRect();
+        const y = rowToY(this.vp, row) + this.vp.rowHeight / 2;
+        const x = segIndex < 0 ? 40 : (timeToX(this.vp, lane.starts[segIndex]) + timeToX(this.vp, lane.ends[segIndex])) / 2;
+        return { x: r.left + x, y: r.top + y };
+      },
+      timeAtClientX: (cx: number) => this.vp.start + (cx - this.canvas.getBoundingClientRect().left - this.vp.gutter) * this.vp.msPerPx,
+      /** Sets the viewport programmatically (the bench's pan/zoom script). */
+      setView: (start: number, msPerPx: number, scrollTop?: number) => this.setViewport({ ...this.vp, start, msPerPx, scrollTop: scrollTop ?? this.vp.scrollTop }),
+    };
+  }
+}

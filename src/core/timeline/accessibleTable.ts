@@ -1,0 +1,52 @@
+import type { LaneLayout } from './laneTree';
+import { formatDuration, formatTimestamp } from './formatTime';
+import { describeTask, formatSite } from './taskDetails';
+import type { TraceIndex } from './traceIndex';
+
+/** Column headers of the accessible task table. */
+export const TABLE_COLUMNS = ['Task', 'Created by', 'Created', 'Outcome', 'Running', 'Suspended', 'Waits'] as const;
+
+/** One row of the accessible table: plain strings, so the DOM side only ever sets textContent. */
+export interface TableRow {
+  taskId: number;
+  depth: number;
+  cells: string[];
+}
+
+/**
+ * The same facts as the canvas, as table rows in lane order: a screen reader user reads who
+ * created each task, when and where, how it ended, and where it waited longest.
+ * `limit` caps the row count (the DOM cost of 10,000 rows is not worth paying on every update).
+ */
+export function buildTableRows(index: TraceIndex, layout: LaneLayout, limit = Infinity): TableRow[] {
+  const rows: TableRow[] = [];
+  for (const r of layout.rows) {
+    if (rows.length >= limit) break;
+    const d = describeTask(index, r.taskId);
+    if (!d) continue;
+    const outcome =
+      d.outcome === 'pending' ? 'pending at exit' : `${d.outcome} at ${formatTimestamp(d.settledAt ?? 0)}`;
+    let waits = 'none';
+    if (d.suspensions.length) {
+      let longest = d.suspensions[0];
+      for (const s of d.suspensions) if ((s.duration ?? Infinity) > (longest.duration ?? Infinity)) longest = s;
+      const on = longest.awaits.length ? ` on ${longest.awaits.map((a) => a.name).join(', ')}` : '';
+      const dur = longest.duration === null ? 'never resumed' : formatDuration(longest.duration);
+      waits = `${d.suspensions.length}; longest ${dur} at ${formatSite(longest.site)}${on}`;
+    }
+    rows.push({
+      taskId: d.id,
+      depth: r.depth,
+      cells: [
+        `${d.name} (#${d.id})`,
+        d.parent ? `${d.parent.name} (#${d.parent.id})` : 'top level',
+        `${formatTimestamp(d.createdAt)} at ${formatSite(d.createdSite)}`,
+        outcome,
+        formatDuration(d.running),
+        formatDuration(d.suspended),
+        waits,
+      ],
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,95 @@
+import { formatDuration, formatTimestamp } from './formatTime';
+import { formatSite } from './taskDetails';
+import type { TraceIndex } from './traceIndex';
+import type { Hit } from './hitTest';
+import type { SourceSite } from '../../protocol/trace';
+
+/** Running segments at least this long are shown as blocking the event loop (the seed's lesson). */
+export const BLOCKING_MS = 50;
+
+/** A tooltip: a title line and label/value pairs, all plain text. */
+export interface HoverFacts {
+  title: string;
+  rows: Array<[string, string]>;
+  /** The source site a click on this spot opens. */
+  site: SourceSite | null;
+}
+
+/**
+ * The tooltip for whatever is under the pointer: task, state, start, duration, the await site
+ * and what it waited on (and who woke it), or a callback / output line. Null for empty space.
+ */
+export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
+  if (hit.area === 'axis') {
+    if (hit.outputIndex === null) return null;
+    const o = index.trace.output[hit.outputIndex];
+    return { title: o.stream === 'stderr' ? 'stderr' : 'stdout', rows: [['at', formatTimestamp(o.t)], ['text', clip(o.text.replace(/\n$/, ''), 300)]], site: null };
+  }
+  if (hit.area === 'gutter') {
+    const lane = index.lanes.get(hit.taskId)!;
+    const t = lane.task;
+    const outcome = t.settled ? `${t.settled.state} at ${formatTimestamp(t.settled.t)}` : 'pending at exit';
+    return {
+      title: `${t.name} (#${t.id})`,
+      rows: [
+        ['kind', t.kind],
+        ['created', `${formatTimestamp(t.created.t)} at ${formatSite(t.created.site)}`],
+        ['defined', formatSite(t.definition)],
+        ['outcome', outcome],
+      ],
+      site: t.created.site ?? t.definition,
+    };
+  }
+  if (hit.area !== 'lane') return null;
+  const lane = index.lanes.get(hit.taskId)!;
+  const task = lane.task;
+  if (hit.callback) {
+    const c = hit.callback;
+    return { title: `.${c.kind}() callback on ${task.name}`, rows: [['ran at', formatTimestamp(c.t)], ['site', formatSite(c.site)]], site: c.site };
+  }
+  if (hit.segIndex < 0) return null;
+  const seg = task.segments[hit.segIndex];
+  const start = lane.starts[hit.segIndex];
+  const end = lane.ends[hit.segIndex];
+  const name = (id: number): string => index.lanes.get(id)?.task.name ?? `task ${id}`;
+  const rows: Array<[string, string]> = [];
+  let state: string;
+  if (seg.state === 'running') {
+    state = end - start >= BLOCKING_MS ? 'running — blocking the event loop' : 'running';
+  } else {
+    state = seg.end === null ? `suspended at ${seg.kind} (never resumed)` : `suspended at ${seg.kind}`;
+  }
+  rows.push(['state', state]);
+  rows.push(['start', formatTimestamp(start)]);
+  rows.push(['duration', seg.end === null ? `${formatDuration(end - start)} so far` : formatDuration(end - start)]);
+  if (seg.state === 'suspended') {
+    rows.push([seg.kind === 'yield' ? 'yield site' : 'await site', formatSite(seg.site)]);
+    if (seg.awaits.length) {
+      const list = seg.awaits.slice(0, 8).map(name).join(', ') + (seg.awaits.length > 8 ? `, … (${seg.awaits.length})` : '');
+      rows.push(['waited on', seg.combinator ? `Promise.${seg.combinator}(${list})` : list]);
+    } else {
+      rows.push(['waited on', 'a promise from uninstrumented code (timer, I/O, …)']);
+    }
+    if (seg.resumedBy != null) rows.push(['woken by', `${name(seg.resumedBy)} settling`]);
+    if (seg.threw) rows.push(['resumed', 'by throwing (the awaited promise rejected)']);
+  }
+  return { title: `${task.name} (#${task.id})`, rows, site: siteOfSegment(index, hit.taskId, hit.segIndex) };
+}
+
+/**
+ * The source line a segment stands for: a suspension's own await/yield site; a running segment's
+ * site is where it resumed (the previous suspension), or the creation call for the first one.
+ */
+export function siteOfSegment(index: TraceIndex, taskId: number, segIndex: number): SourceSite | null {
+  const task = index.lanes.get(taskId)?.task;
+  if (!task) return null;
+  for (let i = Math.min(segIndex, task.segments.length - 1); i >= 0; i--) {
+    const s = task.segments[i];
+    if (s.state === 'suspended' && s.site) return s.site;
+  }
+  return task.created.site ?? task.definition;
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n) + '…' : s;
+}

@@ -1,0 +1,50 @@
+/**
+ * What the viewer persists through the webview's getState/setState (and restores on reload):
+ * enough to put the user back where they were, nothing derived from the trace itself.
+ */
+export interface ViewState {
+  v: 1;
+  /** Visible window: trace time at the left edge and zoom; null = fit the whole trace. */
+  start: number | null;
+  msPerPx: number | null;
+  scrollTop: number;
+  collapsed: number[];
+  filter: string;
+  selectedTaskId: number | null;
+  showTable: boolean;
+  showOutput: boolean;
+  showArrows: boolean;
+  /** Width of the label gutter, CSS px. */
+  gutter: number;
+}
+
+/** The state of a viewer that has seen nothing yet. */
+export function defaultViewState(): ViewState {
+  return { v: 1, start: null, msPerPx: null, scrollTop: 0, collapsed: [], filter: '', selectedTaskId: null, showTable: false, showOutput: true, showArrows: true, gutter: 240 };
+}
+
+/**
+ * Validates restored state (it comes back from storage we do not control, possibly from an older
+ * version); unknown or malformed fields fall back to defaults instead of throwing.
+ */
+export function parseViewState(v: unknown): ViewState {
+  const d = defaultViewState();
+  if (typeof v !== 'object' || v === null) return d;
+  const o = v as Record<string, unknown>;
+  if (o.v !== 1) return d;
+  const num = (x: unknown, ok: (n: number) => boolean): number | null => (typeof x === 'number' && Number.isFinite(x) && ok(x) ? x : null);
+  const bool = (x: unknown, def: boolean): boolean => (typeof x === 'boolean' ? x : def);
+  return {
+    v: 1,
+    start: num(o.start, () => true),
+    msPerPx: num(o.msPerPx, (n) => n > 0),
+    scrollTop: num(o.scrollTop, (n) => n >= 0) ?? 0,
+    collapsed: Array.isArray(o.collapsed) ? o.collapsed.filter((x): x is number => Number.isInteger(x)).slice(0, 100_000) : [],
+    filter: typeof o.filter === 'string' ? o.filter.slice(0, 200) : '',
+    selectedTaskId: Number.isInteger(o.selectedTaskId) ? (o.selectedTaskId as number) : null,
+    showTable: bool(o.showTable, d.showTable),
+    showOutput: bool(o.showOutput, d.showOutput),
+    showArrows: bool(o.showArrows, d.showArrows),
+    gutter: num(o.gutter, (n) => n >= 80 && n <= 2000) ?? d.gutter,
+  };
+}
