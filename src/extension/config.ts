@@ -1,0 +1,75 @@
+/**
+ * Typed access to the `asyncTimeline.*` settings. Read fresh on every use (settings are cheap
+ * to read and may differ per workspace folder); `onDidChange` tells features to refresh.
+ */
+import * as vscode from 'vscode';
+import { CONFIG_SECTION, Ids } from './ids';
+
+/** The settings that shape one run. */
+export interface RunSettings {
+  nodePath: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  timeoutSeconds: number;
+  saveBeforeRun: boolean;
+  maxEvents: number;
+}
+
+/** The extension's settings, typed. */
+export class ExtensionConfig implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  /** Fires when any `asyncTimeline.*` setting changed. */
+  readonly onDidChange = this.emitter.event;
+  private readonly listener: vscode.Disposable;
+
+  constructor() {
+    this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(CONFIG_SECTION)) this.emitter.fire();
+    });
+  }
+
+  private section(scope?: vscode.Uri): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(CONFIG_SECTION, scope);
+  }
+
+  /** Settings for running the file at `scope`. */
+  run(scope?: vscode.Uri): RunSettings {
+    const c = this.section(scope);
+    const s = Ids.settings;
+    const env = c.get<Record<string, unknown>>(s.env, {}) ?? {};
+    return {
+      nodePath: (c.get<string>(s.nodePath, '') ?? '').trim(),
+      args: (c.get<unknown[]>(s.args, []) ?? []).filter((a): a is string => typeof a === 'string'),
+      env: Object.fromEntries(
+        Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      ),
+      cwd: (c.get<string>(s.cwd, '') ?? '').trim(),
+      timeoutSeconds: Math.max(0, Number(c.get<number>(s.timeoutSeconds, 120)) || 0),
+      saveBeforeRun: c.get<boolean>(s.saveBeforeRun, true) !== false,
+      maxEvents: Math.max(1000, Number(c.get<number>(s.maxEvents, 2_000_000)) || 2_000_000),
+    };
+  }
+
+  get codeLensEnabled(): boolean {
+    return this.section().get<boolean>(Ids.settings.codeLensEnabled, true) !== false;
+  }
+
+  get decorationsEnabled(): boolean {
+    return this.section().get<boolean>(Ids.settings.decorationsEnabled, true) !== false;
+  }
+
+  get blockingThresholdMs(): number {
+    const v = Number(this.section().get<number>(Ids.settings.blockingThresholdMs, 50));
+    return Number.isFinite(v) && v > 0 ? v : 50;
+  }
+
+  get revealTimelineOnRun(): boolean {
+    return this.section().get<boolean>(Ids.settings.revealTimelineOnRun, true) !== false;
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * CodeLenses: `▶ Run with Timeline` above every async function and the file's entry point
+ * (found by the TypeScript parser in instrument/scan), and after a run a summary above each
+ * async function that ran (`3 calls · 5 yields · waited 2.0 s · ran 1.2 ms — Show in timeline`).
+ */
+import * as vscode from 'vscode';
+import { computeFileHints } from '../core/editorHints';
+import { scanAsyncFunctions, type ScanResult } from '../instrument/scan';
+import type { ExtensionConfig } from './config';
+import { Ids } from './ids';
+import type { ResultsStore } from './resultsStore';
+import type { RunController } from './runController';
+import type { TimelineDecorations } from './timelineDecorations';
+
+/** The lens title for running a file. */
+export const RUN_LENS_TITLE = '▶ Run with Timeline';
+
+/** Provides the run and summary lenses. */
+export class RunCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.emitter.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly scans = new Map<string, { version: number; scan: ScanResult }>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly store: ResultsStore,
+    private readonly config: ExtensionConfig,
+    private readonly runs: RunController,
+    private readonly decorations: TimelineDecorations,
+  ) {
+    const selector: vscode.DocumentSelector = [
+      'typescript',
+      'javascript',
+      'typescriptreact',
+      'javascriptreact',
+    ].map((language) => ({ language, scheme: 'file' }));
+    this.subscriptions.push(
+      vscode.languages.registerCodeLensProvider(selector, this),
+      store.onDidChange((c) =>
+        c.kind === 'update' && c.results.live ? this.scheduleRefresh() : this.emitter.fire(),
+      ),
+      config.onDidChange(() => this.emitter.fire()),
+      runs.onDidChangeRunning(() => this.emitter.fire()),
+      vscode.workspace.onDidCloseTextDocument((d) => this.scans.delete(d.uri.toString())),
+    );
+  }
+
+  private scheduleRefresh(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.emitter.fire();
+    }, 1000);
+  }
+
+  private scan(doc: vscode.TextDocument): ScanResult {
+    const key = doc.uri.toString();
+    const cached = this.scans.get(key);
+    if (cached && cached.version === doc.version) return cached.scan;
+    const scan = scanAsyncFunctions(doc.getText(), doc.fileName);
+    this.scans.set(key, { version: doc.version, scan });
+    return scan;
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!this.config.codeLensEnabled) return [];
+    const lenses: vscode.CodeLens[] = [];
+    const scan = this.scan(doc);
+    const running = this.runs.session(doc.uri.fsPath) !== undefined;
+    const runLines = new Set<number>([scan.entryLine, ...scan.functions.map((f) => f.line)]);
+    for (const line of [...runLines].sort((a, b) => a - b)) {
+      if (line > doc.lineCount) continue;
+      const range = new vscode.Range(line - 1, 0, line - 1, 0);
+      lenses.push(
+        running
+          ? new vscode.CodeLens(range, {
+              title: '■ Stop Run',
+              command: Ids.commands.stop,
+              arguments: [doc.uri],
+              tooltip: 'Stop the running program',
+            })
+          : new vscode.CodeLens(range, {
+              title: RUN_LENS_TITLE,
+              command: Ids.commands.runFile,
+              arguments: [doc.uri],
+              tooltip: 'Run this file and record when each coroutine ran',
+            }),
+      );
+    }
+    const found = this.store.forFile(doc.uri.fsPath);
+    if (found) {
+      const stats = this.store.stats(found.results, this.config.blockingThresholdMs);
+      const hints = computeFileHints(found.results.trace, found.file, {
+        showCommand: Ids.commands.showInTimeline,
+        stats,
+      });
+      for (const lens of hints.lenses) {
+        const line = this.decorations.currentLine(doc.uri.fsPath, lens.line) ?? lens.line - 1;
+        if (line < 0 || line >= doc.lineCount) continue;
+        lenses.push(
+          new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+            title: found.results.live
+              ? `${lens.title.replace(/ — Show in timeline$/, '')} (running…)`
+              : lens.title,
+            command: Ids.commands.showInTimeline,
+            arguments: [{ taskIds: lens.taskIds }],
+          }),
+        );
+      }
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.subscriptions) d.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * One run of one file: owns the traced child process (through the runner's handle), streams
+ * its output, publishes live and final traces to the results store, and kills the process tree
+ * when disposed. A new run of the same file disposes the previous session.
+ */
+import type * as vscode from 'vscode';
+import { SourceError } from '../instrument/errors';
+import type { TraceExit } from '../protocol/trace';
+import type { RunCallbacks, RunHandle, RunOptions } from '../runner/types';
+import type { ResultsStore } from './resultsStore';
+
+/** The runner's entry point (injected, so tests and the composition root choose it). */
+export type StartRun = (opts: RunOptions, cb?: RunCallbacks) => Promise<RunHandle>;
+
+/** How a run request ended, as the run command reports it (and returns it to callers/tests). */
+export type RunOutcome =
+  | {
+      status: 'finished';
+      entry: string;
+      exit: TraceExit;
+      durationMs: number;
+      tasks: number;
+      truncated: boolean;
+    }
+  | { status: 'source-error'; entry: string; file: string; line: number; column: number; message: string }
+  | { status: 'failed'; entry?: string; message: string }
+  | { status: 'refused'; reason: 'untrusted' | 'no-file' | 'unsupported' | 'untitled'; message: string }
+  | { status: 'replaced'; entry: string };
+
+/** Where program output goes (an Output channel). */
+export type OutputSink = Pick<vscode.OutputChannel, 'append' | 'appendLine'>;
+
+/** One run of one file. */
+export class RunSession {
+  readonly startedAt = Date.now();
+  private handle: RunHandle | undefined;
+  private stopRequested = false;
+  private replaced = false;
+  private finished = false;
+
+  constructor(
+    readonly entry: string,
+    private readonly options: RunOptions,
+    private readonly startRun: StartRun,
+    private readonly store: ResultsStore,
+    private readonly output: OutputSink,
+  ) {}
+
+  /** True until the program ended (or failed to start). */
+  get running(): boolean {
+    return !this.finished;
+  }
+
+  get pid(): number | undefined {
+    return this.handle?.pid;
+  }
+
+  /** Starts the program and resolves when it has ended and every event is in. Never rejects. */
+  async run(): Promise<RunOutcome> {
+    try {
+      try {
+        this.handle = await this.startRun(this.options, {
+          onStdout: (t) => this.output.append(t),
+          onStderr: (t) => this.output.append(t),
+          onUpdate: () => this.publishLive(),
+        });
+      } catch (err) {
+        if (err instanceof SourceError || (err instanceof Error && err.name === 'SourceError')) {
+          const e = err as SourceError;
+          return {
+            status: 'source-error',
+            entry: this.entry,
+            file: e.file,
+            line: e.line,
+            column: e.column,
+            message: e.detail ?? e.message,
+          };
+        }
+        return {
+          status: 'failed',
+          entry: this.entry,
+          message: err instanceof Error ? err.message : String(err),
+        };
+      }
+      if (this.stopRequested || this.replaced) this.handle.stop();
+      const { trace, exit } = await this.handle.done;
+      if (this.replaced) return { status: 'replaced', entry: this.entry };
+      this.store.set(this.entry, trace, false, 'run');
+      return {
+        status: 'finished',
+        entry: this.entry,
+        exit,
+        durationMs: trace.durationMs,
+        tasks: trace.tasks.length,
+        truncated: trace.truncated,
+      };
+    } finally {
+      this.finished = true;
+    }
+  }
+
+  private publishLive(): void {
+    if (this.finished || this.replaced || !this.handle) return;
+    try {
+      this.store.set(this.entry, this.handle.snapshot(), true, 'run');
+    } catch {
+      // A snapshot is a convenience; the final trace comes with `done`.
+    }
+  }
+
+  /** Stops the program (its whole process tree); the trace keeps what was recorded. */
+  stop(): void {
+    this.stopRequested = true;
+    this.handle?.stop();
+  }
+
+  /** Disposing a session kills its program. */
+  dispose(): void {
+    this.stop();
+  }
+
+  /** Kills the program because a newer run of the same file replaces this one. */
+  replace(): void {
+    this.replaced = true;
+    this.handle?.stop();
+  }
+}

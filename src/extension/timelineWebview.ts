@@ -1,0 +1,97 @@
+/**
+ * Binds one timeline webview (the panel view or an editor tab) to the host: sets its HTML,
+ * validates what it posts, waits for `ready` before sending anything, sends the current
+ * snapshot on every `ready` (that is how a reloaded or re-shown webview restores, together
+ * with its own getState/setState), and throttles live trace updates.
+ */
+import * as vscode from 'vscode';
+import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../protocol/webview';
+import type { Trace } from '../protocol/trace';
+import { buildTimelineHtml, timelineWebviewOptions } from './timelineHtml';
+
+/** Live updates go out at most this often (a full snapshot each time). */
+const LIVE_INTERVAL_MS = 300;
+
+/** What the host does with the webview's requests. */
+export interface TimelineWebviewDelegate {
+  /** The trace to show now (null: empty state). */
+  current(): { trace: Trace; live: boolean } | null;
+  onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>): void;
+}
+
+/** One live connection to a timeline webview. */
+export class TimelineWebview implements vscode.Disposable {
+  private ready = false;
+  private pending: HostToWebview[] = [];
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastLivePost = 0;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  /** Messages posted, counted by type (the integration tests read this). */
+  readonly posted: Record<string, number> = {};
+
+  constructor(
+    readonly webview: vscode.Webview,
+    extensionUri: vscode.Uri,
+    private readonly delegate: TimelineWebviewDelegate,
+  ) {
+    webview.options = timelineWebviewOptions(extensionUri);
+    webview.html = buildTimelineHtml(webview, extensionUri);
+    this.subscriptions.push(webview.onDidReceiveMessage((raw) => this.receive(raw)));
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  private receive(raw: unknown): void {
+    const msg = parseWebviewMessage(raw);
+    if (!msg) return; // malformed: ignore, never trust the webview
+    if (msg.type === 'ready') {
+      this.ready = true;
+      this.sendSnapshot();
+      const queued = this.pending;
+      this.pending = [];
+      for (const m of queued) this.post(m);
+      return;
+    }
+    this.delegate.onMessage(msg);
+  }
+
+  private sendSnapshot(): void {
+    const cur = this.delegate.current();
+    this.post(cur ? { type: 'trace', trace: cur.trace, live: cur.live } : { type: 'clear' });
+  }
+
+  /** Sends a message now, or after `ready`. Trace snapshots are never queued: `ready` sends the newest. */
+  post(message: HostToWebview): void {
+    if (!this.ready) {
+      if (message.type !== 'trace' && message.type !== 'clear') this.pending.push(message);
+      return;
+    }
+    this.posted[message.type] = (this.posted[message.type] ?? 0) + 1;
+    void this.webview.postMessage(message);
+  }
+
+  /** The trace changed: final traces go out at once, live ones at most every {@link LIVE_INTERVAL_MS}. */
+  traceChanged(live: boolean): void {
+    if (!this.ready) return;
+    if (!live) {
+      if (this.liveTimer) clearTimeout(this.liveTimer);
+      this.liveTimer = undefined;
+      this.sendSnapshot();
+      return;
+    }
+    if (this.liveTimer) return;
+    const wait = Math.max(0, this.lastLivePost + LIVE_INTERVAL_MS - Date.now());
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = undefined;
+      this.lastLivePost = Date.now();
+      this.sendSnapshot();
+    }, wait);
+  }
+
+  dispose(): void {
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    for (const d of this.subscriptions) d.dispose();
+  }
+}
