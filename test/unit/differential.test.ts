@@ -1,0 +1,304 @@
+/**
+ * The differential corpus: every program under test/fixtures/diff/ must behave exactly the same
+ * instrumented as it does plain — same stdout byte for byte, same stderr, same exit code.
+ *
+ * For each fixture we make up to three runs and compare them pairwise, so a failure says which
+ * layer changed behaviour:
+ *   - `node`         : `node <file>` spawned directly (JavaScript fixtures only), or, for
+ *                      TypeScript fixtures, the files transpiled independently with
+ *                      `ts.transpileModule` (ES2022, module format chosen as Node would) and run
+ *                      with node — the ground truth.
+ *   - `runner plain` : the runner with `instrument: false` (same transpiled program, no hooks).
+ *   - `instrumented` : the runner with `instrument: true`.
+ * The instrumented run must also have traced something (tasks and events), so the comparison
+ * cannot pass vacuously because tracing silently switched itself off.
+ *
+ * Fixture pragmas (comment lines at the top of the entry file):
+ *   // @diff exit: N        expected exit code (default 0), checked on every run
+ *   // @diff crash          the program dies of an uncaught error: stderr is normalised (below)
+ *   // @diff args: [json]   program arguments, passed to every run
+ * A fixture is a file in test/fixtures/diff/ or a folder there whose entry is `main.<ext>`.
+ *
+ * Crash normalisation (the only stderr that is not compared verbatim), see normaliseCrash():
+ *   1. the location header Node prints before the error — `<file>:<line>`, the offending source
+ *      line, the caret line and the blank line(s) after it — is dropped: it quotes the code that
+ *      EXECUTED (instrumented text, another path) or, with source maps on, the mapped original in
+ *      a slightly different layout (Node adds a second blank line); either way it must differ;
+ *   2. stack frame lines (`    at ...`) are dropped: instrumented code has different frames and
+ *      positions (a trailing ` {` that opens the error's own properties is kept as `{`).
+ * Everything else — the error's name and message, its extra properties, the `Node.js vX` line,
+ * blank lines — must be identical.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import type { RunCallbacks, RunHandle, RunOptions } from '../../src/runner/types';
+import type { Trace } from '../../src/protocol/trace';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const DIFF = path.join(ROOT, 'test/fixtures/diff');
+const SOURCE_EXT = /\.(js|mjs|cjs|ts|mts|cts)$/;
+const TS_EXT = /\.(ts|mts|cts)$/;
+/** Each fixture runs well under a second; this only stops a hung run from hanging the suite. */
+const RUN_TIMEOUT_MS = 20_000;
+
+interface Fixture {
+  name: string;
+  entry: string;
+  cwd: string;
+  /** Files that make up the program (the entry, or every file of a folder fixture). */
+  folder: boolean;
+  exit: number;
+  crash: boolean;
+  args: string[];
+}
+
+interface Outcome {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  trace?: Trace;
+}
+
+type StartRun = (opts: RunOptions, cb?: RunCallbacks) => Promise<RunHandle>;
+
+/** Loaded lazily so that this suite compiles on its own; a missing runner fails the tests loudly. */
+function loadRunner(): StartRun {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(ROOT, 'out/src/runner/run.js')) as { startRun: StartRun };
+  return mod.startRun;
+}
+
+function discover(): Fixture[] {
+  const out: Fixture[] = [];
+  for (const name of fs.readdirSync(DIFF).sort()) {
+    const full = path.join(DIFF, name);
+    if (fs.statSync(full).isDirectory()) {
+      const main = fs.readdirSync(full).find((f) => /^main\.(js|mjs|cjs|ts|mts|cts)$/.test(f));
+      if (main) out.push(withPragmas({ name, entry: path.join(full, main), cwd: full, folder: true }));
+    } else if (SOURCE_EXT.test(name)) {
+      out.push(withPragmas({ name, entry: full, cwd: DIFF, folder: false }));
+    }
+  }
+  return out;
+}
+
+function withPragmas(f: Omit<Fixture, 'exit' | 'crash' | 'args'>): Fixture {
+  const head = fs.readFileSync(f.entry, 'utf8').split('\n').slice(0, 10);
+  let exit = 0;
+  let crash = false;
+  let args: string[] = [];
+  for (const line of head) {
+    const m = /^\/\/ @diff (\w+)(?::\s*(.*))?$/.exec(line.trim());
+    if (!m) continue;
+    if (m[1] === 'exit') exit = Number(m[2]);
+    else if (m[1] === 'crash') crash = true;
+    else if (m[1] === 'args') args = JSON.parse(m[2] ?? '[]') as string[];
+    else throw new Error(`${f.name}: unknown pragma ${m[1]}`);
+  }
+  return { ...f, exit, crash, args };
+}
+
+/** See the header comment: drop the location header and stack frames, keep everything else. */
+export function normaliseCrash(stderr: string): string {
+  let lines = stderr.split('\n');
+  // The location header: "<where>:<line>", source line, caret line, then blank line(s) — one
+  // when Node quotes the executed code, two when it quotes a source-mapped original.
+  if (lines.length > 3 && /:\d+$/.test(lines[0]) && /^\s*\^+\s*$/.test(lines[2] ?? '')) {
+    let i = 3;
+    while (i < lines.length && lines[i] === '') i++;
+    lines = lines.slice(i);
+  }
+  const kept: string[] = [];
+  for (const line of lines) {
+    if (/^\s+at /.test(line)) {
+      if (line.endsWith(' {')) kept.push('{');
+      continue;
+    }
+    kept.push(line);
+  }
+  // Frames were dropped: "Message\n{\n  code: ..." and "Message {\n" (no frames) read the same.
+  return kept.join('\n').replace(/ \{\n/g, '\n{\n');
+}
+
+/** Runs a command directly and collects its output (the ground truth). */
+function runNode(file: string, cwd: string, args: string[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        code,
+      });
+    });
+  });
+}
+
+async function runRunner(startRun: StartRun, f: Fixture, instrument: boolean): Promise<Outcome> {
+  let stdout = '';
+  let stderr = '';
+  const handle = await startRun(
+    { entry: f.entry, cwd: f.cwd, args: f.args, instrument, timeoutMs: RUN_TIMEOUT_MS },
+    { onStdout: (t) => (stdout += t), onStderr: (t) => (stderr += t) },
+  );
+  const result = await handle.done;
+  return { stdout, stderr, code: result.exit.code, trace: result.trace };
+}
+
+/** Node's own rule for a file's module format (extension, then nearest package.json "type"). */
+function nodeFormat(file: string): 'module' | 'commonjs' {
+  if (/\.m[jt]s$/.test(file)) return 'module';
+  if (/\.c[jt]s$/.test(file)) return 'commonjs';
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const pj = path.join(dir, 'package.json');
+    if (fs.existsSync(pj))
+      return (JSON.parse(fs.readFileSync(pj, 'utf8')) as { type?: string }).type === 'module'
+        ? 'module'
+        : 'commonjs';
+    if (path.dirname(dir) === dir) return 'commonjs';
+  }
+}
+
+const jsName = (f: string): string =>
+  f
+    .replace(/\.ts$/, '.js')
+    .replace(/\.mts$/, '.mjs')
+    .replace(/\.cts$/, '.cjs');
+
+/**
+ * Ground truth for TypeScript fixtures: transpile every file independently of the runner
+ * (ts.transpileModule, ES2022, the format Node would pick) into a temporary folder and run node.
+ */
+async function runTranspiled(f: Fixture, tmpRoot: string): Promise<Outcome> {
+  const dir = fs.mkdtempSync(path.join(tmpRoot, `${f.name}-`));
+  const files = f.folder ? fs.readdirSync(f.cwd).map((x) => path.join(f.cwd, x)) : [f.entry];
+  if (!f.folder) fs.copyFileSync(path.join(DIFF, 'package.json'), path.join(dir, 'package.json'));
+  for (const file of files) {
+    const target = path.join(dir, path.basename(file));
+    if (!TS_EXT.test(file)) {
+      fs.copyFileSync(file, target);
+      continue;
+    }
+    const format = nodeFormat(file);
+    const out = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+      fileName: file,
+      compilerOptions: {
+        target: ts.ScriptTarget.ES2022,
+        module: format === 'module' ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+        esModuleInterop: true,
+      },
+    });
+    fs.writeFileSync(jsName(target), out.outputText);
+  }
+  return runNode(path.join(dir, jsName(path.basename(f.entry))), dir, f.args);
+}
+
+function assertSame(f: Fixture, expected: Outcome, actual: Outcome, what: string): void {
+  assert.equal(actual.stdout, expected.stdout, `${f.name}: stdout differs (${what})`);
+  if (f.crash) {
+    assert.equal(
+      normaliseCrash(actual.stderr),
+      normaliseCrash(expected.stderr),
+      `${f.name}: stderr differs after crash normalisation (${what})`,
+    );
+  } else {
+    assert.equal(actual.stderr, expected.stderr, `${f.name}: stderr differs (${what})`);
+  }
+  assert.equal(actual.code, expected.code, `${f.name}: exit code differs (${what})`);
+}
+
+describe('differential corpus: instrumented programs behave exactly like the originals', function () {
+  const fixtures = discover();
+  let tmpRoot = '';
+  let startRun: StartRun | undefined;
+  let loadError: unknown;
+
+  before(function () {
+    tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'atl-diff-'));
+    try {
+      startRun = loadRunner();
+    } catch (e) {
+      loadError = e;
+    }
+  });
+  after(function () {
+    if (tmpRoot) fs.rmSync(tmpRoot, { recursive: true, force: true });
+  });
+
+  it('has a corpus of at least 40 programs across every source kind', function () {
+    assert.ok(fixtures.length >= 40, `only ${fixtures.length} fixtures`);
+    const exts = new Set(fixtures.map((f) => path.extname(f.entry)));
+    for (const ext of ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'])
+      assert.ok(exts.has(ext), `no ${ext} fixture`);
+    assert.ok(
+      fixtures.some((f) => f.crash),
+      'no crash fixture',
+    );
+    assert.ok(
+      fixtures.some((f) => f.folder),
+      'no multi-file fixture',
+    );
+  });
+
+  for (const f of fixtures) {
+    describe(f.name, function () {
+      this.timeout(3 * RUN_TIMEOUT_MS);
+      const runs: { truth?: Outcome; plain?: Outcome; traced?: Outcome } = {};
+      const isTs = TS_EXT.test(f.entry);
+
+      before(async function () {
+        const truth = isTs ? runTranspiled(f, tmpRoot) : runNode(f.entry, f.cwd, f.args);
+        runs.truth = await truth;
+        if (startRun) {
+          runs.plain = await runRunner(startRun, f, false);
+          runs.traced = await runRunner(startRun, f, true);
+        }
+      });
+
+      const need = (o: Outcome | undefined): Outcome => {
+        if (!startRun) assert.fail(`runner not available (out/src/runner/run.js): ${String(loadError)}`);
+        assert.ok(o, 'run missing');
+        return o;
+      };
+
+      it(`ground truth (${isTs ? 'tsc + node' : 'node'}) exits with ${f.exit}${f.crash ? ' (crash)' : ''}`, function () {
+        assert.equal(runs.truth?.code, f.exit, `${f.name}: ${runs.truth?.stderr}`);
+        if (!f.crash) assert.equal(runs.truth?.stderr, '', `${f.name}: unexpected stderr`);
+      });
+
+      it(`runner plain (instrument: false) matches ${isTs ? 'tsc + node' : 'node'}`, function () {
+        assertSame(f, need(runs.truth), need(runs.plain), 'runner plain vs ground truth');
+      });
+
+      it('instrumented matches runner plain', function () {
+        assertSame(f, need(runs.plain), need(runs.traced), 'instrumented vs runner plain');
+      });
+
+      if (!isTs) {
+        it('instrumented matches node', function () {
+          assertSame(f, need(runs.truth), need(runs.traced), 'instrumented vs node');
+        });
+      }
+
+      it('instrumented run traced its coroutines and ended as the program did', function () {
+        const traced = need(runs.traced);
+        const trace = traced.trace;
+        assert.ok(trace, 'no trace');
+        assert.ok(trace.tasks.length > 0, `${f.name}: no tasks traced`);
+        assert.ok(trace.eventCount > 0, `${f.name}: no events`);
+        assert.equal(trace.exit?.code, f.exit);
+        assert.equal(trace.exit?.reason, f.crash ? 'crashed' : 'exited');
+      });
+    });
+  }
+});
