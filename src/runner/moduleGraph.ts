@@ -33,6 +33,8 @@ export function resolveLocal(fromFile: string, specifier: string): string | null
 
 export interface PreparedProgram {
   files: Record<string, ManifestFile>;
+  /** Some module is an ES module or uses import(): the child needs the ES module loader hooks. */
+  esm: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export function prepareProgram(entry: string, cwd: string, trace: boolean, cache
   const files: Record<string, ManifestFile> = {};
   const queue = [entry];
   let n = 0;
+  let esm = false;
   while (queue.length) {
     const file = queue.shift()!;
     if (files[file] || !isUserCode(file)) continue;
@@ -52,11 +55,19 @@ export function prepareProgram(entry: string, cwd: string, trace: boolean, cache
     const cache = path.join(cacheDir, `${n++}-${path.basename(file)}.js`);
     fs.writeFileSync(cache, out.code);
     files[file] = { cache, format };
+    if (format === 'module') esm = true;
     const info = ts.preProcessFile(source, true, true);
     for (const ref of info.importedFiles) {
+      if (!esm && isDynamicImport(source, ref)) esm = true;
       const resolved = resolveLocal(file, ref.fileName);
       if (resolved && !files[resolved]) queue.push(resolved);
     }
   }
-  return { files };
+  return { files, esm };
+}
+
+/** `import('x')` (as opposed to a static import or require): preProcessFile reports all three alike. */
+function isDynamicImport(source: string, ref: ts.FileReference): boolean {
+  const before = source.slice(Math.max(0, ref.pos - 12), ref.pos);
+  return /import\s*\(\s*['"`]$/.test(before);
 }

@@ -69,6 +69,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     trace,
     cwd: opts.cwd,
     files: prepared.files,
+    esm: prepared.esm,
     instrumentModule: path.join(dist, 'instrument.js'),
     writerModule: path.join(dist, 'runtime', 'writer.js'),
     hooksModule: path.join(dist, 'runtime', 'hooks.mjs'),

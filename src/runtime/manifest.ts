@@ -27,6 +27,8 @@ export interface RunManifest {
   maxEvents: number;
   /** When this file appears, the writer flushes everything and reports `stopping` (host Stop/timeout). */
   stopFile: string;
+  /** Install the ES module loader hooks (costs a thread; only when the program has ES modules or dynamic imports). */
+  esm: boolean;
   /** Ring size in events (power of two). */
   ringEvents: number;
 }

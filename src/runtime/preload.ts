@@ -16,8 +16,20 @@ import { EVENTS_FD, isUserCode, MANIFEST_ENV, TS_EXTENSIONS, type ManifestFile, 
 import { formatOf } from './moduleFormat';
 
 const manifestPath = process.env[MANIFEST_ENV];
-// The program must see the environment it would have seen without us.
+// The program must see the environment and command line it would have seen without us.
 delete process.env[MANIFEST_ENV];
+if (manifestPath) hideOurFlags(process.execArgv);
+
+/** Removes the runner's own node flags from process.execArgv (Node's worker threads keep theirs regardless). */
+function hideOurFlags(argv: string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = argv[i + 1] ?? '';
+    if ((a === '--require' || a === '-r') && next.endsWith(path.join('runtime', 'preload.js'))) argv.splice(i--, 2);
+    else if (a === '--import' && next === 'data:text/javascript,') argv.splice(i--, 2);
+    else if (a === '--enable-source-maps') argv.splice(i--, 1);
+  }
+}
 const manifest: RunManifest | null = manifestPath ? JSON.parse(fs.readFileSync(manifestPath, 'utf8')) : null;
 
 function install(tracer: TracerApi): void {
@@ -150,7 +162,7 @@ function hookImport(m: RunManifest): void {
 if (manifest && isMainThread) {
   install(manifest.trace ? startTracing(manifest) : createNoopTracer());
   hookRequire(manifest);
-  hookImport(manifest);
+  if (manifest.esm) hookImport(manifest);
 } else {
   // Worker threads of the program inherit our --require: give their instrumented code a tracer that records nothing.
   install(createNoopTracer());
