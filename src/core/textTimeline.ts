@@ -331,7 +331,16 @@ export function summarizeTrace(trace: Trace): string {
   if (trace.callbacks.length)
     parts.push(`${trace.callbacks.length} callback${trace.callbacks.length === 1 ? '' : 's'}`);
   parts.push(formatDuration(trace.durationMs), describeExit(trace));
-  const worst = stats.blocking.reduce<(typeof stats.blocking)[number] | null>(
+  // A running stretch still open at the end is where the program stopped (process.exit, a
+  // crash, a timeout), not a task hogging the loop: only closed stretches count as blocking.
+  const closed = stats.blocking.filter((b) =>
+    trace.tasks.some(
+      (t) =>
+        t.id === b.taskId &&
+        t.segments.some((s) => s.state === 'running' && s.start === b.start && s.end !== null),
+    ),
+  );
+  const worst = closed.reduce<(typeof closed)[number] | null>(
     (a, b) => (!a || b.durationMs > a.durationMs ? b : a),
     null,
   );

@@ -113,5 +113,10 @@ describe('core/textTimeline', () => {
       },
     };
     assert.match(summarizeTrace(crashed), /crashed \(code 1\): Error: boom at a\.ts:3:9$/);
+    // A closed 300 ms running stretch is blocking; the open one a timeout cut short is not.
+    const blocking = workerTrace();
+    blocking.tasks[1].segments[0] = { state: 'running', start: 0.2, end: 300 };
+    assert.match(summarizeTrace(blocking), /longest blocking run: worker1 300 ms$/);
+    assert.ok(!summarizeTrace(edgeCaseTrace()).includes('blocking'));
   });
 });

@@ -1,0 +1,165 @@
+/**
+ * The command line of `async-timeline`, parsed with node:util parseArgs (no dependency).
+ * Pure: argv in, a command or a {@link UsageError} out; the caller decides what to print.
+ */
+import { parseArgs } from 'node:util';
+
+/** What the trace file holds. */
+export type TraceFileFormat = 'json' | 'chrome' | 'html';
+
+export const TRACE_FILE_FORMATS: readonly TraceFileFormat[] = ['json', 'chrome', 'html'];
+
+/** Source files the runner can instrument (what Node would run, plus TypeScript). */
+export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
+
+export interface RunCommand {
+  command: 'run';
+  /** The program's entry file as the user typed it. */
+  file: string;
+  out: string | null;
+  format: TraceFileFormat;
+  /** Seconds; 0 = no limit. */
+  timeoutSeconds: number;
+  nodePath: string | null;
+  maxEvents: number | null;
+  timeline: boolean;
+  color: boolean | null;
+  programArgs: string[];
+}
+
+export type CliCommand = RunCommand | { command: 'help' } | { command: 'version' };
+
+/** A mistake on the command line: printed as one line, exit status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `Usage: async-timeline run <file> [options] [-- program args]
+
+Runs an async JavaScript/TypeScript program with every coroutine traced, passes its output
+through, then prints a timeline of when each task ran, where it awaited and for how long.
+
+Options:
+  --out <path>          write the trace to <path>
+  --format <fmt>        json (default; the Trace format, docs/trace-format.md),
+                        chrome (Chrome Trace Event format, opens in Perfetto / chrome://tracing),
+                        html (a self-contained timeline viewer); inferred from an --out
+                        ending in .html when not given
+  --timeout <seconds>   stop the program after this long (exit status 124)
+  --node <path>         the node executable to run the program with (default: node on PATH)
+  --max-events <n>      stop recording after n events (the trace is marked truncated)
+  --no-timeline         do not print the text timeline (the one-line summary still prints)
+  --color / --no-color  force colours on or off (default: on when stderr is a terminal)
+  -h, --help            show this help
+  -v, --version         show the version
+
+The program's stdout and stderr pass through unchanged; the timeline and summary go to
+stderr, so stdout stays clean for pipes. Exit status: the program's own, 124 after
+--timeout, 2 for usage errors and files that do not parse.
+
+Examples:
+  async-timeline run examples/workers.ts
+  async-timeline run examples/crawl.ts --out crawl.trace.json
+  async-timeline run server.ts --timeout 10 --format chrome --out server.chrome.json -- --port 8080
+`;
+
+function positiveNumber(name: string, text: string | undefined, integer: boolean): number | null {
+  if (text === undefined) return null;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} expects a ${integer ? 'whole number' : 'number'} ≥ 0, got '${text}'`);
+  }
+  return n;
+}
+
+/**
+ * Parses `process.argv.slice(2)`. Everything after `--`, and any words after the file, are the
+ * program's own arguments.
+ */
+export function parseCliArgs(argv: string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        format: { type: 'string', short: 'f' },
+        timeout: { type: 'string', short: 't' },
+        node: { type: 'string' },
+        'max-events': { type: 'string' },
+        // node:util parseArgs on Node 20 has no `allowNegative`, so the negations are options too.
+        'no-timeline': { type: 'boolean' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    // parseArgs explains itself ("Unknown option '--x'…"); add where program options go.
+    const message = (err as Error).message;
+    throw new UsageError(
+      /Unknown option/.test(message) ? `${message} (program arguments go after --)` : message,
+    );
+  }
+  const { values, positionals, tokens } = parsed;
+  if (values.help) return { command: 'help' };
+  if (values.version) return { command: 'version' };
+
+  const terminator = tokens.find((t) => t.kind === 'option-terminator')?.index ?? Infinity;
+  const before = tokens
+    .filter((t) => t.kind === 'positional' && t.index < terminator)
+    .map((t) => (t as { value: string }).value);
+  const after = tokens
+    .filter((t) => t.kind === 'positional' && t.index > terminator)
+    .map((t) => (t as { value: string }).value);
+  if (before.length !== positionals.length - after.length)
+    throw new UsageError('could not read the arguments');
+
+  const [command, file, ...extra] = before;
+  if (command === undefined) throw new UsageError('missing command: try `async-timeline run <file>`');
+  if (command !== 'run') throw new UsageError(`unknown command '${command}': the command is \`run\``);
+  if (file === undefined) throw new UsageError('missing file: `async-timeline run <file>`');
+
+  const lower = file.toLowerCase();
+  if (!SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
+    throw new UsageError(`'${file}' is not a JavaScript/TypeScript file (${SOURCE_EXTENSIONS.join(' ')})`);
+  }
+
+  const out = values.out ?? null;
+  if (out === '') throw new UsageError('--out expects a file path');
+  let format: TraceFileFormat;
+  if (values.format !== undefined) {
+    if (!TRACE_FILE_FORMATS.includes(values.format as TraceFileFormat)) {
+      throw new UsageError(
+        `--format expects one of ${TRACE_FILE_FORMATS.join(', ')}, got '${values.format}'`,
+      );
+    }
+    format = values.format as TraceFileFormat;
+    if (out === null) throw new UsageError(`--format ${format} needs --out <path> to write to`);
+  } else {
+    format = out !== null && /\.html?$/i.test(out) ? 'html' : 'json';
+  }
+
+  if (values.color && values['no-color'])
+    throw new UsageError('--color and --no-color contradict each other');
+  const maxEvents = positiveNumber('max-events', values['max-events'], true);
+  if (maxEvents === 0) throw new UsageError('--max-events must be at least 1');
+  if (values.node === '') throw new UsageError('--node expects a path');
+
+  return {
+    command: 'run',
+    file,
+    out,
+    format,
+    timeoutSeconds: positiveNumber('timeout', values.timeout, false) ?? 0,
+    nodePath: values.node ?? null,
+    maxEvents,
+    timeline: !values['no-timeline'],
+    color: values.color ? true : values['no-color'] ? false : null,
+    programArgs: [...extra, ...after],
+  };
+}
