@@ -15,7 +15,7 @@ import type { WorkspaceTrust } from './workspaceTrust';
 /** The extension's observable state. */
 export interface TestState {
   trusted: boolean;
-  running: string[];
+  running: { entry: string; pid: number | null }[];
   results: {
     entry: string;
     origin: 'run' | 'file';
@@ -49,7 +49,7 @@ export function describeState(parts: {
 }): TestState {
   return {
     trusted: parts.trust.isTrusted,
-    running: parts.runs.runningFiles,
+    running: parts.runs.runningFiles.map((entry) => ({ entry, pid: parts.runs.session(entry)?.pid ?? null })),
     results: parts.store.all.map((r) => ({
       entry: r.entry,
       origin: r.origin,

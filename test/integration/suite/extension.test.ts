@@ -1,0 +1,309 @@
+/**
+ * The extension inside a real VS Code (code-server's Node extension host here; desktop VS Code
+ * under @vscode/test-electron elsewhere), on the fixture workspace test/fixtures/workspace.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { Ids } from '../../../src/extension/ids';
+import { activate, alive, fixture, lenses, open, run, sleep, state, waitFor } from './helpers';
+
+const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8'));
+
+describe('Async Timeline in VS Code', function () {
+  this.timeout(90_000);
+
+  before(async () => {
+    await activate();
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand(Ids.internalCommands.testSetTrust, undefined);
+  });
+
+  it('registers every contributed command (and the internal test commands)', async () => {
+    const all = new Set(await vscode.commands.getCommands(true));
+    for (const c of pkg.contributes.commands) assert.ok(all.has(c.command), `${c.command} registered`);
+    for (const id of Object.values(Ids.internalCommands)) assert.ok(all.has(id), `${id} registered`);
+    console.log(`    (VS Code ${vscode.version}, ${vscode.env.appName}, Node ${process.version})`);
+  });
+
+  it('puts ▶ Run with Timeline above every async function and the entry point', async () => {
+    await open('workers.ts');
+    const got = await waitFor('run lenses', async () => {
+      const l = await lenses(fixture('workers.ts'));
+      return l.length >= 4 ? l : undefined;
+    });
+    assert.deepEqual(
+      got.map((l) => [l.line, l.title, l.command]),
+      [
+        [6, '▶ Run with Timeline', Ids.commands.runFile],
+        [12, '▶ Run with Timeline', Ids.commands.runFile],
+        [18, '▶ Run with Timeline', Ids.commands.runFile],
+        [29, '▶ Run with Timeline', Ids.commands.runFile],
+      ],
+    );
+  });
+
+  it('runs the worker example: decorations on the await and creation lines, summary lenses, the timeline view', async () => {
+    const editor = await open('workers.ts');
+    const t0 = Date.now();
+    const outcome = await run(editor.document.uri);
+    assert.equal(outcome.status, 'finished', JSON.stringify(outcome));
+    assert.ok(outcome.status === 'finished' && outcome.exit.reason === 'exited' && outcome.exit.code === 0);
+    assert.ok(Date.now() - t0 < 15_000);
+
+    const s = await state();
+    const deco = s.decorations[editor.document.uri.fsPath];
+    assert.ok(deco, `decorations for workers.ts: ${JSON.stringify(Object.keys(s.decorations))}`);
+    const byLine = (line: number, kind: string) =>
+      deco.find((d) => d.line === line && d.kind === kind)?.label ?? '';
+    // Times vary a little from run to run: ~1 s is "9xx ms" or "1.xx s", ~2 s is "1.9x s" or "2.xx s".
+    const oneSecond = /^⏸ 1× · waited (9\d\d ms|1\.\d\d s)$/;
+    assert.match(byLine(8, 'await'), oneSecond);
+    assert.match(byLine(14, 'await'), /^⏸ 1× · waited (1\.9\d|2\.\d\d) s$/);
+    assert.match(byLine(22, 'await'), oneSecond);
+    assert.match(byLine(24, 'await'), oneSecond);
+    assert.match(byLine(19, 'create'), /^→ worker1 #\d+ · [\d.]+ ms → \d+ ms$/);
+    assert.match(byLine(20, 'create'), /^→ worker2 #\d+ · [\d.]+ ms → \d+ ms$/);
+    assert.equal(deco.filter((d) => d.kind === 'blocking').length, 0);
+
+    const l = await lenses(editor.document.uri);
+    const summary = l.filter((x) => x.command === Ids.commands.showInTimeline);
+    assert.deepEqual(
+      summary.map((x) => x.line),
+      [6, 12, 18],
+    );
+    assert.match(
+      summary[2]!.title,
+      /^1 call · 2 yields · waited (1\.9\d|2\.\d\d) s · ran [\d.]+ ms — Show in timeline$/,
+    );
+
+    assert.deepEqual(
+      s.results.map((r) => [path.basename(r.entry), r.origin, r.exit]),
+      [['workers.ts', 'run', 'exited']],
+    );
+    assert.deepEqual([...s.results[0]!.tasks].sort(), ['main', 'worker1', 'worker2']);
+    // The run revealed the panel view; the viewer loads, says ready, and gets the trace.
+    const tl = await waitFor('timeline view ready', async () => {
+      const t = (await state()).timeline;
+      return t.viewResolved && t.ready >= 1 && (t.posted.trace ?? 0) >= 1 ? t : undefined;
+    });
+    assert.ok(tl.attached >= 1);
+  });
+
+  it('Show in timeline (lens/hover link) reveals tasks in the viewer', async () => {
+    await vscode.commands.executeCommand(Ids.commands.showInTimeline, { taskIds: [2] });
+    const t = (await state()).timeline;
+    assert.ok((t.posted.revealTasks ?? 0) >= 1, JSON.stringify(t));
+  });
+
+  it('decorations follow edits: shift with inserted lines, go stale when their line changes', async () => {
+    const editor = await open('workers.ts');
+    const file = editor.document.uri.fsPath;
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// one\n// two\n'));
+    let deco = (await state()).decorations[file]!;
+    assert.ok(
+      deco.some((d) => d.line === 24 && d.kind === 'await' && !d.stale),
+      JSON.stringify(deco),
+    ); // was 22
+    assert.ok(deco.some((d) => d.line === 26 && d.kind === 'await' && !d.stale)); // was 24
+    await editor.edit((e) => e.insert(new vscode.Position(23, 2), '/* edited */ ')); // line 24 (was 22)
+    deco = (await state()).decorations[file]!;
+    assert.ok(deco.some((d) => d.line === 24 && d.stale));
+    assert.ok(deco.some((d) => d.line === 26 && !d.stale));
+    // Undo everything: nothing saved, so the file on disk is untouched.
+    await vscode.commands.executeCommand('undo');
+    await vscode.commands.executeCommand('undo');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    assert.equal(editor.document.isDirty, false);
+  });
+
+  it('Export Trace writes our JSON and Chrome/Perfetto JSON; Clear removes everything; Open Trace File brings it back without running', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'at-export-'));
+    const ours = path.join(dir, 'workers.trace.json');
+    const chrome = path.join(dir, 'workers.perfetto.json');
+    assert.equal(
+      await vscode.commands.executeCommand(Ids.commands.exportTrace, { format: 'json', uri: ours }),
+      ours,
+    );
+    assert.equal(
+      await vscode.commands.executeCommand(Ids.commands.exportTrace, { format: 'chrome', uri: chrome }),
+      chrome,
+    );
+    const saved = JSON.parse(fs.readFileSync(ours, 'utf8'));
+    assert.equal(saved.format, 'async-timeline-trace');
+    assert.ok(Array.isArray(JSON.parse(fs.readFileSync(chrome, 'utf8')).traceEvents));
+
+    const editor = await open('workers.ts');
+    await vscode.commands.executeCommand(Ids.commands.clear);
+    let s = await state();
+    assert.equal(s.results.length, 0);
+    assert.deepEqual(s.decorations, {});
+    assert.equal(
+      (await lenses(editor.document.uri)).filter((l) => l.command === Ids.commands.showInTimeline).length,
+      0,
+    );
+
+    // Opening a trace is allowed even in an untrusted workspace.
+    await vscode.commands.executeCommand(Ids.internalCommands.testSetTrust, false);
+    await vscode.commands.executeCommand(Ids.commands.openTrace, vscode.Uri.file(ours));
+    s = await state();
+    assert.deepEqual(
+      s.results.map((r) => [path.basename(r.entry), r.origin]),
+      [['workers.ts', 'file']],
+    );
+    assert.ok(s.decorations[editor.document.uri.fsPath]?.some((d) => d.line === 22 && d.kind === 'await'));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('decorations come back when a file with results is reopened', async () => {
+    const editor = await open('workers.ts');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await sleep(200);
+    assert.ok(((await state()).decorations[editor.document.uri.fsPath]?.length ?? 0) > 0);
+    const again = await open('workers.ts');
+    const deco = (await state()).decorations[again.document.uri.fsPath]!;
+    assert.ok(deco.some((d) => d.line === 22 && d.kind === 'await' && !d.stale));
+  });
+
+  it('flags a coroutine that blocks the event loop, on the line where the stretch began', async () => {
+    const editor = await open('blocking.ts');
+    const outcome = await run(editor.document.uri);
+    assert.equal(outcome.status, 'finished');
+    const deco = (await state()).decorations[editor.document.uri.fsPath]!;
+    const warn = deco.find((d) => d.kind === 'blocking');
+    assert.ok(warn, JSON.stringify(deco));
+    assert.equal(warn.line, 3);
+    assert.match(warn.label, /^⚠ ran 1\d\d ms without yielding · delayed \d+ tasks? up to 1\d\d ms$/);
+  });
+
+  it('Stop kills a hanging program (its whole process tree) and keeps the trace', async () => {
+    const editor = await open('hang.ts');
+    const pending = run(editor.document.uri);
+    const running = await waitFor('hang.ts running', async () =>
+      (await state()).running.find((r) => r.pid !== null),
+    );
+    assert.ok(alive(running.pid!));
+    await sleep(500);
+    assert.equal(await vscode.commands.executeCommand(Ids.commands.stop, editor.document.uri), true);
+    const outcome = await pending;
+    assert.ok(outcome.status === 'finished' && outcome.exit.reason === 'stopped', JSON.stringify(outcome));
+    await waitFor('process gone', () => !alive(running.pid!), 5000);
+    const s = await state();
+    assert.equal(s.running.length, 0);
+    assert.ok(
+      s.results.some(
+        (r) =>
+          r.entry === editor.document.uri.fsPath && r.exit === 'stopped' && r.tasks.includes('waitForever'),
+      ),
+    );
+  });
+
+  it('a new run of the same file replaces the previous session (the old process is killed)', async () => {
+    const uri = fixture('hang.ts');
+    const first = run(uri);
+    const a = await waitFor('first run', async () => (await state()).running.find((r) => r.pid !== null));
+    const second = run(uri);
+    assert.equal((await first).status, 'replaced');
+    await waitFor('first process gone', () => !alive(a.pid!), 5000);
+    const b = await waitFor('second run', async () =>
+      (await state()).running.find((r) => r.pid !== null && r.pid !== a.pid),
+    );
+    assert.ok(alive(b.pid!));
+    await vscode.commands.executeCommand(Ids.commands.stop, uri);
+    assert.equal((await second).status, 'finished');
+  });
+
+  it('a timeout stops the program and says so', async () => {
+    const config = vscode.workspace.getConfiguration('asyncTimeline');
+    await config.update('run.timeoutSeconds', 1, vscode.ConfigurationTarget.Workspace);
+    try {
+      const outcome = await run(fixture('hang.ts'));
+      assert.ok(outcome.status === 'finished' && outcome.exit.reason === 'timeout', JSON.stringify(outcome));
+      const last = (await state()).messages.at(-1)!;
+      assert.equal(last.severity, 'warning');
+      assert.match(last.text, /timed out: it was stopped after 1 s/);
+    } finally {
+      await config.update('run.timeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('a syntax error becomes a diagnostic at the right line and column (Problems panel)', async () => {
+    const uri = fixture('broken.ts');
+    const outcome = await run(uri);
+    assert.equal(outcome.status, 'source-error', JSON.stringify(outcome));
+    const diags = vscode.languages.getDiagnostics(uri).filter((d) => d.source === Ids.diagnosticSource);
+    assert.equal(diags.length, 1, JSON.stringify(diags));
+    assert.equal(diags[0]!.range.start.line, 3); // line 4
+    assert.equal(diags[0]!.range.start.character, 12); // column 13: where `)` was expected
+    assert.equal(diags[0]!.severity, vscode.DiagnosticSeverity.Error);
+    assert.match((await state()).messages.at(-1)!.text, /broken\.ts:4:13: '\)' expected/);
+  });
+
+  it('a crash (unhandled rejection) says where it happened', async () => {
+    const uri = fixture('crash.ts');
+    const outcome = await run(uri);
+    assert.ok(outcome.status === 'finished' && outcome.exit.reason === 'crashed', JSON.stringify(outcome));
+    const last = (await state()).messages.at(-1)!;
+    assert.equal(last.severity, 'error');
+    assert.match(last.text, /crash\.ts crashed at crash\.ts:4:\d+: Error: boom/);
+    const diags = vscode.languages.getDiagnostics(uri).filter((d) => d.source === Ids.diagnosticSource);
+    assert.equal(diags[0]?.range.start.line, 3);
+  });
+
+  it('runs the unsaved buffer when saveBeforeRun is off', async () => {
+    const config = vscode.workspace.getConfiguration('asyncTimeline');
+    await config.update('run.saveBeforeRun', false, vscode.ConfigurationTarget.Workspace);
+    const file = fixture('scratch.ts');
+    fs.writeFileSync(file.fsPath, 'async function onDisk(): Promise<void> {}\nonDisk();\n');
+    try {
+      const editor = await open('scratch.ts');
+      await editor.edit((e) =>
+        e.replace(
+          new vscode.Range(0, 0, editor.document.lineCount, 0),
+          'async function inBuffer(): Promise<void> { await null; }\ninBuffer();\n',
+        ),
+      );
+      assert.ok(editor.document.isDirty);
+      const outcome = await run(file);
+      assert.equal(outcome.status, 'finished', JSON.stringify(outcome));
+      assert.ok(editor.document.isDirty, 'not saved');
+      const r = (await state()).results.find((x) => x.entry === file.fsPath)!;
+      assert.deepEqual(r.tasks, ['inBuffer']);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    } finally {
+      await config.update('run.saveBeforeRun', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      fs.rmSync(file.fsPath, { force: true });
+    }
+  });
+
+  it('refuses to run in an untrusted workspace, with an explanation', async () => {
+    await vscode.commands.executeCommand(Ids.internalCommands.testSetTrust, false);
+    const before = (await state()).results.length;
+    const outcome = await run(fixture('workers.ts'));
+    assert.equal(outcome.status, 'refused');
+    assert.ok(outcome.status === 'refused' && outcome.reason === 'untrusted');
+    const s = await state();
+    assert.equal(s.trusted, false);
+    assert.equal(s.running.length, 0);
+    assert.equal(s.results.length, before);
+    const last = s.messages.at(-1)!;
+    assert.equal(last.severity, 'warning');
+    assert.match(last.text, /untrusted workspace/);
+    assert.deepEqual(last.actions, ['Manage Workspace Trust', 'Open Trace File…']);
+  });
+
+  it('Show Timeline opens the viewer in an editor tab, which gets the snapshot on ready', async () => {
+    await vscode.commands.executeCommand(Ids.commands.showTimeline);
+    const t = await waitFor('panel ready', async () => {
+      const tl = (await state()).timeline;
+      return tl.panelOpen && tl.ready >= 2 ? tl : undefined;
+    });
+    assert.ok(t.attached >= 2);
+    assert.ok(vscode.window.tabGroups.all.some((g) => g.tabs.some((tab) => tab.label === 'Async Timeline')));
+  });
+});

@@ -1,0 +1,93 @@
+/** Shared helpers for the integration tests (they run inside the extension host). */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { Ids } from '../../../src/extension/ids';
+import type { RunOutcome } from '../../../src/extension/runSession';
+import type { TestState } from '../../../src/extension/testState';
+
+export const EXTENSION_ID = 'async-timeline.async-timeline';
+
+/** The fixture workspace the suite was opened on. */
+export function workspaceDir(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the integration suite needs a workspace folder (test/fixtures/workspace)');
+  return folder.uri.fsPath;
+}
+
+export function fixture(name: string): vscode.Uri {
+  return vscode.Uri.file(path.join(workspaceDir(), name));
+}
+
+export async function activate(): Promise<void> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed`);
+  await ext.activate();
+}
+
+export async function open(name: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(fixture(name));
+  return vscode.window.showTextDocument(doc, { preview: false, viewColumn: vscode.ViewColumn.One });
+}
+
+export function state(): Promise<TestState> {
+  return vscode.commands.executeCommand<TestState>(Ids.internalCommands.testState) as Promise<TestState>;
+}
+
+export function run(uri: vscode.Uri): Promise<RunOutcome> {
+  return vscode.commands.executeCommand<RunOutcome>(Ids.commands.run, uri) as Promise<RunOutcome>;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await sleep(100);
+  }
+}
+
+/** True while a process with this pid exists. */
+export function alive(pid: number): boolean {
+  if (process.platform === 'linux') {
+    // A killed child stays a zombie until its parent reaps it; count only live states.
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return !/^\d+ \(.*\) [ZX] /s.test(stat);
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The lens titles VS Code gets from every provider for a document, by 1-based line. */
+export async function lenses(uri: vscode.Uri): Promise<{ line: number; title: string; command: string }[]> {
+  const all =
+    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ??
+    [];
+  return all
+    .filter((l) => l.command?.command.startsWith('asyncTimeline.'))
+    .map((l) => ({ line: l.range.start.line + 1, title: l.command!.title, command: l.command!.command }))
+    .sort((a, b) => a.line - b.line || a.title.localeCompare(b.title));
+}
