@@ -63,7 +63,8 @@ export function serializeTrace(
 ): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(trace, null, 1) + '\n';
+      // Indented for people reading small traces; compact when size starts to matter.
+      return JSON.stringify(trace, null, trace.tasks.length <= 1000 ? 1 : undefined) + '\n';
     case 'chrome':
       return JSON.stringify(toChromeTrace(trace)) + '\n';
     case 'html':
@@ -131,7 +132,9 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
   let status = exitStatus(exit);
   const err = io.stderr;
   if (cmd.timeline) {
-    const width = Math.max(60, Math.min(140, err.columns ?? 100));
+    // The terminal's width; when stderr is not a terminal, $COLUMNS (shells export it), else 100.
+    const columns = err.columns ?? (Number(io.env.COLUMNS) || 100);
+    const width = Math.max(60, Math.min(160, columns));
     err.write(`\n${renderTextTimeline(trace, { width, color: useColor(cmd, io) })}\n`);
   }
   err.write(`${summarizeTrace(trace)}\n`);

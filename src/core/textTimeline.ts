@@ -54,7 +54,7 @@ const ANSI: Record<Cell, [string, string]> = {
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) ms = 0;
   if (ms < 10) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 999.5) return `${Math.round(ms)} ms`; // so 999.6 reads "1.00 s", never "1000 ms"
   if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
   return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -93,6 +93,7 @@ describe('core/textTimeline', () => {
     assert.equal(formatDuration(0.42), '0.4 ms');
     assert.equal(formatDuration(120.4), '120 ms');
     assert.equal(formatDuration(2003.4), '2.00 s');
+    assert.equal(formatDuration(999.7), '1.00 s');
     assert.equal(formatDuration(73_400), '73.4 s');
   });
 
