@@ -41,7 +41,9 @@ export function instrumentFile(source: string, file: string, options: Instrument
     reportDiagnostics: true,
     compilerOptions: {
       target: ts.ScriptTarget.ESNext,
-      module: options.format === 'module' ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+      // JavaScript stays as written: a CommonJS .js/.cjs file is not rewritten (TypeScript's CommonJS emit would
+      // add "use strict" and change sloppy-mode semantics); TypeScript modules compile the way tsc would.
+      module: options.format === 'module' ? ts.ModuleKind.ESNext : /\.[cm]?jsx?$/.test(file) ? ts.ModuleKind.Preserve : ts.ModuleKind.CommonJS,
       moduleDetection: ts.ModuleDetectionKind.Auto,
       esModuleInterop: true,
       allowJs: true,

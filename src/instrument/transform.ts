@@ -116,6 +116,7 @@ export function createTransformer(displayPath: string, absPath: string, state: T
       const i = parents.length - 1; // parents[i] is node's parent
       const parent = parents[i];
       if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) && node.name) return node.name.text;
+      if (ts.isFunctionDeclaration(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return 'default';
       if (ts.isMethodDeclaration(node)) {
         const prop = propertyNameText(node.name) ?? '[computed]';
         if (parent && ts.isClassLike(parent)) return `${className(parent, parents, i)}.${prop}`;

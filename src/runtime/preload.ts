@@ -117,6 +117,8 @@ let instrumentLib: any = null;
 function prepareLate(m: RunManifest, file: string): ManifestFile | null {
   if (!isUserCode(file)) return null;
   try {
+    // Loaded only when needed (it carries the TypeScript compiler): a plain runtime require of an absolute path.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     instrumentLib ??= require(m.instrumentModule);
     const format = formatOf(file);
     const out = instrumentLib.instrumentFile(fs.readFileSync(file, 'utf8'), file, { format, trace: m.trace, cwd: m.cwd });
