@@ -86,6 +86,7 @@ export class TimelineRenderer {
       ctx.rect(vp.gutter, vp.axisHeight, vp.width - vp.gutter, vp.height - vp.axisHeight);
       ctx.clip();
       this.drawEndLine(f);
+      this.drawSpawnLinks(f, r0, r1);
       for (let r = r0; r <= r1; r++) this.drawLane(f, r);
       if (f.showArrows) this.drawArrows(f, r0, r1);
       ctx.restore();
@@ -135,6 +136,14 @@ export class TimelineRenderer {
       if (row.taskId === f.selectedTaskId) {
         ctx.fillStyle = theme.selection;
         ctx.fillRect(0, y, vp.width, vp.rowHeight);
+        if (theme.contrastActive) {
+          ctx.save();
+          ctx.setLineDash([3, 2]);
+          ctx.strokeStyle = theme.contrastActive;
+          ctx.lineWidth = 1;
+          ctx.strokeRect(0.5, y + 0.5, vp.width - 1, vp.rowHeight - 1);
+          ctx.restore();
+        }
       } else if (f.hover && (f.hover.area === 'lane' || f.hover.area === 'gutter') && f.hover.row === r) {
         ctx.fillStyle = theme.hover;
         ctx.fillRect(0, y, vp.width, vp.rowHeight);
@@ -282,6 +291,34 @@ export class TimelineRenderer {
         this.diamond(x, by + BAR_H / 2, 5, c.kind === 'catch' ? theme.rejected : theme.callback, theme.bg);
       }
     }
+  }
+
+  /** "Created here": a faint elbow from the creator's lane, at the creation time, to the new lane. */
+  private drawSpawnLinks(f: Frame, r0: number, r1: number): void {
+    const { ctx } = this;
+    const { vp, theme, index, layout } = f;
+    ctx.strokeStyle = withAlpha(ctx, theme.muted, theme.contrast ? 0.9 : 0.55);
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    let lastX = -Infinity;
+    let lastRow = -1;
+    for (let r = r0; r <= r1; r++) {
+      const task = index!.lanes.get(layout.rows[r].taskId)!.task;
+      if (task.parentId === null) continue;
+      const pr = layout.rowOf.get(task.parentId);
+      if (pr === undefined) continue;
+      const x = Math.round(timeToX(vp, task.created.t)) + 0.5;
+      if (x < vp.gutter || x > vp.width) continue;
+      // Siblings created within a pixel share one line; skip the duplicates.
+      if (x === lastX && pr === lastRow) continue;
+      lastX = x;
+      lastRow = pr;
+      const y0 = rowToY(vp, pr) + BAR_TOP + BAR_H;
+      const y1 = rowToY(vp, r) + BAR_TOP + BAR_H / 2;
+      ctx.moveTo(x, y0);
+      ctx.lineTo(x, y1);
+    }
+    ctx.stroke();
   }
 
   private taskName(index: TraceIndex, id: number): string {
@@ -484,13 +521,20 @@ export class TimelineRenderer {
       ctx.fillStyle = theme.muted;
       ctx.fillRect(x, vp.axisHeight - 5, 1, 4);
     }
+    let labelEnd = -Infinity;
     for (const tk of ticks.ticks) {
       const x = Math.round(timeToX(vp, tk.t));
       if (x < vp.gutter) continue;
       ctx.fillStyle = theme.muted;
       ctx.fillRect(x, vp.axisHeight - 9, 1, 8);
+      // Labels sit right of their tick; near the right edge they flip to the left, or give way.
+      const w = ctx.measureText(tk.label).width;
+      let lx = x + 4;
+      if (lx + w > vp.width - 2) lx = x - 4 - w;
+      if (lx < labelEnd + 8 || lx < vp.gutter + 2) continue;
       ctx.fillStyle = theme.fg;
-      ctx.fillText(tk.label, x + 4, 11);
+      ctx.fillText(tk.label, lx, 11);
+      labelEnd = lx + w;
     }
     // Program output as tick marks just above the axis line.
     if (f.showOutput && f.outputTimes.length) {

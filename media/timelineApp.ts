@@ -57,7 +57,6 @@ export class TimelineApp {
   private pendingRestore: boolean;
   private rafPending = false;
   private stateDirty = false;
-  private lastStateSave = 0;
   private tableTimer: ReturnType<typeof setTimeout> | null = null;
   private frames = 0;
   private firstFrameResolvers: Array<() => void> = [];
@@ -179,6 +178,11 @@ export class TimelineApp {
     watchTheme(() => {
       this.theme = readTheme();
       this.invalidate();
+      // A theme stylesheet may still be loading when the class flips: read again once it settles.
+      setTimeout(() => {
+        this.theme = readTheme();
+        this.invalidate();
+      }, 120);
     });
     // A DPR change (moving between monitors, browser zoom) needs a new backing store.
     const watchDpr = () => {
@@ -462,16 +466,21 @@ export class TimelineApp {
     });
     this.frames++;
     for (const r of this.firstFrameResolvers.splice(0)) r();
-    if (this.stateDirty && performance.now() - this.lastStateSave > 200) this.saveState();
   }
 
+  /** Persists the view state shortly after the last change (debounced: pans fire per frame). */
   private saveStateSoon(): void {
     this.stateDirty = true;
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      if (this.stateDirty) this.saveState();
+    }, 150);
   }
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
 
   private saveState(): void {
     this.stateDirty = false;
-    this.lastStateSave = performance.now();
     const s: ViewState = {
       ...this.state,
       start: this.userMoved ? this.vp.start : null,

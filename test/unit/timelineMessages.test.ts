@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { parseViewState, defaultViewState } from '../../src/core/timeline/viewState';
+import { parseHostMessage, parseWebviewMessage } from '../../src/protocol/webview';
+import { loadTrace } from './timelineFixtures';
+
+describe('timeline: message guards', () => {
+  it('accepts well-formed host messages', () => {
+    const trace = loadTrace('workers');
+    assert.deepEqual(parseHostMessage({ type: 'trace', trace, live: true }), { type: 'trace', trace, live: true });
+    assert.deepEqual(parseHostMessage({ type: 'trace', trace: null, live: false }), { type: 'trace', trace: null, live: false });
+    assert.deepEqual(parseHostMessage({ type: 'highlightSite', file: 'a.ts', line: 3 }), { type: 'highlightSite', file: 'a.ts', line: 3 });
+    assert.deepEqual(parseHostMessage({ type: 'revealTasks', taskIds: [1, 2] }), { type: 'revealTasks', taskIds: [1, 2] });
+    assert.deepEqual(parseHostMessage({ type: 'clear' }), { type: 'clear' });
+  });
+
+  it('rejects malformed host messages', () => {
+    for (const bad of [
+      null,
+      undefined,
+      7,
+      'trace',
+      {},
+      { type: 'nope' },
+      { type: 'trace', trace: null },
+      { type: 'trace', live: true, trace: { format: 'other', tasks: [] } },
+      { type: 'trace', live: true, trace: { format: 'async-timeline-trace' } },
+      { type: 'highlightSite', file: 'a', line: 1.5 },
+      { type: 'highlightSite', file: 1, line: 1 },
+      { type: 'revealTasks', taskIds: ['1'] },
+      { type: 'revealTasks', taskIds: 1 },
+    ]) {
+      assert.equal(parseHostMessage(bad), null, JSON.stringify(bad));
+    }
+  });
+
+  it('checks what the webview posts', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+    assert.deepEqual(parseWebviewMessage({ type: 'openSite', site: { file: 'a.ts', line: 2, column: 1, extra: 'x' } }), {
+      type: 'openSite',
+      site: { file: 'a.ts', line: 2, column: 1 },
+    });
+    assert.equal(parseWebviewMessage({ type: 'openSite', site: { file: 'a.ts', line: 0, column: 1 } }), null);
+    assert.deepEqual(parseWebviewMessage({ type: 'selectTask', taskId: null }), { type: 'selectTask', taskId: null });
+    assert.equal(parseWebviewMessage({ type: 'selectTask', taskId: '3' }), null);
+    assert.deepEqual(parseWebviewMessage({ type: 'command', command: 'export' }), { type: 'command', command: 'export' });
+    assert.equal(parseWebviewMessage({ type: 'command', command: 'rm -rf' }), null);
+  });
+
+  it('restores view state defensively', () => {
+    assert.deepEqual(parseViewState(undefined), defaultViewState());
+    assert.deepEqual(parseViewState({ v: 2, filter: 'x' }), defaultViewState());
+    const s = parseViewState({ v: 1, start: 5, msPerPx: -1, scrollTop: 'x', collapsed: [1, 'a', 2.5, 3], filter: 7, selectedTaskId: 4, showTable: true, gutter: 10 });
+    assert.equal(s.start, 5);
+    assert.equal(s.msPerPx, null);
+    assert.equal(s.scrollTop, 0);
+    assert.deepEqual(s.collapsed, [1, 3]);
+    assert.equal(s.filter, '');
+    assert.equal(s.selectedTaskId, 4);
+    assert.equal(s.showTable, true);
+    assert.equal(s.gutter, defaultViewState().gutter);
+  });
+});
