@@ -63,10 +63,12 @@ if (require.main === module) {
       };
     },
   };
-  void main(process.argv.slice(2), io).then((code) => {
-    // exitCode (not process.exit) so piped output is flushed; the unref'd timer only fires if
-    // something we do not own keeps the loop alive.
+  void main(process.argv.slice(2), io).then(async (code) => {
+    // The run is over and everything is written: exit now rather than when the last stray timer
+    // or handle in a library lets the loop drain. An empty write's callback fires once every
+    // earlier write to that stream is flushed, so no output is lost on async (Windows) pipes.
     process.exitCode = code;
-    setTimeout(() => process.exit(code), 3000).unref();
+    await Promise.all([process.stdout, process.stderr].map((s) => new Promise((r) => s.write('', r))));
+    process.exit(code);
   });
 }

@@ -165,24 +165,26 @@ describe('cli: the async-timeline command', function () {
   });
 
   it('prints help and the version', async () => {
-    const help = await cli(['--help']);
+    const [help, version] = await Promise.all([cli(['--help']), cli(['--version'])]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: async-timeline run <file>/);
-    const version = await cli(['--version']);
     assert.equal(version.code, 0);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(version.stdout.trim(), `async-timeline ${pkg.version}`);
   });
 
   it('exits 2 on usage errors, with one line and a pointer to --help', async () => {
-    for (const args of [
-      [],
-      ['run'],
-      ['run', `${FIX}/output.ts`, '--bogus'],
-      ['frobnicate', 'x.ts'],
-      ['run', `${FIX}/output.ts`, '--timeout', 'x'],
-    ]) {
-      const r = await cli(args);
+    // Independent and untimed: run them side by side.
+    const runs = await Promise.all(
+      [
+        [],
+        ['run'],
+        ['run', `${FIX}/output.ts`, '--bogus'],
+        ['frobnicate', 'x.ts'],
+        ['run', `${FIX}/output.ts`, '--timeout', 'x'],
+      ].map((args) => cli(args)),
+    );
+    for (const r of runs) {
       assert.equal(r.code, 2, show(r));
       assert.match(r.stderr, /^async-timeline: .+\nRun 'async-timeline --help' for usage\.\n$/, show(r));
       assert.equal(r.stdout, '');
@@ -249,6 +251,7 @@ describe('cli: the async-timeline command', function () {
   });
 
   it('passes program output through unchanged (stdout stays clean) and hands over program arguments', async () => {
+    const quietRun = cli(['run', `${FIX}/output.ts`, '--no-timeline']);
     const r = await cli(['run', `${FIX}/output.ts`, '--', 'a', 'b c', '--flag']);
     assert.equal(r.code, 0, show(r));
     assert.equal(r.stdout, 'out line 1\nargs: ["a","b c","--flag"]\nunicode: héllo → 世界 </script>\n');
@@ -256,7 +259,7 @@ describe('cli: the async-timeline command', function () {
     // The timeline and the summary go to stderr.
     assert.match(r.stderr, /^main\s+█/m);
     assert.match(r.stderr, /^test\/fixtures\/cli\/output\.ts: 1 task, 1 yield, .*exited \(code 0\)$/m);
-    const quiet = await cli(['run', `${FIX}/output.ts`, '--no-timeline']);
+    const quiet = await quietRun;
     assert.doesNotMatch(quiet.stderr, /█/);
     assert.match(quiet.stderr, /exited \(code 0\)/);
   });
