@@ -146,7 +146,9 @@ export class RunController implements vscode.Disposable {
     this.deps.output.appendLine(
       `▶ ${rel}  (node: ${node.path}${node.source === 'vscode' ? ', VS Code runtime' : ''}; cwd: ${cwd})`,
     );
-    this.deps.output.show(true);
+    // The timeline and the Output channel share the panel: show the output only when the
+    // timeline is not revealed (and after a crash, where the stack trace is).
+    if (!this.deps.config.revealTimelineOnRun) this.deps.output.show(true);
     this.refreshRunningUi();
     this.deps.onRunStarted(entry);
 
@@ -256,7 +258,10 @@ export class RunController implements vscode.Disposable {
       }
       case 'failed':
         out.appendLine(`✖ ${outcome.message}`);
-        notify.show('error', `Async Timeline: could not run ${rel}: ${outcome.message}`);
+        notify.show('error', `Async Timeline: could not run ${rel}: ${outcome.message}`, {
+          title: 'Show Output',
+          run: () => out.show(true),
+        });
         return;
       case 'refused':
       case 'replaced':
@@ -309,6 +314,7 @@ export class RunController implements vscode.Disposable {
           'error',
           `Async Timeline: ${rel} crashed${where}: ${what}`,
           ...(err?.site ? [this.goTo(err.site, cwd)] : []),
+          { title: 'Show Output', run: () => out.show(true) },
         );
         break;
       }
