@@ -18,6 +18,8 @@ import { UsageError } from './args';
 
 /** Exit status after --timeout, as coreutils' `timeout` uses. */
 export const EXIT_TIMEOUT = 124;
+/** Exit status after Ctrl-C (128 + SIGINT). */
+export const EXIT_INTERRUPTED = 130;
 /** Exit status for usage errors and sources that do not parse. */
 export const EXIT_USAGE = 2;
 
@@ -37,6 +39,9 @@ export interface CliIo {
 export function exitStatus(exit: TraceExit): number {
   if (exit.reason === 'timeout') return EXIT_TIMEOUT;
   if (exit.code !== null) return exit.code;
+  // Stopped by Ctrl-C: what a shell reports for an interrupted command, whatever signal the
+  // runner then needed to end the program.
+  if (exit.reason === 'stopped') return EXIT_INTERRUPTED;
   // Killed by a signal: the shell convention 128 + signal number.
   const num = exit.signal ? (os.constants.signals as Record<string, number>)[exit.signal] : undefined;
   return num ? 128 + num : 1;

@@ -222,6 +222,34 @@ describe('cli: the async-timeline command', function () {
     assert.match(r.stderr, /stopped by timeout/);
   });
 
+  it('on Ctrl-C stops the program, still writes and draws the trace, and exits 130', async () => {
+    const out = outFile('interrupted.json');
+    const child = spawn(process.execPath, [CLI, 'run', `${FIX}/hang.ts`, '--out', out], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    // Interrupt once the program is visibly running (its first line is out).
+    await new Promise<void>((resolve) =>
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (stdout.includes('still waiting')) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 130, stderr);
+    const trace = readTrace(out);
+    assertWellFormedTrace(trace);
+    assert.equal(trace.exit!.reason, 'stopped');
+    assert.ok(trace.tasks.some((t) => t.name === 'forever'));
+    assert.match(stderr, /^forever\s/m);
+    assert.match(stderr, /stopped \(/);
+  });
+
   it("exits with the program's own status after process.exit(3), keeping the events", async () => {
     const out = outFile('exit3.json');
     const r = await cli(['run', `${FIX}/exitThree.ts`, '--out', out]);
