@@ -47,6 +47,16 @@ export function exitStatus(exit: TraceExit): number {
   return num ? 128 + num : 1;
 }
 
+/** Whether `--node` names something that can be started: a path that exists, or a name on PATH. */
+function executableExists(nodePath: string, env: NodeJS.ProcessEnv): boolean {
+  if (/[\\/]/.test(nodePath)) return fs.existsSync(nodePath);
+  const exts = process.platform === 'win32' ? ['', ...(env.PATHEXT ?? '.EXE;.CMD').split(';')] : [''];
+  return (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .some((dir) => exts.some((ext) => fs.existsSync(path.join(dir, nodePath + ext))));
+}
+
 /** The viewer bundle for `--format html`, read from dist/webview next to the CLI bundle. */
 function readViewerAssets(distDir: string): { js: string; css: string } {
   const dir = path.join(distDir, 'webview');
@@ -96,8 +106,10 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     throw new UsageError(`${cmd.file}: no such file`);
   }
   if (!stat.isFile()) throw new UsageError(`${cmd.file}: not a file`);
-  if (cmd.nodePath !== null && /[\\/]/.test(cmd.nodePath) && !fs.existsSync(cmd.nodePath)) {
-    throw new UsageError(`--node ${cmd.nodePath}: no such file`);
+  if (cmd.nodePath !== null && !executableExists(cmd.nodePath, io.env)) {
+    throw new UsageError(
+      `--node ${cmd.nodePath}: ${/[\\/]/.test(cmd.nodePath) ? 'no such file' : 'not found on PATH'}`,
+    );
   }
   // Everything that can be wrong with the output is checked before the program runs, not after.
   const viewer = cmd.out !== null && cmd.format === 'html' ? readViewerAssets(io.distDir) : null;

@@ -182,6 +182,9 @@ describe('cli: the async-timeline command', function () {
         ['run', `${FIX}/output.ts`, '--bogus'],
         ['frobnicate', 'x.ts'],
         ['run', `${FIX}/output.ts`, '--timeout', 'x'],
+        ['run', `${FIX}/output.ts`, '--node', 'no-such-node-binary'],
+        ['run', `${FIX}/output.ts`, '--node', '/no/such/node'],
+        ['run', `${FIX}/output.ts`, '--format', 'json', '--out', '/no/such/folder/t.json'],
       ].map((args) => cli(args)),
     );
     for (const r of runs) {
