@@ -378,7 +378,7 @@ describe('cli: the seed examples end to end', function () {
     // The text timeline on stderr: a row per task, children indented, the await lines.
     assert.match(
       r.stderr,
-      new RegExp(`^main .*await L${atTask1.site!.line} \\(1\\.\\d\\d s\\), L${atTask2.site!.line}`, 'm'),
+      new RegExp(`^main .*await L${atTask1.site!.line} \\((\\d{3} ms|1\\.\\d\\d s)\\), L${atTask2.site!.line}`, 'm'),
     );
     assert.match(r.stderr, /^ {2}worker1 /m);
     assert.match(r.stderr, /^ {2}worker2 /m);
