@@ -224,7 +224,14 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
   const ordered = treeOrder(trace.tasks);
   const shown = ordered.slice(0, maxRows);
 
-  const names = shown.map(({ task, depth }) => '  '.repeat(Math.min(depth, 6)) + task.name);
+  // Repeated names (crawlPage ×4) get their task id, the same `#3` the JSON, the Chrome export
+  // and the editor hints use, so a row can be matched with them.
+  const nameCount = new Map<string, number>();
+  for (const t of trace.tasks) nameCount.set(t.name, (nameCount.get(t.name) ?? 0) + 1);
+  const names = shown.map(
+    ({ task, depth }) =>
+      '  '.repeat(Math.min(depth, 6)) + task.name + (nameCount.get(task.name)! > 1 ? ` #${task.id}` : ''),
+  );
   const hasCallbacks = trace.callbacks.length > 0;
   if (hasCallbacks) names.push('callbacks');
   const notes = shown.map(({ task }) => awaitSummary(task, trace, end));

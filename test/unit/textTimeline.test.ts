@@ -70,6 +70,15 @@ describe('core/textTimeline', () => {
     for (const line of text.split('\n')) assert.ok(cols(line) <= 100, line);
   });
 
+  it('tells tasks of the same name apart by their id', () => {
+    const trace = workerTrace();
+    trace.tasks[2].name = 'worker1';
+    const text = renderTextTimeline(trace, { width: 90 });
+    assert.match(text, /^ {2}worker1 #2 /m);
+    assert.match(text, /^ {2}worker1 #3 /m);
+    assert.match(text, /^main /m);
+  });
+
   it('caps the rows and says how many tasks were left out', () => {
     const trace = workerTrace();
     const text = renderTextTimeline(trace, { width: 80, maxRows: 2 });
