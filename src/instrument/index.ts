@@ -17,6 +17,12 @@ export interface InstrumentOptions {
   trace: boolean;
   /** Paths in names and errors are shown relative to this folder. */
   cwd: string;
+  /** Site id of this file's first site (the host numbers all files' sites in one space). Default 1. */
+  siteBase?: number;
+  /** Emit code that registers the site table at run time (for files instrumented inside the traced program). */
+  registerSites?: boolean;
+  /** This is the program's entry: its first statement marks t = 0. */
+  entry?: boolean;
 }
 
 export interface InstrumentResult {
@@ -35,7 +41,7 @@ export function displayPath(file: string, cwd: string): string {
 /** Instruments one module. Throws {@link SourceError} when the source does not parse. */
 export function instrumentFile(source: string, file: string, options: InstrumentOptions): InstrumentResult {
   const shown = displayPath(file, options.cwd);
-  const state = { sites: [] as SiteEntry[] };
+  const state = { sites: [] as SiteEntry[], siteBase: options.siteBase ?? 1, registerSites: options.registerSites ?? false, entry: options.entry ?? false };
   const out = ts.transpileModule(source, {
     fileName: file,
     reportDiagnostics: true,
@@ -64,6 +70,5 @@ export function instrumentFile(source: string, file: string, options: Instrument
     }
     throw new SourceError(shown, 1, 1, message);
   }
-  // The source map names the file by its base name; point it at the real file so stack traces do.
   return { code: out.outputText, sites: state.sites };
 }

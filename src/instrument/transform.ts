@@ -7,20 +7,27 @@
  *                                 (prologue directives stay first; rethrowing the same value is transparent)
  *   await E                    → `__atl.r(__atlT, await __atl.y(__atlT, site, E))`: y records the yield and returns E's
  *                                 value itself, so the await awaits exactly what it did before: no extra tick
+ *   await f(args)              → `__atl.r(__atlT, await __atl.ya(__atlT, site, __atl.n, f(args), callSite))`: the same,
+ *                                 with the call-site bookkeeping of c() folded in
  *   catch / finally blocks     → start with `__atl.rc(__atlT)`: an await that rejected resumes right there
  *   for await (x of E) S       → `{ for await (x of __atl.fa(__atlT, site, E)) { __atl.r(__atlT); S } __atl.r(__atlT) }`
  *   yield E (async generators) → `__atl.r(__atlT, yield __atl.y(__atlT, site, E))`
  *   f(args)                    → `__atl.c(__atl.n, f(args), site)`: links a task created by the call to its call site
  *                                 and its promise to the task (the callee itself is untouched: this/eval/super stay)
  *   Promise.all(X) (+allSettled, race, any) → `__atl.g(Promise, code, X)`: the same call, remembering the group
- *   p.then(a[, b]) / p.catch(a) / p.finally(a) → `__atl.t1/t2(p, …)`: the same call, callbacks on task promises recorded
+ *   p.then(a[, b]) / p.catch(a) / p.finally(a) → `__atl.t(p, kind, site, text)(a[, b])`: t reads p.then right where the
+ *                                 original did (before the arguments), the returned function checks and calls it exactly as
+ *                                 the engine would (same TypeError text), wrapping callbacks on task promises to record them
  *   module with top-level await → a `module` task around the module body
+ *
+ * `__atl` stands for the global `__asyncTimeline` (a global, not a module binding: functions of a module in an
+ * ES module cycle can run before the module's own body). Site ids are numeric literals: the host gives every
+ * file its base, so no per-module state is needed at all.
  */
 import ts from 'typescript';
 import type { SiteEntry, SiteKind } from '../protocol/events';
 
-const RT = '__atl';
-const SITES = '__atlS';
+const RT = '__asyncTimeline';
 const TASK = '__atlT';
 const ERR = '__atlE';
 
@@ -41,6 +48,30 @@ interface Frame {
 
 export interface TransformState {
   sites: SiteEntry[];
+  /** Site id of this file's site 0. */
+  siteBase: number;
+  /** Emit a registration of the site table (files prepared inside the traced program, not by the host). */
+  registerSites: boolean;
+  /** Mark t = 0 here (the program's entry file). */
+  entry: boolean;
+}
+
+/**
+ * How V8 names an expression in "x is not a function" messages (its CallPrinter), for the shapes
+ * that matter; anything else prints as "(intermediate value)" there too.
+ */
+export function engineText(node: ts.Expression): string {
+  if (ts.isParenthesizedExpression(node)) return engineText(node.expression);
+  if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) return node.text;
+  if (node.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (node.kind === ts.SyntaxKind.SuperKeyword) return 'super';
+  if (ts.isPropertyAccessExpression(node)) return `${engineText(node.expression)}.${node.name.text}`;
+  if (ts.isCallExpression(node)) return `${engineText(node.expression)}(...)`;
+  if (ts.isElementAccessExpression(node) && ts.isNumericLiteral(node.argumentExpression))
+    return `${engineText(node.expression)}[${node.argumentExpression.text}]`;
+  if (ts.isNonNullExpression(node) || ts.isAsExpression(node) || ts.isTypeAssertionExpression(node) || ts.isSatisfiesExpression(node))
+    return engineText(node.expression);
+  return '(intermediate value)';
 }
 
 function hasAsync(node: ts.Node): boolean {
@@ -70,6 +101,18 @@ function hasTopLevelAwait(sf: ts.SourceFile): boolean {
   return found;
 }
 
+/** Is `node` a call `__atl.<method>(…)` that this transform generated? */
+function isRuntimeCall(node: ts.CallExpression, method: string): boolean {
+  const callee = node.expression;
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    ts.isIdentifier(callee.expression) &&
+    callee.expression.text === RT &&
+    callee.name.text === method &&
+    node.arguments.length === 3
+  );
+}
+
 export function createTransformer(displayPath: string, absPath: string, state: TransformState): ts.TransformerFactory<ts.SourceFile> {
   return (context) => (sf) => {
     const f = context.factory;
@@ -88,8 +131,7 @@ export function createTransformer(displayPath: string, absPath: string, state: T
       state.sites.push(name === undefined ? [kind, line, col] : [kind, line, col, name]);
       return state.sites.length - 1;
     };
-    const siteExpr = (k: number): ts.Expression =>
-      k === 0 ? f.createIdentifier(SITES) : f.createBinaryExpression(f.createIdentifier(SITES), ts.SyntaxKind.PlusToken, f.createNumericLiteral(k));
+    const siteExpr = (k: number): ts.Expression => f.createNumericLiteral(state.siteBase + k);
     const rt = (method: string, args: ts.Expression[]): ts.CallExpression =>
       f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RT), method), undefined, args);
     const task = () => f.createIdentifier(TASK);
@@ -234,7 +276,7 @@ export function createTransformer(displayPath: string, absPath: string, state: T
         node,
         node.awaitModifier,
         initializer,
-        rt('fa', [task(), siteExpr(site), expression]),
+        rt('fa', [task(), siteExpr(site), expression, f.createStringLiteral(engineText(node.expression)), node.expression.kind === ts.SyntaxKind.CallExpression ? f.createTrue() : f.createFalse()]),
         f.createBlock([stmt(rt('r', [task()])), ...bodyStatements], true),
       );
       if (labeled) return loop;
@@ -260,17 +302,13 @@ export function createTransformer(displayPath: string, absPath: string, state: T
           return rt('g', [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[method]), ts.visitNode(node.arguments[0], visitor) as ts.Expression]);
         }
         // p.then(a) / p.then(a, b) / p.catch(a) / p.finally(a)
-        if (method in CALLBACKS && callee.expression.kind !== ts.SyntaxKind.SuperKeyword) {
-          const n = node.arguments.length;
+        if (method in CALLBACKS && callee.expression.kind !== ts.SyntaxKind.SuperKeyword && node.arguments.length >= 1) {
           const kind = CALLBACKS[method];
-          if (n === 1 || (n === 2 && kind === 0)) {
-            const site = addSite(method as SiteKind, callee.name);
-            const recv = ts.visitNode(callee.expression, visitor) as ts.Expression;
-            const args = node.arguments.map((a) => ts.visitNode(a, visitor) as ts.Expression);
-            return n === 1
-              ? rt('t1', [recv, f.createNumericLiteral(kind), siteExpr(site), args[0]])
-              : rt('t2', [recv, siteExpr(site), args[0], args[1]]);
-          }
+          const site = addSite(method as SiteKind, callee.name);
+          const recv = ts.visitNode(callee.expression, visitor) as ts.Expression;
+          const args = node.arguments.map((a) => ts.visitNode(a, visitor) as ts.Expression);
+          const bound = rt('t', [recv, f.createNumericLiteral(kind), siteExpr(site), f.createStringLiteral(engineText(callee.expression))]);
+          return f.createCallExpression(bound, undefined, args);
         }
       }
       const site = addSite('call', node);
@@ -292,12 +330,24 @@ export function createTransformer(displayPath: string, absPath: string, state: T
       if (ts.isAwaitExpression(node) && inCoroutine()) {
         const site = addSite('await', node);
         const operand = ts.visitNode(node.expression, visitor) as ts.Expression;
+        // `await f(x)`: fold the call's c() into the yield (one hook, no WeakMap entry for the promise).
+        if (ts.isCallExpression(operand) && isRuntimeCall(operand, 'c')) {
+          const [n0, call, callSite] = operand.arguments;
+          return rt('r', [task(), f.updateAwaitExpression(node, rt('ya', [task(), siteExpr(site), n0, call, callSite]))]);
+        }
         return rt('r', [task(), f.updateAwaitExpression(node, rt('y', [task(), siteExpr(site), operand]))]);
       }
-      if (ts.isYieldExpression(node) && inCoroutine() && top()!.asyncGenerator) {
+      if (ts.isYieldExpression(node) && inCoroutine() && top()!.asyncGenerator && !node.asteriskToken) {
         const site = addSite('yield', node);
         const operand = node.expression ? (ts.visitNode(node.expression, visitor) as ts.Expression) : f.createVoidZero();
-        return rt('r', [task(), f.updateYieldExpression(node, node.asteriskToken, rt('y', [task(), siteExpr(site), operand]))]);
+        return rt('r', [task(), f.updateYieldExpression(node, undefined, rt('y', [task(), siteExpr(site), operand]))]);
+      }
+      if (ts.isYieldExpression(node) && node.asteriskToken && node.expression) {
+        // yield* delegates (the inner iterator's awaits are its own): leave the operand bare, since the engine's
+        // "yield* … is not async iterable" message is built from its shape.
+        const operand = ts.visitNode(node.expression, visitor) as ts.Expression;
+        const bare = ts.isCallExpression(operand) && isRuntimeCall(operand, 'c') ? operand.arguments[1] : operand;
+        return f.updateYieldExpression(node, node.asteriskToken, bare);
       }
       if (ts.isForOfStatement(node) && node.awaitModifier && inCoroutine()) {
         return visitForAwait(node, labeledLoops.has(node));
@@ -337,21 +387,14 @@ export function createTransformer(displayPath: string, absPath: string, state: T
       directives.push(visited.statements[i]);
       i++;
     }
-    const sitesLiteral = f.createArrayLiteralExpression(
-      state.sites.map((s) => f.createArrayLiteralExpression(s.filter((v) => v !== undefined).map((v) => (typeof v === 'number' ? f.createNumericLiteral(v) : f.createStringLiteral(v))))),
-    );
-    const prologue: ts.Statement[] = [
-      f.createVariableStatement(
-        undefined,
-        f.createVariableDeclarationList(
-          [
-            f.createVariableDeclaration(RT, undefined, undefined, f.createPropertyAccessExpression(f.createIdentifier('globalThis'), '__asyncTimeline')),
-            f.createVariableDeclaration(SITES, undefined, undefined, rt('file', [f.createStringLiteral(absPath), sitesLiteral])),
-          ],
-          ts.NodeFlags.Const,
-        ),
-      ),
-    ];
+    const prologue: ts.Statement[] = [];
+    if (state.entry) prologue.push(stmt(rt('s', [])));
+    if (state.registerSites) {
+      const sitesLiteral = f.createArrayLiteralExpression(
+        state.sites.map((s) => f.createArrayLiteralExpression(s.filter((v) => v !== undefined).map((v) => (typeof v === 'number' ? f.createNumericLiteral(v) : f.createStringLiteral(v))))),
+      );
+      prologue.push(stmt(rt('file', [f.createStringLiteral(absPath), f.createNumericLiteral(state.siteBase), sitesLiteral])));
+    }
     let body = visited.statements.slice(i);
     if (moduleIsCoroutine) {
       prologue.push(

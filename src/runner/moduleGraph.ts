@@ -8,6 +8,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { instrumentFile } from '../instrument';
 import { formatOf } from '../runtime/moduleFormat';
+import type { SiteEntry } from '../protocol/events';
 import { isUserCode, type ManifestFile } from '../runtime/manifest';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -35,6 +36,10 @@ export interface PreparedProgram {
   files: Record<string, ManifestFile>;
   /** Some module is an ES module or uses import(): the child needs the ES module loader hooks. */
   esm: boolean;
+  /** Each prepared file's site table and its first site id (the host registers them: the child does not). */
+  sites: Array<{ file: string; base: number; entries: SiteEntry[] }>;
+  /** The next free site id. */
+  nextSite: number;
 }
 
 /**
@@ -46,12 +51,16 @@ export function prepareProgram(entry: string, cwd: string, trace: boolean, cache
   const queue = [entry];
   let n = 0;
   let esm = false;
+  let nextSite = 1;
+  const sites: PreparedProgram['sites'] = [];
   while (queue.length) {
     const file = queue.shift()!;
     if (files[file] || !isUserCode(file)) continue;
     const source = file === entry && entrySource !== undefined ? entrySource : fs.readFileSync(file, 'utf8');
     const format = formatOf(file);
-    const out = instrumentFile(source, file, { format, trace, cwd });
+    const out = instrumentFile(source, file, { format, trace, cwd, siteBase: nextSite, entry: file === entry });
+    sites.push({ file, base: nextSite, entries: out.sites });
+    nextSite += out.sites.length;
     const cache = path.join(cacheDir, `${n++}-${path.basename(file)}.js`);
     fs.writeFileSync(cache, out.code);
     files[file] = { cache, format };
@@ -63,7 +72,7 @@ export function prepareProgram(entry: string, cwd: string, trace: boolean, cache
       if (resolved && !files[resolved]) queue.push(resolved);
     }
   }
-  return { files, esm };
+  return { files, esm, sites, nextSite };
 }
 
 /** `import('x')` (as opposed to a static import or require): preProcessFile reports all three alike. */

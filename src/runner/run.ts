@@ -18,7 +18,8 @@ import type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
 export type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
 
 const DEFAULT_MAX_EVENTS = 5_000_000;
-const RING_EVENTS = 1 << 16;
+/** 4 MiB of shared ring: room for bursts while the writer thread is between rounds. */
+const RING_EVENTS = 1 << 18;
 /** How long to wait for the runtime to confirm it shipped everything before killing (stop/timeout). */
 const STOP_GRACE_MS = 1000;
 
@@ -70,6 +71,8 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     cwd: opts.cwd,
     files: prepared.files,
     esm: prepared.esm,
+    ownDir: dist,
+    lazySiteBase: prepared.nextSite,
     instrumentModule: path.join(dist, 'instrument.js'),
     writerModule: path.join(dist, 'runtime', 'writer.js'),
     hooksModule: path.join(dist, 'runtime', 'hooks.mjs'),
@@ -90,6 +93,8 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     language: /\.[cm]?tsx?$/.test(entry) ? 'typescript' : 'javascript',
     startedAt: started.toISOString(),
   });
+
+  for (const table of prepared.sites) builder.handleMessage({ type: 'sites', ...table });
 
   const child = spawn(opts.nodePath || 'node', [...nodeArgs, entry, ...(opts.args ?? [])], {
     cwd: opts.cwd,

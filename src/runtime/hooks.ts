@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { isUserCode, type ManifestFile, type RunManifest } from './manifest';
+import { isUserCode, LAZY_SITE_STRIDE, type ManifestFile, type RunManifest } from './manifest';
 import { formatOf } from './moduleFormat';
 
 let manifest: RunManifest | null = null;
@@ -49,14 +49,23 @@ export async function resolve(specifier: string, context: any, next: Next): Prom
   }
 }
 
+let lazySites = -1;
 function prepared(file: string): ManifestFile | null {
   const m = manifest!;
   const known = m.files[file];
   if (known) return known;
-  if (!isUserCode(file)) return null;
+  if (!isUserCode(file, m.ownDir)) return null;
   instrumentLib ??= createRequire(m.instrumentModule)(m.instrumentModule);
+  if (lazySites < 0) lazySites = m.lazySiteBase + LAZY_SITE_STRIDE;
   const format = formatOf(file);
-  const out = instrumentLib.instrumentFile(fs.readFileSync(file, 'utf8'), file, { format, trace: m.trace, cwd: m.cwd });
+  let out;
+  try {
+    out = instrumentLib.instrumentFile(fs.readFileSync(file, 'utf8'), file, { format, trace: m.trace, cwd: m.cwd, siteBase: lazySites, registerSites: true });
+  } catch (err) {
+    if (err && (err as Error).name === 'SourceError') throw new SyntaxError((err as Error).message);
+    throw err;
+  }
+  lazySites += out.sites.length;
   const entry = { cache: '', format, code: out.code } as ManifestFile & { code: string };
   m.files[file] = entry;
   return entry;

@@ -29,6 +29,10 @@ export interface RunManifest {
   stopFile: string;
   /** Install the ES module loader hooks (costs a thread; only when the program has ES modules or dynamic imports). */
   esm: boolean;
+  /** Our own dist/ folder: never instrumented, whatever it holds. */
+  ownDir: string;
+  /** First free site id after the host-prepared files (modules prepared inside the program number from here). */
+  lazySiteBase: number;
   /** Ring size in events (power of two). */
   ringEvents: number;
 }
@@ -41,7 +45,11 @@ export const EVENTS_FD = 3;
 export const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'];
 export const JS_EXTENSIONS = ['.js', '.jsx', '.mjs', '.cjs'];
 
-/** Whether a file is the user's own code (instrumented) rather than a dependency. */
-export function isUserCode(file: string): boolean {
+/** Whether a file is the user's own code (instrumented) rather than a dependency or our own runtime. */
+export function isUserCode(file: string, ownDir?: string): boolean {
+  if (ownDir && file.startsWith(ownDir)) return false;
   return !/[\\/]node_modules[\\/]/.test(file) && [...TS_EXTENSIONS, ...JS_EXTENSIONS].some((e) => file.endsWith(e));
 }
+
+/** Site ids for modules prepared inside the program: the CommonJS side and the ES-module hooks thread count apart. */
+export const LAZY_SITE_STRIDE = 1 << 26;

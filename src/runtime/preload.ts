@@ -112,27 +112,28 @@ function startTracing(m: RunManifest): TracerApi {
   return tracer;
 }
 
-/** Lazily instrument a module the host did not prepare (a dynamic import of a computed path). */
+/** Lazily instrument a module the host did not prepare (a computed require path). */
 let instrumentLib: any = null;
+let lazySites = -1;
 function prepareLate(m: RunManifest, file: string): ManifestFile | null {
-  if (!isUserCode(file)) return null;
+  if (!isUserCode(file, m.ownDir)) return null;
+  // Loaded only when needed (it carries the TypeScript compiler): a plain runtime require of an absolute path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  instrumentLib ??= require(m.instrumentModule);
+  if (lazySites < 0) lazySites = m.lazySiteBase;
+  const format = formatOf(file);
+  let out;
   try {
-    // Loaded only when needed (it carries the TypeScript compiler): a plain runtime require of an absolute path.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    instrumentLib ??= require(m.instrumentModule);
-    const format = formatOf(file);
-    const out = instrumentLib.instrumentFile(fs.readFileSync(file, 'utf8'), file, { format, trace: m.trace, cwd: m.cwd });
-    const entry = { cache: '', format, code: out.code } as ManifestFile & { code: string };
-    m.files[file] = entry;
-    return entry;
+    out = instrumentLib.instrumentFile(fs.readFileSync(file, 'utf8'), file, { format, trace: m.trace, cwd: m.cwd, siteBase: lazySites, registerSites: true });
   } catch (err) {
-    if (err && (err as any).name === 'SourceError') {
-      // The same thing Node would say: a syntax error in the module, with its position.
-      const e = new SyntaxError((err as Error).message);
-      throw e;
-    }
+    // What Node would say for a module that does not parse: a SyntaxError naming file:line:col.
+    if (err && (err as Error).name === 'SourceError') throw new SyntaxError((err as Error).message);
     throw err;
   }
+  lazySites += out.sites.length;
+  const entry = { cache: '', format, code: out.code } as ManifestFile & { code: string };
+  m.files[file] = entry;
+  return entry;
 }
 
 function codeOf(entry: ManifestFile): string {
@@ -147,7 +148,7 @@ function hookRequire(m: RunManifest): void {
   for (const ext of ['.js', '.cjs', ...TS_EXTENSIONS]) {
     const original = exts[ext] ?? jsHandler;
     exts[ext] = function (module: any, filename: string) {
-      const entry = m.files[filename] ?? (ext === '.js' || ext === '.cjs' ? prepareLate(m, filename) : prepareLate(m, filename));
+      const entry = m.files[filename] ?? prepareLate(m, filename);
       if (entry && entry.format === 'commonjs') return module._compile(codeOf(entry), filename);
       return original(module, filename);
     };

@@ -47,22 +47,44 @@ export interface TracerSinks {
 export interface TracerApi {
   /** Id of the last task created (read before a call, compared after it by `c`). */
   n: number;
-  file(path: string, entries: SiteEntry[]): number;
+  /** The entry file starts: t = 0 (unless a coroutine already started it). */
+  s(): void;
+  /** A site table of a file instrumented inside the program (host-prepared files are registered by the host). */
+  file(path: string, base: number, entries: SiteEntry[]): void;
   e(site: number): number;
   y<T>(t: number, site: number, v: T): T;
+  ya<T>(t: number, site: number, n0: number, v: T, callSite: number): T;
   r<T>(t: number, v?: T): T | undefined;
   rc(t: number): void;
   x(t: number): void;
   f(t: number): void;
   c<T>(n0: number, v: T, site: number): T;
   g(P: any, code: number, iterable: unknown): unknown;
-  t1(recv: any, kind: number, site: number, a: unknown): unknown;
-  t2(recv: any, site: number, a: unknown, b: unknown): unknown;
-  fa(t: number, site: number, it: any): any;
+  t(recv: any, kind: number, site: number, text: string): (...args: unknown[]) => unknown;
+  fa(t: number, site: number, it: any, text: string, isCall: boolean): any;
 }
 
 const COMBINATOR_METHODS = ['', 'all', 'allSettled', 'race', 'any'] as const;
 const CALLBACK_KINDS = [Ev.CallbackThen, Ev.CallbackCatch, Ev.CallbackFinally];
+const CALLBACK_METHODS = ['then', 'catch', 'finally'] as const;
+
+/** Reads `recv[name]` the way a member call would, with the engine's own error for null/undefined. */
+function readMethod(recv: any, name: string): unknown {
+  if (recv === null || recv === undefined) throw new TypeError(`Cannot read properties of ${recv} (reading '${name}')`);
+  return recv[name];
+}
+
+/** The task-promise members of an array, read without calling getters (the combinator reads them itself). */
+function taskMembers(arr: unknown[], promiseTask: WeakMap<object, number>): number[] {
+  const ids: number[] = [];
+  for (let i = 0; i < arr.length; i++) {
+    const d = Object.getOwnPropertyDescriptor(arr, i);
+    const v = d && 'value' in d ? d.value : undefined;
+    const id = typeof v === 'object' && v !== null ? promiseTask.get(v) : undefined;
+    if (id !== undefined) ids.push(id);
+  }
+  return ids;
+}
 
 /**
  * Creates the tracer over a shared ring of `ringEvents` records (a power of two).
@@ -81,9 +103,13 @@ export function createTracer(
   const now = performance.now.bind(performance);
   let w = 0; // events written (mirrors ctl[Write])
   let lastT = 0;
-  // t = 0 is when the program's own code starts: the first instrumented module registering itself.
+  // t = 0 is when the program's own code starts: the entry's first statement, or the first coroutine
+  // if one runs before it (ES modules evaluate the entry's imports first).
   let origin = -1;
-  let nextSite = 1;
+  const start = () => {
+    origin = now();
+    sinks.started(origin);
+  };
   let cur = 0; // the running task (0 = none: top-level code or the event loop)
   const act: number[] = [0];
   const promiseTask = new WeakMap<object, number>();
@@ -132,20 +158,17 @@ export function createTracer(
   const api: TracerApi = {
     n: 0,
 
-    /** Registers an instrumented file's site table; returns the id of its site 0. */
-    file(path, entries) {
-      if (origin < 0) {
-        origin = now();
-        sinks.started(origin);
-      }
-      const base = nextSite;
-      nextSite += entries.length;
+    s() {
+      if (origin < 0) start();
+    },
+
+    file(path, base, entries) {
       sinks.sites(path, base, entries);
-      return base;
     },
 
     /** A coroutine body starts: a new task, created by whoever is running. */
     e(site) {
+      if (origin < 0) start();
       const t = ++api.n;
       rec(Ev.Create, cur, site, true);
       act[t] = cur;
@@ -158,6 +181,22 @@ export function createTracer(
       if (act[t] === SUSPENDED) resume(t, 0); // defensive: never leave the bookkeeping unbalanced
       rec(Ev.Yield, t, site, true);
       waitOn(t, v);
+      cur = act[t];
+      act[t] = SUSPENDED;
+      return v;
+    },
+
+    /**
+     * `await f(args)`, the commonest shape, in one hook: `ya(t, site, n_before, f(args), callSite)`.
+     * The promise goes straight to the await, so there is no need to remember it in the WeakMap.
+     */
+    ya(t, site, n0, v, callSite) {
+      const created = api.n !== n0;
+      if (created) rec(Ev.CallSite, n0 + 1, callSite, false);
+      if (act[t] === SUSPENDED) resume(t, 0);
+      rec(Ev.Yield, t, site, true);
+      if (created && v instanceof Promise) rec(Ev.WaitOn, t, n0 + 1, false);
+      else waitOn(t, v);
       cur = act[t];
       act[t] = SUSPENDED;
       return v;
@@ -208,52 +247,44 @@ export function createTracer(
     g(P, code, iterable) {
       const result = P[COMBINATOR_METHODS[code]](iterable);
       if (Array.isArray(iterable) && typeof result === 'object' && result !== null) {
-        const ids: number[] = [];
-        for (const member of iterable) {
-          const id = typeof member === 'object' && member !== null ? promiseTask.get(member) : undefined;
-          if (id !== undefined) ids.push(id);
-        }
+        const ids = taskMembers(iterable, promiseTask);
         if (ids.length > 0) promiseGroup.set(result, { code, ids });
       }
       return result;
     },
 
-    /** `recv.then(a)` / `.catch(a)` / `.finally(a)` (kind 0/1/2). */
-    t1(recv, kind, site, a) {
-      const id = recv instanceof Promise ? promiseTask.get(recv) : undefined;
-      if (id === undefined || typeof a !== 'function') {
-        return kind === 0 ? recv.then(a) : kind === 1 ? recv.catch(a) : recv.finally(a);
-      }
-      const ev = CALLBACK_KINDS[kind];
-      const fn = a as (...args: unknown[]) => unknown;
-      const derived =
-        kind === 2
-          ? recv.finally(function () {
-              rec(ev, id, site, true);
-              return fn();
-            })
-          : recv[kind === 0 ? 'then' : 'catch'](function (value: unknown) {
-              rec(ev, id, site, true);
-              return fn(value);
-            });
-      if (derived instanceof Promise && !promiseTask.has(derived)) promiseTask.set(derived, id);
-      return derived;
-    },
-
-    /** `recv.then(a, b)`. */
-    t2(recv, site, a, b) {
-      const id = recv instanceof Promise ? promiseTask.get(recv) : undefined;
-      if (id === undefined) return recv.then(a, b);
-      const wrap = (fn: unknown, ev: number) =>
-        typeof fn === 'function'
-          ? function (value: unknown) {
-              rec(ev, id, site, true);
-              return (fn as (v: unknown) => unknown)(value);
-            }
-          : fn;
-      const derived = recv.then(wrap(a, Ev.CallbackThen), wrap(b, Ev.CallbackCatch));
-      if (derived instanceof Promise && !promiseTask.has(derived)) promiseTask.set(derived, id);
-      return derived;
+    /**
+     * `recv.then(...)` / `.catch(...)` / `.finally(...)` as `t(recv, kind, site, text)(...)`: the method is read
+     * now (before the arguments are evaluated, as in the original), then called with the same arguments;
+     * callbacks on a task's promise are wrapped to record when they run.
+     */
+    t(recv, kind, site, text) {
+      const name = CALLBACK_METHODS[kind];
+      const method = readMethod(recv, name);
+      return function (...args: unknown[]) {
+        if (typeof method !== 'function') throw new TypeError(`${text}.${name} is not a function`);
+        const id = recv instanceof Promise ? promiseTask.get(recv) : undefined;
+        if (id !== undefined) {
+          for (let i = 0; i < args.length && i < 2; i++) {
+            const fn = args[i];
+            if (typeof fn !== 'function') continue;
+            const ev = kind === 0 && i === 1 ? Ev.CallbackCatch : CALLBACK_KINDS[kind];
+            args[i] =
+              kind === 2
+                ? function () {
+                    rec(ev, id, site, true);
+                    return (fn as () => unknown)();
+                  }
+                : function (value: unknown) {
+                    rec(ev, id, site, true);
+                    return (fn as (v: unknown) => unknown)(value);
+                  };
+          }
+        }
+        const derived = method.apply(recv, args);
+        if (id !== undefined && derived instanceof Promise && !promiseTask.has(derived)) promiseTask.set(derived, id);
+        return derived;
+      };
     },
 
     /**
@@ -261,11 +292,15 @@ export function createTracer(
      * loop asks for the next value. The loop awaits exactly the promise the real iterator returned,
      * so no tick is added; for sync iterables the engine's own async-from-sync wrapper still applies.
      */
-    fa(t, site, it) {
-      if (it === null || it === undefined) return it;
+    fa(t, site, it, text, isCall) {
+      if (it === null || it === undefined) return it; // the engine's own "Cannot read properties of …" follows
       const asyncMethod = it[Symbol.asyncIterator];
-      const useAsync = typeof asyncMethod === 'function';
+      const useAsync = asyncMethod !== undefined && asyncMethod !== null;
       const method = useAsync ? asyncMethod : it[Symbol.iterator];
+      if (method === undefined || method === null) {
+        // What the engine says about the loop's own expression (it would name our call instead).
+        throw new TypeError(isCall ? `${text} is not a function or its return value is not async iterable` : `${text} is not async iterable`);
+      }
       if (typeof method !== 'function') return it;
       const open = () => {
         const inner = method.call(it);
@@ -294,17 +329,25 @@ export function createTracer(
 export function createNoopTracer(): TracerApi {
   const api: TracerApi = {
     n: 0,
-    file: () => 1,
+    s: () => {},
+    file: () => {},
     e: () => 0,
     y: (_t, _s, v) => v,
+    ya: (_t, _s, _n, v) => v,
     r: (_t, v) => v,
     rc: () => {},
     x: () => {},
     f: () => {},
     c: (_n, v) => v,
     g: (P, code, iterable) => P[COMBINATOR_METHODS[code]](iterable),
-    t1: (recv, kind, _s, a) => (kind === 0 ? recv.then(a) : kind === 1 ? recv.catch(a) : recv.finally(a)),
-    t2: (recv, _s, a, b) => recv.then(a, b),
+    t(recv, kind, _s, text) {
+      const name = CALLBACK_METHODS[kind];
+      const method = readMethod(recv, name);
+      return (...args: unknown[]) => {
+        if (typeof method !== 'function') throw new TypeError(`${text}.${name} is not a function`);
+        return method.apply(recv, args);
+      };
+    },
     fa: (_t, _s, it) => it,
   };
   return api;

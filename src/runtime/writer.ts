@@ -19,12 +19,14 @@ const { ring, ctlBuffer, fd, stopFile, intervalMs } = workerData as {
 const ctl = new Int32Array(ctlBuffer);
 let stopReported = false;
 
+let busy = false;
 for (;;) {
-  Atomics.wait(ctl, Ctl.Wake, 0, intervalMs);
+  // While events pour in, come back at once (the ring must not fill up); when idle, every intervalMs.
+  if (!busy) Atomics.wait(ctl, Ctl.Wake, 0, intervalMs);
   Atomics.store(ctl, Ctl.Wake, 0);
   if (!lock(ctl, 1000)) continue;
   try {
-    drain(ring, ctl, fd);
+    busy = drain(ring, ctl, fd) > 1024;
     if (!stopReported && fs.existsSync(stopFile)) {
       stopReported = true;
       writeAll(fd, jsonFrame({ type: 'stopping', events: Atomics.load(ctl, Ctl.Write) }));

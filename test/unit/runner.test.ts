@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startRun } from '../../src/runner/run';
 import { SourceError } from '../../src/instrument/errors';
@@ -187,13 +189,14 @@ describe('runner: a traced run end to end', function () {
 
   it('gives live snapshots while the program runs', async () => {
     let updates = 0;
+    const release = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'atl-live-')), 'go');
     const handle = await startRun(
-      { entry: path.join(FIX, 'live.js'), cwd: FIX, updateIntervalMs: 20 },
+      { entry: path.join(FIX, 'live.js'), cwd: FIX, updateIntervalMs: 20, env: { RELEASE_FILE: release } },
       { onUpdate: () => updates++ },
     );
     // Poll like a live view does until the sleepers show up (the writer thread ships every ~10 ms).
     let mid: Trace = handle.snapshot();
-    const deadline = Date.now() + 1000;
+    const deadline = Date.now() + 10_000;
     while (mid.tasks.length < 4 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
       mid = handle.snapshot();
@@ -201,6 +204,7 @@ describe('runner: a traced run end to end', function () {
     assert.equal(mid.exit, null, 'still running');
     assert.deepEqual(mid.tasks.map((t) => t.name), ['main', 'sleeper', 'sleeper', 'sleeper']);
     assert.ok(mid.tasks.every((t) => t.settled === null), 'nobody has finished yet');
+    fs.writeFileSync(release, 'go');
     const { trace } = await handle.done;
     assert.ok(trace.tasks.every((t) => t.settled?.state === 'fulfilled'));
     assert.ok(updates >= 2, `updates: ${updates}`);
