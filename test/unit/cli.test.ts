@@ -295,6 +295,18 @@ describe('cli: the async-timeline command', function () {
     assert.match(quiet.stderr, /exited \(code 0\)/);
   });
 
+  it('--max-events caps the recording, marks the trace truncated, and lets the program finish', async () => {
+    const out = outFile('truncated.json');
+    const r = await cli(['run', 'examples/generators.ts', '--max-events', '5', '--out', out]);
+    assert.equal(r.code, 0, show(r));
+    assert.match(r.stdout, /sum 15\n$/, 'the program ran to its end');
+    const trace = readTrace(out);
+    assertWellFormedTrace(trace);
+    assert.equal(trace.truncated, true);
+    assert.ok(trace.eventCount <= 5, String(trace.eventCount));
+    assert.match(r.stderr, /TRUNCATED after \d+ events/);
+  });
+
   it('writes a Chrome trace that viewers accept', async () => {
     const out = outFile('workers.chrome.json');
     const r = await cli(['run', 'examples/workers.ts', '--format', 'chrome', '--out', out, '--no-timeline']);
@@ -378,7 +390,10 @@ describe('cli: the seed examples end to end', function () {
     // The text timeline on stderr: a row per task, children indented, the await lines.
     assert.match(
       r.stderr,
-      new RegExp(`^main .*await L${atTask1.site!.line} \\((\\d{3} ms|1\\.\\d\\d s)\\), L${atTask2.site!.line}`, 'm'),
+      new RegExp(
+        `^main .*await L${atTask1.site!.line} \\((\\d{3} ms|1\\.\\d\\d s)\\), L${atTask2.site!.line}`,
+        'm',
+      ),
     );
     assert.match(r.stderr, /^ {2}worker1 /m);
     assert.match(r.stderr, /^ {2}worker2 /m);
