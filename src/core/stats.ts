@@ -96,9 +96,10 @@ export interface BlockingStretch {
   durationMs: number;
   /** Where the stretch began: the await it resumed from, or the function's definition. */
   site: SourceSite | null;
-  /** Other tasks that were suspended during the stretch and still waiting when it ended. */
+  /** Other tasks that were suspended during the stretch and resumed right after it ended. */
   delayedTaskIds: number[];
-  /** Upper bound of the delay it caused them: they could not resume before it ended. */
+  /** The longest any of them was held up (at most): from when the stretch began, or they
+   *  suspended, to their resume. */
   delayMs: number;
 }
 
@@ -245,20 +246,43 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
     }
   }
 
-  // Who was kept waiting by each blocking stretch: tasks suspended across its end.
-  for (const b of blocking) {
+  // A coroutine that calls another synchronously is "running" while the callee runs: only the
+  // time a stretch spent in its own code counts (running stretches of other tasks nested inside
+  // it are subtracted), so the culprit is flagged, not everyone on the stack above it.
+  const running: { taskId: number; start: number; end: number }[] = [];
+  for (const t of trace.tasks) {
+    for (const seg of t.segments)
+      if (seg.state === 'running')
+        running.push({ taskId: t.id, start: seg.start, end: segEnd(seg.end, trace) });
+  }
+  const own = blocking.filter((b) => {
+    const nested = running
+      .filter((r) => r.taskId !== b.taskId && r.start >= b.start && r.end <= b.end)
+      .sort((x, y) => x.start - y.start);
+    let covered = 0;
+    let reach = -Infinity;
+    for (const r of nested) {
+      if (r.end <= reach) continue;
+      covered += r.end - Math.max(r.start, reach);
+      reach = r.end;
+    }
+    return b.durationMs - covered >= threshold;
+  });
+
+  // Who was kept waiting: tasks suspended across the stretch that resumed right after it ended
+  // (they were ready but queued behind it). The delay is how long each of them was held up, at most.
+  for (const b of own) {
+    const slack = 2 + b.durationMs * 0.1;
     for (const other of trace.tasks) {
       if (other.id === b.taskId) continue;
-      const waiting = other.segments.some(
-        (s) =>
-          s.state === 'suspended' &&
-          s.start < b.end &&
-          segEnd(s.end, trace) >= b.end &&
-          segEnd(s.end, trace) > b.start,
-      );
-      if (waiting) b.delayedTaskIds.push(other.id);
+      for (const seg of other.segments) {
+        if (seg.state !== 'suspended' || seg.end === null) continue;
+        if (seg.start < b.end && seg.end >= b.end && seg.end <= b.end + slack) {
+          if (!b.delayedTaskIds.includes(other.id)) b.delayedTaskIds.push(other.id);
+          b.delayMs = Math.max(b.delayMs, seg.end - Math.max(b.start, seg.start));
+        }
+      }
     }
-    b.delayMs = b.delayedTaskIds.length ? b.durationMs : 0;
   }
 
   return {
@@ -266,7 +290,7 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
     tasks,
     functions: [...functions.values()],
     creations: [...creations.values()],
-    blocking,
+    blocking: own,
     totals,
   };
 }

