@@ -289,7 +289,10 @@ describe('cli: the async-timeline command', function () {
     assert.ok(r.stderr.startsWith('err line 1\n'), show(r));
     // The timeline and the summary go to stderr.
     assert.match(r.stderr, /^main\s+█/m);
-    assert.match(r.stderr, /^test\/fixtures\/cli\/output\.ts: 1 task, 1 yield, .*exited \(code 0\)$/m);
+    assert.match(
+      r.stderr,
+      /^test\/fixtures\/cli\/output\.ts: 1 task, 1 yield, .*exited \(code 0\)(, longest blocking run: .*)?$/m,
+    );
     const quiet = await quietRun;
     assert.doesNotMatch(quiet.stderr, /█/);
     assert.match(quiet.stderr, /exited \(code 0\)/);
@@ -399,7 +402,7 @@ describe('cli: the seed examples end to end', function () {
     assert.match(r.stderr, /^ {2}worker2 /m);
     assert.match(
       r.stderr,
-      /^examples\/workers\.ts: 3 tasks, 4 yields, 1 callback, 2\.\d\d s, exited \(code 0\)$/m,
+      /^examples\/workers\.ts: 3 tasks, 4 yields, 1 callback, 2\.\d\d s, exited \(code 0\)(, longest blocking run: .*)?$/m,
     );
   });
 
