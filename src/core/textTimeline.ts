@@ -220,6 +220,10 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
   const width = Math.max(40, Math.floor(opts.width));
   const color = opts.color ?? false;
   const maxRows = Math.max(1, opts.maxRows ?? 40);
+  // An empty axis would only suggest something went wrong with the drawing.
+  if (trace.tasks.length === 0 && trace.callbacks.length === 0) {
+    return 'no coroutines ran: the program never called an async function (nothing to draw)';
+  }
   const end = traceEnd(trace);
   const ordered = treeOrder(trace.tasks);
   const shown = ordered.slice(0, maxRows);
@@ -295,14 +299,15 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
   rule[0] = '├';
   if (rule[laneW - 1] === '─') rule[laneW - 1] = '┤';
   lines.push(' '.repeat(nameW + 1) + rule.join(''));
-  lines.push((' '.repeat(nameW + 1) + labels.join('')).trimEnd());
+  // The last label may hang past the lanes into the notes column, never past the width.
+  lines.push([...(' '.repeat(nameW + 1) + labels.join('')).trimEnd()].slice(0, width).join(''));
 
   const legend = ['█ running', '░ suspended'];
   if (trace.tasks.some((t) => t.segments.some((s) => s.state === 'suspended' && s.kind === 'yield')))
     legend.push('· yielded');
   if (trace.tasks.some((t) => t.settled?.state === 'rejected')) legend.push('✗ rejected');
   if (hasCallbacks) legend.push('• callback');
-  lines.push(' '.repeat(nameW + 1) + legend.join('  '));
+  lines.push(truncate(' '.repeat(nameW + 1) + legend.join('  '), width));
   return lines.join('\n');
 }
 

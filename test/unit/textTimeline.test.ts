@@ -88,8 +88,10 @@ describe('core/textTimeline', () => {
 
   it('survives an empty trace and a tiny width', () => {
     const empty: Trace = { ...workerTrace(), tasks: [], callbacks: [], durationMs: 0 };
-    const text = renderTextTimeline(empty, { width: 10 });
-    assert.match(text, /running/);
+    assert.match(renderTextTimeline(empty, { width: 10 }), /^no coroutines ran/);
+    const tiny = renderTextTimeline(workerTrace(), { width: 10 });
+    for (const line of tiny.split('\n')) assert.ok(cols(line) <= 40, line);
+    assert.match(tiny, /main/);
     const many: Trace = { ...workerTrace(), tasks: [] };
     for (let i = 1; i <= 5000; i++) {
       many.tasks.push({ ...workerTrace().tasks[1], id: i, parentId: i > 1 ? i - 1 : null, name: `t${i}` });
