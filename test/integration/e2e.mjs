@@ -153,13 +153,13 @@ export async function runUiTest() {
       const shown = lines.filter((l) => l.hint).map((l) => `${l.code.trim()}  ⟶  ${l.hint}`);
       console.log(`    hints on screen:\n      ${shown.join('\n      ')}`);
       if (missing.length) throw new Error(`missing hints for: ${missing.map(([c]) => c).join(', ')}`);
-      await page.waitForTimeout(800); // let the summary lenses and the timeline settle
-      await shot('02-after-run-hints-and-timeline.png');
     });
 
     await step('after the run, summary lenses say what each function did', async () => {
       const lens = page.locator('.codelens-decoration a', { hasText: /1 call · 2 yields · waited/ });
       await lens.first().waitFor({ timeout: 20_000 });
+      await page.waitForTimeout(1000); // let the timeline view finish its first frame
+      await shot('02-after-run-hints-lenses-timeline.png');
     });
 
     await step('the timeline view opened in the panel and draws the trace', async () => {
