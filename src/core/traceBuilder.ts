@@ -32,6 +32,8 @@ export interface TraceMeta {
 }
 
 const COMBINATORS: Combinator[] = ['all', 'all', 'allSettled', 'race', 'any'];
+/** Shared by every suspension that waited on no task (most of them): one array instead of millions. */
+const NO_AWAITS: number[] = Object.freeze([]) as unknown as number[];
 
 /** Display form of a file: relative to cwd with `/` separators, or as given when outside it. */
 export function relativeTo(cwd: string, file: string): string {
@@ -46,6 +48,7 @@ export class TraceBuilder {
   private readonly tasks: TaskRecord[] = [];
   private readonly callbacks: CallbackRecord[] = [];
   private readonly output: OutputRecord[] = [];
+  private pending: Uint8Array[] = [];
   private lastId = 0;
   private lastT = 0;
   private events = 0;
@@ -94,8 +97,21 @@ export class TraceBuilder {
     }
   }
 
-  /** A batch of 16-byte event records (little-endian). */
+  /**
+   * A batch of 16-byte event records (little-endian). Kept as bytes and folded in when a snapshot is
+   * taken: the host must read the pipe as fast as the program writes it, or the program waits.
+   */
   handleEvents(bytes: Uint8Array): void {
+    this.pending.push(bytes);
+  }
+
+  private decodePending(): void {
+    const batches = this.pending;
+    this.pending = [];
+    for (const bytes of batches) this.decode(bytes);
+  }
+
+  private decode(bytes: Uint8Array): void {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = Math.floor(bytes.byteLength / EVENT_BYTES);
     for (let i = 0; i < n; i++) {
@@ -116,6 +132,7 @@ export class TraceBuilder {
   }
 
   finish(exit: TraceExit, endT: number): void {
+    this.decodePending();
     this.exit = exit;
     this.durationMs = Math.max(this.lastT, endT);
   }
@@ -166,14 +183,15 @@ export class TraceBuilder {
           end: null,
           site: site?.where ?? null,
           kind: suspendKind(site?.kind),
-          awaits: [],
+          awaits: NO_AWAITS,
         };
         task.segments.push(seg);
         break;
       }
       case Ev.WaitOn: {
         const seg = this.openSuspended(id);
-        if (seg && !seg.awaits.includes(arg)) seg.awaits.push(arg);
+        if (seg && seg.awaits === NO_AWAITS) seg.awaits = [arg];
+        else if (seg && !seg.awaits.includes(arg)) seg.awaits.push(arg);
         break;
       }
       case Ev.WaitKind: {
@@ -236,9 +254,14 @@ export class TraceBuilder {
     return best;
   }
 
-  /** The trace as it stands (a copy: later events do not change a snapshot already taken). */
+  /**
+   * The trace as it stands. Later events do not change a snapshot already taken: only a task's last
+   * segment can still change (closed segments are final), so only that one is copied.
+   */
   snapshot(): Trace {
+    this.decodePending();
     const durationMs = this.exit ? this.durationMs : this.lastT;
+    const final = this.exit !== null;
     return {
       format: TRACE_FORMAT,
       version: TRACE_VERSION,
@@ -250,12 +273,14 @@ export class TraceBuilder {
       exit: this.exit,
       truncated: this.truncated,
       eventCount: this.events,
-      tasks: this.tasks.map((task) => ({
-        ...task,
-        created: { ...task.created },
-        settled: task.settled ? { ...task.settled } : null,
-        segments: task.segments.map((s) => (s.state === 'suspended' ? { ...s, awaits: [...s.awaits] } : { ...s })),
-      })),
+      tasks: this.tasks.map((task) => {
+        if (final) return task;
+        const segments = task.segments.slice();
+        const last = segments.length - 1;
+        const open = segments[last];
+        if (open) segments[last] = open.state === 'suspended' ? { ...open, awaits: [...open.awaits] } : { ...open };
+        return { ...task, created: { ...task.created }, settled: task.settled ? { ...task.settled } : null, segments };
+      }),
       callbacks: [...this.callbacks],
       output: [...this.output],
     };
