@@ -367,6 +367,13 @@ async function main() {
     );
   }
 
+  if (only.length === 0 || only.includes('host')) {
+    console.log(
+      '\nHost side of an event (synthetic stream shaped like (1), through FrameDecoder + TraceBuilder):\n',
+    );
+    console.log((await runScript([path.join(BENCH, 'hostDecode.mjs')], 'hostDecode.mjs')).trimEnd());
+  }
+
   const webview = path.join(BENCH, 'webview.mjs');
   if ((only.length === 0 || only.includes('webview')) && fs.existsSync(webview)) {
     console.log('\nWebview (bench/webview.mjs):\n');
