@@ -35,7 +35,7 @@ const BAR_H = 14;
 const LOD_MIN_PX = 1;
 /** Draw an arrow only for suspensions at least this wide (dense regions would be a hairball). */
 const ARROW_MIN_PX = 3;
-const MAX_ARROWS = 4000;
+const MAX_ARROWS = 1500;
 
 /**
  * Paints a frame on the canvas: axis, lanes, segments (LOD-merged), markers, arrows, gutter.
@@ -48,6 +48,14 @@ export class TimelineRenderer {
   private hatchKey = '';
   private labelCache = new Map<string, string>();
   private labelCacheKey = '';
+  /** The font last set on the context: setting ctx.font re-parses CSS, so skip redundant sets. */
+  private font = '';
+  private setFont(font: string): void {
+    if (font !== this.font) {
+      this.ctx.font = font;
+      this.font = font;
+    }
+  }
   /** Draw times of recent frames (ms), for the bench and the debug hook. */
   readonly frameTimes: number[] = [];
 
@@ -55,6 +63,22 @@ export class TimelineRenderer {
     const ctx = canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('2D canvas unavailable');
     this.ctx = ctx;
+  }
+
+  /**
+   * Pays the one-time costs (font lookup and glyph shaping for canvas text, the hatch pattern)
+   * while the webview waits for its first message, so the first real frame is fast.
+   */
+  warmUp(theme: Theme, dpr: number): void {
+    const { ctx } = this;
+    for (const font of [theme.font, theme.fontBold]) {
+      ctx.font = font;
+      ctx.measureText('main worker1 await · 1.00 s 0123456789 µs ms …');
+      ctx.fillStyle = theme.bg;
+      ctx.fillText('warm', -100, -100);
+    }
+    this.font = '';
+    this.ensureHatch(theme, dpr);
   }
 
   /** Resizes the backing store to the element size × dpr (only when it changed). */
@@ -72,6 +96,8 @@ export class TimelineRenderer {
     const { ctx } = this;
     const { vp, theme } = f;
     ctx.setTransform(vp.dpr, 0, 0, vp.dpr, 0, 0);
+    // The context may have been reset by a resize; re-establish the font on first use.
+    this.font = '';
     ctx.fillStyle = theme.bg;
     ctx.fillRect(0, 0, vp.width, vp.height);
     ctx.textBaseline = 'middle';
@@ -412,12 +438,12 @@ export class TimelineRenderer {
     const left = Math.max(x0, this.lastGutter + 4);
     const w = x1 - left - 4;
     if (w < 24) return;
-    ctx.font = font;
+    this.setFont(font);
     const fitted = this.fit(text, w);
     if (!fitted) return;
     if (halo) {
       // A soft backing keeps the label readable over the hatching.
-      const tw = ctx.measureText(fitted).width;
+      const tw = this.widthOf(fitted);
       ctx.fillStyle = withAlpha(ctx, halo, 0.85);
       ctx.fillRect(left + 2, y - 7, tw + 4, 14);
     }
@@ -428,12 +454,12 @@ export class TimelineRenderer {
 
   /** Ellipsises text to width (cached: labels repeat frame after frame). */
   private fit(text: string, width: number): string {
-    const key = text + '\u0000' + Math.floor(width);
+    const key = this.font + '\u0000' + text + '\u0000' + Math.floor(width);
     const hit = this.labelCache.get(key);
     if (hit !== undefined) return hit;
     const { ctx } = this;
     let out = text;
-    if (ctx.measureText(text).width > width) {
+    if (this.widthOf(text) > width) {
       let lo = 0;
       let hi = text.length;
       while (lo < hi) {
@@ -448,6 +474,19 @@ export class TimelineRenderer {
     return out;
   }
 
+  /** measureText width, cached per font (labels repeat frame after frame). */
+  private widthOf(text: string): number {
+    const key = this.font + '\u0000' + text;
+    let w = this.widthCache.get(key);
+    if (w === undefined) {
+      w = this.ctx.measureText(text).width;
+      if (this.widthCache.size > 5000) this.widthCache.clear();
+      this.widthCache.set(key, w);
+    }
+    return w;
+  }
+  private widthCache = new Map<string, number>();
+
   private drawArrows(f: Frame, r0: number, r1: number): void {
     const { ctx } = this;
     const { vp, theme, index, layout } = f;
@@ -458,18 +497,21 @@ export class TimelineRenderer {
     for (let r = r0; r <= r1 && budget > 0; r++) {
       const lane = index!.lanes.get(layout.rows[r].taskId)!;
       const emphasised = lane.task.id === f.selectedTaskId;
-      const n = lane.starts.length;
-      for (let i = lowerBound(lane.ends, t0); i < n && lane.starts[i] <= t1 && budget > 0; i++) {
+      const { starts, ends } = lane;
+      const n = starts.length;
+      for (let i = lowerBound(ends, t0); i < n && starts[i] <= t1 && budget > 0; i++) {
         const seg = lane.task.segments[i];
         if (seg.state !== 'suspended' || !seg.awaits.length) continue;
-        const x0 = timeToX(vp, lane.starts[i]);
-        const x1 = timeToX(vp, lane.ends[i]);
+        const x0 = timeToX(vp, starts[i]);
+        const x1 = timeToX(vp, ends[i]);
         if (x1 - x0 < ARROW_MIN_PX && !emphasised) continue;
         const color = withAlpha(ctx, theme.arrow, emphasised || theme.contrast ? 1 : 0.7);
         for (const id of seg.awaits) {
           const ar = layout.rowOf.get(id);
           const target = index!.lanes.get(id);
-          if (ar === undefined || !target || budget-- <= 0) continue;
+          // Arrows to lanes scrolled out of view would be a hairball of lines leaving the screen;
+          // the selected task keeps all of its arrows.
+          if (ar === undefined || !target || (!emphasised && (ar < r0 || ar > r1)) || budget-- <= 0) continue;
           // "waits on": dashed, from the moment of the await down/up to the awaited lane.
           const tx = Math.max(x0, timeToX(vp, target.task.created.t));
           this.arrow(x0, rowMid(r), tx + 6, rowMid(ar), color, true);
@@ -485,23 +527,41 @@ export class TimelineRenderer {
 
   private arrow(x0: number, y0: number, x1: number, y1: number, color: string, dashed: boolean): void {
     const { ctx } = this;
-    const dy = y1 - y0;
+    let dy = y1 - y0;
     if (Math.abs(dy) < 1) return;
     ctx.strokeStyle = color;
     ctx.fillStyle = color;
     ctx.setLineDash(dashed ? [3, 3] : []);
     ctx.beginPath();
-    ctx.moveTo(x0, y0);
-    // An S-curve leaving and entering horizontally reads better than a straight diagonal.
-    const bend = Math.max(12, Math.min(60, Math.abs(x1 - x0) / 2 + 8));
-    ctx.bezierCurveTo(x0 + bend * 0.2, y0 + dy * 0.5, x1 - bend, y1, x1, y1);
+    let angle: number;
+    if (Math.abs(x1 - x0) < 24) {
+      // Nearly vertical (the usual case at a zoomed-out view): a straight line between the bar
+      // edges, head pointing along it.
+      const edge = BAR_H / 2 + 1;
+      const sgn = Math.sign(dy);
+      y0 += sgn * edge;
+      y1 -= sgn * edge;
+      dy = y1 - y0;
+      ctx.moveTo(x0, y0);
+      ctx.lineTo(x1, y1);
+      angle = Math.atan2(dy, x1 - x0);
+    } else {
+      // An S-curve leaving and entering horizontally reads better than a long diagonal.
+      const bend = Math.max(12, Math.min(60, Math.abs(x1 - x0) / 2 + 8));
+      ctx.moveTo(x0, y0);
+      ctx.bezierCurveTo(x0 + bend * 0.2, y0 + dy * 0.5, x1 - bend, y1, x1, y1);
+      angle = 0;
+    }
     ctx.stroke();
     ctx.setLineDash([]);
-    // Arrow head pointing right (into the target).
+    const c = Math.cos(angle);
+    const sn = Math.sin(angle);
+    const hx = (ax: number, ay: number) => x1 + ax * c - ay * sn;
+    const hy = (ax: number, ay: number) => y1 + ax * sn + ay * c;
     ctx.beginPath();
     ctx.moveTo(x1, y1);
-    ctx.lineTo(x1 - 6, y1 - 3.5);
-    ctx.lineTo(x1 - 6, y1 + 3.5);
+    ctx.lineTo(hx(-6, -3.5), hy(-6, -3.5));
+    ctx.lineTo(hx(-6, 3.5), hy(-6, 3.5));
     ctx.closePath();
     ctx.fill();
   }
@@ -513,7 +573,7 @@ export class TimelineRenderer {
     ctx.fillRect(vp.gutter, 0, vp.width - vp.gutter, vp.axisHeight);
     ctx.fillStyle = theme.contrast ?? theme.border;
     ctx.fillRect(0, vp.axisHeight - 1, vp.width, 1);
-    ctx.font = theme.font;
+    this.setFont(theme.font);
     ctx.textBaseline = 'middle';
     for (const t of ticks.minor) {
       const x = Math.round(timeToX(vp, t));
@@ -528,7 +588,7 @@ export class TimelineRenderer {
       ctx.fillStyle = theme.muted;
       ctx.fillRect(x, vp.axisHeight - 9, 1, 8);
       // Labels sit right of their tick; near the right edge they flip to the left, or give way.
-      const w = ctx.measureText(tk.label).width;
+      const w = this.widthOf(tk.label);
       let lx = x + 4;
       if (lx + w > vp.width - 2) lx = x - 4 - w;
       if (lx < labelEnd + 8 || lx < vp.gutter + 2) continue;
@@ -607,13 +667,13 @@ export class TimelineRenderer {
       if (row.hasChildren) this.twisty(tx, mid, row.collapsed, theme.fg);
       let x = tx + TWISTY_PX + 2;
       x = this.stateIcon(lane, x, mid, theme);
-      ctx.font = theme.fontBold;
+      this.setFont(theme.fontBold);
       ctx.fillStyle = row.matched ? theme.fg : theme.muted;
       const room = vp.gutter - x - 6;
       const name = this.fit(lane.task.name, Math.max(0, room));
       ctx.fillText(name, x, mid + 0.5);
-      const nw = ctx.measureText(name).width;
-      ctx.font = theme.font;
+      const nw = this.widthOf(name);
+      this.setFont(theme.font);
       const extra = (row.collapsed ? `+${row.hiddenCount} ` : '') + formatSiteShort(lane.task.created.site ?? lane.task.definition);
       const siteRoom = room - nw - 8;
       if (siteRoom > 20 && name === lane.task.name) {
@@ -629,7 +689,7 @@ export class TimelineRenderer {
     ctx.fillRect(0, vp.axisHeight - 1, vp.gutter, 1);
     ctx.fillRect(vp.gutter - 1, 0, 1, vp.height);
     ctx.fillStyle = theme.muted;
-    ctx.font = theme.font;
+    this.setFont(theme.font);
     const total = index!.lanes.size;
     const shown = layout.rows.length;
     ctx.fillText(this.fit(shown === total ? `${total} task${total === 1 ? '' : 's'}` : `${shown} of ${total} tasks`, vp.gutter - 12), 8, vp.axisHeight / 2);

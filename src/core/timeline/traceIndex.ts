@@ -7,22 +7,69 @@ export const SUSPENDED = 1;
 /**
  * One task's segments as flat typed arrays: the renderer and hit-testing binary-search these
  * instead of walking objects, which is what keeps a million-event trace smooth.
+ *
+ * The arrays are built lazily, on first use: a frame only touches the lanes it shows, so a trace
+ * of 10,000 tasks draws its first frame after indexing a few dozen lanes, not all of them.
  */
-export interface LaneData {
-  task: TaskRecord;
-  /** Segment start / end times (ms). Open ends (`end: null`) are resolved to the trace end. */
-  starts: Float64Array;
-  ends: Float64Array;
-  /** {@link RUNNING} or {@link SUSPENDED}, per segment. */
-  suspended: Uint8Array;
-  /** runCum[i] = total running time of segments [0, i); length n + 1 (for O(1) density in LOD). */
-  runCum: Float64Array;
-  /** True when the last segment never ended (pending at exit, or still going in a live trace). */
-  openEnd: boolean;
+export class LaneData {
   /** Child task ids, in creation order. */
-  children: number[];
+  readonly children: number[] = [];
   /** Time the lane ends: settle time, or the trace end when unsettled. */
-  end: number;
+  readonly end: number;
+  private built: { starts: Float64Array; ends: Float64Array; suspended: Uint8Array; runCum: Float64Array } | null = null;
+
+  constructor(
+    readonly task: TaskRecord,
+    private readonly endT: number,
+  ) {
+    this.end = task.settled ? task.settled.t : endT;
+  }
+
+  /** Segment start times (ms). */
+  get starts(): Float64Array {
+    return this.build().starts;
+  }
+  /** Segment end times (ms); open ends (`end: null`) are resolved to the trace end. */
+  get ends(): Float64Array {
+    return this.build().ends;
+  }
+  /** {@link RUNNING} or {@link SUSPENDED}, per segment. */
+  get suspended(): Uint8Array {
+    return this.build().suspended;
+  }
+  /** runCum[i] = total running time of segments [0, i); length n + 1 (for O(1) density in LOD). */
+  get runCum(): Float64Array {
+    return this.build().runCum;
+  }
+  /** True when the last segment never ended (pending at exit, or still going in a live trace). */
+  get openEnd(): boolean {
+    const segs = this.task.segments;
+    return segs.length > 0 && segs[segs.length - 1].end === null;
+  }
+
+  private build(): NonNullable<LaneData['built']> {
+    if (this.built) return this.built;
+    const segs = this.task.segments;
+    const n = segs.length;
+    const starts = new Float64Array(n);
+    const ends = new Float64Array(n);
+    const suspended = new Uint8Array(n);
+    const runCum = new Float64Array(n + 1);
+    // Clamp so the arrays stay sorted even for a malformed trace (binary searches rely on it).
+    let prev = this.task.created.t;
+    for (let i = 0; i < n; i++) {
+      const s = segs[i];
+      const st = Math.max(prev, s.start);
+      const en = Math.max(st, s.end ?? this.endT);
+      const running = s.state !== 'suspended';
+      starts[i] = st;
+      ends[i] = en;
+      suspended[i] = running ? RUNNING : SUSPENDED;
+      runCum[i + 1] = runCum[i] + (running ? en - st : 0);
+      prev = en;
+    }
+    return (this.built = { starts, ends, suspended, runCum });
+  }
 }
 
 /** The trace plus the lookups every viewer module needs, built once per received trace. */
@@ -42,9 +89,9 @@ export interface TraceIndex {
 }
 
 /**
- * Indexes a trace for drawing. Linear in the number of segments; it never mutates the trace.
- * Segments whose times are missing or out of order are clamped so the arrays stay sorted
- * (binary searches rely on it) — a malformed trace draws oddly rather than crashing.
+ * Indexes a trace for drawing: the lane objects, the creator tree, callbacks by task, the time
+ * extent. Linear in the number of tasks (plus one look at each task's last segment); per-lane
+ * segment arrays are built on demand. It never mutates the trace.
  */
 export function indexTrace(trace: Trace): TraceIndex {
   let startT = Infinity;
@@ -63,25 +110,8 @@ export function indexTrace(trace: Trace): TraceIndex {
   const lanes = new Map<number, LaneData>();
   let segmentCount = 0;
   for (const task of trace.tasks) {
-    const n = task.segments.length;
-    segmentCount += n;
-    const starts = new Float64Array(n);
-    const ends = new Float64Array(n);
-    const suspended = new Uint8Array(n);
-    const runCum = new Float64Array(n + 1);
-    let prev = task.created.t;
-    for (let i = 0; i < n; i++) {
-      const s = task.segments[i];
-      const st = Math.max(prev, s.start);
-      const en = Math.max(st, s.end ?? endT);
-      starts[i] = st;
-      ends[i] = en;
-      suspended[i] = s.state === 'suspended' ? SUSPENDED : RUNNING;
-      runCum[i + 1] = runCum[i] + (s.state === 'running' ? en - st : 0);
-      prev = en;
-    }
-    const openEnd = n > 0 && task.segments[n - 1].end === null;
-    lanes.set(task.id, { task, starts, ends, suspended, runCum, openEnd, children: [], end: task.settled ? task.settled.t : endT });
+    segmentCount += task.segments.length;
+    lanes.set(task.id, new LaneData(task, endT));
   }
 
   const roots: number[] = [];
