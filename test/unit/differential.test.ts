@@ -35,8 +35,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
-import type { RunCallbacks, RunHandle, RunOptions } from '../../src/runner/types';
 import type { Trace } from '../../src/protocol/trace';
+import { startRun } from '../../src/runner/run';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const DIFF = path.join(ROOT, 'test/fixtures/diff');
@@ -61,15 +61,6 @@ interface Outcome {
   stderr: string;
   code: number | null;
   trace?: Trace;
-}
-
-type StartRun = (opts: RunOptions, cb?: RunCallbacks) => Promise<RunHandle>;
-
-/** Loaded lazily so that this suite compiles on its own; a missing runner fails the tests loudly. */
-function loadRunner(): StartRun {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(ROOT, 'out/src/runner/run.js')) as { startRun: StartRun };
-  return mod.startRun;
 }
 
 function discover(): Fixture[] {
@@ -144,7 +135,7 @@ function runNode(file: string, cwd: string, args: string[]): Promise<Outcome> {
   });
 }
 
-async function runRunner(startRun: StartRun, f: Fixture, instrument: boolean): Promise<Outcome> {
+async function runRunner(f: Fixture, instrument: boolean): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
   const handle = await startRun(
@@ -220,16 +211,9 @@ function assertSame(f: Fixture, expected: Outcome, actual: Outcome, what: string
 describe('differential corpus: instrumented programs behave exactly like the originals', function () {
   const fixtures = discover();
   let tmpRoot = '';
-  let startRun: StartRun | undefined;
-  let loadError: unknown;
 
   before(function () {
     tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'atl-diff-'));
-    try {
-      startRun = loadRunner();
-    } catch (e) {
-      loadError = e;
-    }
   });
   after(function () {
     if (tmpRoot) fs.rmSync(tmpRoot, { recursive: true, force: true });
@@ -259,14 +243,11 @@ describe('differential corpus: instrumented programs behave exactly like the ori
       before(async function () {
         const truth = isTs ? runTranspiled(f, tmpRoot) : runNode(f.entry, f.cwd, f.args);
         runs.truth = await truth;
-        if (startRun) {
-          runs.plain = await runRunner(startRun, f, false);
-          runs.traced = await runRunner(startRun, f, true);
-        }
+        runs.plain = await runRunner(f, false);
+        runs.traced = await runRunner(f, true);
       });
 
       const need = (o: Outcome | undefined): Outcome => {
-        if (!startRun) assert.fail(`runner not available (out/src/runner/run.js): ${String(loadError)}`);
         assert.ok(o, 'run missing');
         return o;
       };
