@@ -29,6 +29,7 @@ export interface TestState {
     attached: number;
     ready: number;
     posted: Record<string, number>;
+    csp: string[];
     panelOpen: boolean;
     viewResolved: boolean;
     selectedTask: number | null;

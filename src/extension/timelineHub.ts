@@ -53,13 +53,14 @@ export class TimelineHub implements vscode.Disposable {
   }
 
   /** How many viewers are attached / have said `ready` (for the integration tests). */
-  describe(): { attached: number; ready: number; posted: Record<string, number> } {
+  describe(): { attached: number; ready: number; posted: Record<string, number>; csp: string[] } {
     const posted: Record<string, number> = {};
     for (const w of this.webviews)
       for (const [k, v] of Object.entries(w.posted)) posted[k] = (posted[k] ?? 0) + v;
     return {
       attached: this.webviews.size,
       ready: [...this.webviews].filter((w) => w.isReady).length,
+      csp: [...this.webviews].map((w) => w.csp),
       posted,
     };
   }

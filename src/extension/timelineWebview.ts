@@ -26,6 +26,8 @@ export class TimelineWebview implements vscode.Disposable {
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private lastLivePost = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The page's Content-Security-Policy (the integration tests check it). */
+  readonly csp: string;
   /** Messages posted, counted by type (the integration tests read this). */
   readonly posted: Record<string, number> = {};
 
@@ -36,6 +38,7 @@ export class TimelineWebview implements vscode.Disposable {
   ) {
     webview.options = timelineWebviewOptions(extensionUri);
     webview.html = buildTimelineHtml(webview, extensionUri);
+    this.csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(webview.html)?.[1] ?? '';
     this.subscriptions.push(webview.onDidReceiveMessage((raw) => this.receive(raw)));
   }
 

@@ -306,6 +306,20 @@ describe('Async Timeline in VS Code', function () {
       return tl.panelOpen && tl.ready >= 2 ? tl : undefined;
     });
     assert.ok(t.attached >= 2);
+    // One HTML builder for both hosts: strict CSP, scripts by nonce, no inline styles.
+    for (const csp of t.csp) {
+      const d = new Map(
+        csp
+          .split(';')
+          .map((x) => x.trim().split(/\s+/))
+          .map(([k, ...v]) => [k!, v]),
+      );
+      assert.deepEqual(d.get('default-src'), ["'none'"], csp);
+      assert.equal(d.get('script-src')!.length, 1);
+      assert.match(d.get('script-src')![0]!, /^'nonce-[A-Za-z0-9+/=]{20,}'$/);
+      assert.ok(d.get('style-src')!.includes("'self'"), csp); // webview.cspSource
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    }
     assert.ok(vscode.window.tabGroups.all.some((g) => g.tabs.some((tab) => tab.label === 'Async Timeline')));
   });
 });
