@@ -158,8 +158,6 @@ export async function runUiTest() {
     await step('after the run, summary lenses say what each function did', async () => {
       const lens = page.locator('.codelens-decoration a', { hasText: /1 call · 2 yields · waited/ });
       await lens.first().waitFor({ timeout: 20_000 });
-      await page.waitForTimeout(1000); // let the timeline view finish its first frame
-      await shot('02-after-run-hints-lenses-timeline.png');
     });
 
     await step('the timeline view opened in the panel and draws the trace', async () => {
@@ -180,7 +178,7 @@ export async function runUiTest() {
       }
       if (!found) throw new Error('no timeline webview shows worker1 and worker2');
       await page.waitForTimeout(500);
-      await shot('03-timeline-panel.png');
+      await shot('02-after-run-hints-lenses-timeline.png');
     });
 
     await step('hovering an await line shows the suspension table', async () => {
@@ -192,7 +190,7 @@ export async function runUiTest() {
       const text = await hover.innerText();
       if (!/resumed by/.test(text) || !/worker1/.test(text))
         throw new Error(`hover text: ${text.slice(0, 300)}`);
-      await shot('04-hover-table.png');
+      await shot('03-hover-table.png');
     });
 
     await step('Show Timeline opens the viewer as an editor tab', async () => {
@@ -211,7 +209,7 @@ export async function runUiTest() {
         .first()
         .waitFor({ timeout: 20_000 });
       await page.waitForTimeout(1500);
-      await shot('05-timeline-editor-tab.png');
+      await shot('04-timeline-editor-tab.png');
     });
   } finally {
     await browser?.close();
