@@ -36,6 +36,8 @@ const LOD_MIN_PX = 1;
 /** Draw an arrow only for suspensions at least this wide (dense regions would be a hairball). */
 const ARROW_MIN_PX = 3;
 const MAX_ARROWS = 1500;
+/** Yield/resume markers are drawn on suspensions at least this wide. */
+const MARKER_MIN_PX = 10;
 
 /**
  * Paints a frame on the canvas: axis, lanes, segments (LOD-merged), markers, arrows, gutter.
@@ -259,8 +261,9 @@ export class TimelineRenderer {
         ctx.fillRect(x0, by, Math.max(1, x1 - x0), 1);
         ctx.fillRect(x0, by + BAR_H - 1, Math.max(1, x1 - x0), 1);
         if (hc) this.outline(x0, by, x1 - x0, BAR_H, hc);
-        if (x1 - x0 >= 4) this.marker(x0, by, 'yield', theme.running, theme);
-        if (!open && x1 - x0 >= 4 && seg.state === 'suspended') this.marker(x1, by, 'resume', seg.threw ? theme.rejected : theme.running, theme);
+        // Markers need room: at 4 px apart they turn a dense lane into a comb.
+        if (x1 - x0 >= MARKER_MIN_PX) this.marker(x0, by, 'yield', theme.running, theme);
+        if (!open && x1 - x0 >= MARKER_MIN_PX && seg.state === 'suspended') this.marker(x1, by, 'resume', seg.threw ? theme.rejected : theme.running, theme);
         if (open) this.openEnd(x1, by, theme);
         if (x1 - x0 > 60 && seg.state === 'suspended') {
           const what = seg.awaits.length
@@ -601,11 +604,19 @@ export class TimelineRenderer {
       const out = f.index!.trace.output;
       const [t0, t1] = visibleTimeRange(vp);
       let lastX = -Infinity;
-      for (let i = lowerBound(f.outputTimes, t0); i < f.outputTimes.length && f.outputTimes[i] <= t1; i++) {
+      const first = lowerBound(f.outputTimes, t0);
+      const last = lowerBound(f.outputTimes, t1 + 1e-9);
+      // Many lines on screen: thin ticks (a row of lollipops would merge into one bar).
+      const dense = last - first > plotWidth(vp) / 8;
+      for (let i = first; i < last; i++) {
         const x = Math.round(timeToX(vp, f.outputTimes[i]));
         if (x === lastX) continue;
         lastX = x;
         ctx.fillStyle = this.outputStream(out, f.outputTimes[i]) === 'stderr' ? theme.rejected : theme.callback;
+        if (dense) {
+          ctx.fillRect(x, vp.axisHeight - 9, 1, 6);
+          continue;
+        }
         ctx.fillRect(x - 1, vp.axisHeight - 13, 2, 10);
         ctx.beginPath();
         ctx.arc(x, vp.axisHeight - 14, 2.5, 0, Math.PI * 2);

@@ -11,6 +11,7 @@ import { indexTrace, type TraceIndex } from '../src/core/timeline/traceIndex';
 import { parseViewState, type ViewState } from '../src/core/timeline/viewState';
 import {
   clampScroll,
+  clampToExtent,
   fitTime,
   panBy,
   plotWidth,
@@ -398,6 +399,7 @@ export class TimelineApp {
 
   private setViewport(vp: Viewport, byUser = true): void {
     this.vp = clampScroll(vp, this.layout.rows.length);
+    if (this.index) this.vp = clampToExtent(this.vp, this.index.startT, this.index.endT);
     if (byUser) this.userMoved = true;
     this.saveStateSoon();
     this.invalidate();
@@ -781,7 +783,10 @@ export class TimelineApp {
         this.filterInput.focus();
       }
     });
-    this.canvas.addEventListener('keydown', (e) => {
+    // Timeline keys work with the canvas focused, or with nothing in particular focused (a click
+    // into the webview's empty space lands on <body>); never while typing or on a button.
+    document.addEventListener('keydown', (e) => {
+      if (e.target !== this.canvas && e.target !== document.body && e.target !== document.documentElement) return;
       if (e.altKey || e.metaKey || (e.ctrlKey && e.key !== '0')) return;
       const rows = this.layout.rows;
       const sel = this.state.selectedTaskId;

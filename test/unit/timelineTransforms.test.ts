@@ -3,6 +3,7 @@ import { computeTimeTicks } from '../../src/core/timeline/timeTicks';
 import { formatDuration, formatTimestamp } from '../../src/core/timeline/formatTime';
 import {
   clampScroll,
+  clampToExtent,
   fitTime,
   MIN_MS_PER_PX,
   panBy,
@@ -73,6 +74,16 @@ describe('timeline: coordinate transforms', () => {
     const g = fitTime(vp, 0, 1000, 50);
     close(timeToX(g, 0), 240 + 50);
     close(timeToX(g, 1000), 1240 - 50);
+  });
+
+  it('clamps zoom-out and panning to the trace extent', () => {
+    const far = clampToExtent({ ...vp, msPerPx: 1e6 }, 0, 1000);
+    close(far.msPerPx, 4000 / 1000);
+    const gone = clampToExtent({ ...vp, start: 1e9 }, 0, 1000);
+    close(timeToX(gone, 1000), 240 + 40);
+    const before = clampToExtent({ ...vp, start: -1e9 }, 0, 1000);
+    close(timeToX(before, 0), 1240 - 40);
+    assert.equal(clampToExtent(vp, 0, 3000), vp);
   });
 
   it('finds visible rows and clamps / scrolls into view', () => {

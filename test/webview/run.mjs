@@ -423,6 +423,42 @@ test('the standalone HTML export works from disk (file://), with hostile text ke
   }
 });
 
+test('a dense trace (1,000 tasks, ~100,000 events) draws with level-of-detail and stays interactive', async () => {
+  const { generateBigTrace } = await import('../fixtures/traces/generateBig.mjs');
+  const page = await open(null, { theme: 'dark', name: 'dense' });
+  await page.evaluate((src) => {
+    const trace = new Function(`return (${src})`)()({ tasks: 1000 });
+    window.postMessage({ type: 'trace', trace, live: false }, '*');
+  }, generateBigTrace.toString());
+  await page.waitForFunction(() => window.asyncTimeline.rows().length === 1000, null, { timeout: 60000 });
+  await frame(page);
+  await shot(page, 'dense-dark');
+  // Zoom in with the wheel a few times and pan: frames keep coming, nothing throws.
+  const v0 = await vp(page);
+  await page.mouse.move(800, 300);
+  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -300);
+  await page.mouse.wheel(0, 0);
+  await frame(page);
+  assert((await vp(page)).msPerPx < v0.msPerPx / 2, 'zoomed in');
+  // Shift+wheel scrolls lanes; a huge wheel-out stops at a few times the trace's extent.
+  await page.keyboard.down('Shift');
+  await page.mouse.wheel(0, 300);
+  await page.keyboard.up('Shift');
+  await frame(page);
+  assert((await vp(page)).scrollTop > 0, 'shift+wheel scrolled the lanes');
+  await page.mouse.wheel(0, 20000);
+  await frame(page);
+  const out = await vp(page);
+  assert(out.msPerPx * (out.width - out.gutter) <= 4 * 60000 * 1.2, `zoom-out capped: ${out.msPerPx}`);
+  await page.keyboard.press('0');
+  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, -400);
+  await frame(page);
+  await shot(page, 'dense-zoomed-dark');
+  const times = await api(page, () => window.asyncTimeline.frameTimes());
+  assert(times.length > 3, 'drew frames');
+  await page.close();
+});
+
 test('no CSP violations, page errors or console errors in any page', async () => {
   const page = await open(fixture('edgeCases'), { name: 'csp' });
   const csp = await api(page, () => window.__csp);

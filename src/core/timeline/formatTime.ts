@@ -18,6 +18,7 @@ export function formatDuration(ms: number): string {
 export function formatTimestamp(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
   const a = Math.abs(ms);
+  if (a === 0) return '0 ms';
   if (a < 1) return (ms * 1000).toFixed(1).replace(/\.0$/, '') + ' µs';
   if (a < 1000) return ms.toFixed(3).replace(/\.?0+$/, '') + ' ms';
   return (ms / 1000).toFixed(4) + ' s';

@@ -95,6 +95,26 @@ export function fitTime(vp: Viewport, t0: number, t1: number, paddingPx = 16): V
   return { ...vp, msPerPx, start: t0 - paddingPx * msPerPx };
 }
 
+/**
+ * Keeps the trace findable: zooming out stops at `maxFactor` × the trace's extent across the plot,
+ * and panning stops once only `marginPx` of the trace's edge would remain on screen.
+ */
+export function clampToExtent(vp: Viewport, t0: number, t1: number, maxFactor = 4, marginPx = 40): Viewport {
+  const span = Math.max(t1 - t0, 1e-3);
+  const pw = plotWidth(vp);
+  const msPerPx = Math.min(vp.msPerPx, (span * maxFactor) / pw);
+  let start = vp.start;
+  if (msPerPx !== vp.msPerPx) {
+    // Keep the middle where it was while capping the zoom.
+    const mid = vp.start + (pw / 2) * vp.msPerPx;
+    start = mid - (pw / 2) * msPerPx;
+  }
+  const minStart = t0 - (pw - marginPx) * msPerPx;
+  const maxStart = t1 - marginPx * msPerPx;
+  start = clamp(start, minStart, maxStart);
+  return start === vp.start && msPerPx === vp.msPerPx ? vp : { ...vp, start, msPerPx };
+}
+
 /** Keeps scrollTop within the lanes' extent. */
 export function clampScroll(vp: Viewport, rowCount: number): Viewport {
   const max = Math.max(0, rowCount * vp.rowHeight - (vp.height - vp.axisHeight));
