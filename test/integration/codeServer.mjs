@@ -61,23 +61,34 @@ function have(cmd) {
 }
 
 function installApt() {
-  // fonts-symbola: glyphs like ⏸ that the stock fonts lack (otherwise screenshots show boxes).
-  const want = ['chromium', 'libkrb5-dev', 'fonts-symbola'];
+  const want = ['chromium', 'libkrb5-dev'];
   if (!have('make') || !have('g++')) want.push('build-essential');
   if (!have('python3')) want.push('python3');
+  // Nice to have: a font with glyphs like ⏸ that the stock fonts lack (else screenshots show boxes).
+  const optional = dpkgMissing(['fonts-symbola']);
   const missing = dpkgMissing(want);
-  if (missing.length === 0) return;
-  if (process.env.ASYNC_TIMELINE_SKIP_APT === '1')
+  const canApt = process.env.ASYNC_TIMELINE_SKIP_APT !== '1' && process.getuid?.() === 0;
+  if (missing.length === 0 && (optional.length === 0 || !canApt)) return;
+  if (missing.length && process.env.ASYNC_TIMELINE_SKIP_APT === '1')
     throw new Error(`missing Debian packages: ${missing.join(' ')}`);
-  if (process.getuid?.() !== 0)
+  if (missing.length && !canApt)
     throw new Error(`missing Debian packages (need root to install): ${missing.join(' ')}`);
-  log(`apt-get install ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  log(`apt-get install ${[...missing, ...optional].join(' ')}`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env,
-  });
+  if (missing.length)
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env,
+    });
+  if (optional.length) {
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...optional], {
+      stdio: 'ignore',
+      env,
+    });
+    if (r.status !== 0)
+      log(`optional ${optional.join(' ')} not installed (screenshots may show boxes for some symbols)`);
+  }
 }
 
 function installNode24() {
