@@ -13,3 +13,20 @@ export class SourceError extends Error {
     this.name = 'SourceError';
   }
 }
+
+/**
+ * Whether `err` is a SourceError, also one thrown by another copy of this class (the instrumenter is
+ * loaded as its own bundle, so `instanceof` alone cannot tell).
+ */
+export function isSourceError(err: unknown): err is SourceError {
+  const e = err as Partial<SourceError> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    e.name === 'SourceError' &&
+    typeof e.file === 'string' &&
+    typeof e.line === 'number' &&
+    typeof e.column === 'number' &&
+    typeof e.detail === 'string'
+  );
+}

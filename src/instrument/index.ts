@@ -9,6 +9,7 @@ import { SourceError } from './errors';
 import { createTransformer } from './transform';
 
 export { SourceError } from './errors';
+export { scanAsyncFunctions } from './scan';
 
 export interface InstrumentOptions {
   /** The module format Node will load the output as. */
@@ -30,6 +31,8 @@ export interface InstrumentResult {
   code: string;
   /** The file's site table (site k of this file = base + k at run time). */
   sites: SiteEntry[];
+  /** Module specifiers the file loads: static imports, re-exports, literal require() and import(). */
+  imports: Array<{ specifier: string; dynamic: boolean }>;
 }
 
 /** The path as a user names it: relative to cwd with `/`, or absolute when outside cwd. */
@@ -70,5 +73,14 @@ export function instrumentFile(source: string, file: string, options: Instrument
     }
     throw new SourceError(shown, 1, 1, message);
   }
-  return { code: out.outputText, sites: state.sites };
+  return { code: out.outputText, sites: state.sites, imports: importsOf(source) };
+}
+
+/** What a file imports, from TypeScript's pre-processor (it sees ESM, require and import() alike). */
+export function importsOf(source: string): InstrumentResult['imports'] {
+  return ts.preProcessFile(source, true, true).importedFiles.map((ref) => ({
+    specifier: ref.fileName,
+    // preProcessFile does not say which form it saw: look just before the specifier.
+    dynamic: /import\s*\(\s*['"`]$/.test(source.slice(Math.max(0, ref.pos - 12), ref.pos)),
+  }));
 }

@@ -61,7 +61,19 @@ export interface TransformState {
  * that matter; anything else prints as "(intermediate value)" there too.
  */
 export function engineText(node: ts.Expression): string {
-  if (ts.isParenthesizedExpression(node)) return engineText(node.expression);
+  if (ts.isParenthesizedExpression(node)) {
+    const inner = node.expression;
+    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.CommaToken)
+      return `(${engineText(inner.left)} , ${engineText(inner.right)})`;
+    return engineText(inner);
+  }
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return JSON.stringify(node.text);
+  if (ts.isNumericLiteral(node)) return node.text;
+  if (node.kind === ts.SyntaxKind.NullKeyword) return 'null';
+  if (node.kind === ts.SyntaxKind.TrueKeyword) return 'true';
+  if (node.kind === ts.SyntaxKind.FalseKeyword) return 'false';
+  if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression))
+    return `${engineText(node.expression)}.${node.argumentExpression.text}`;
   if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) return node.text;
   if (node.kind === ts.SyntaxKind.ThisKeyword) return 'this';
   if (node.kind === ts.SyntaxKind.SuperKeyword) return 'super';

@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
-import { instrumentFile } from '../instrument';
+import type * as Instrumenter from '../instrument';
 import { formatOf } from '../runtime/moduleFormat';
 import type { SiteEntry } from '../protocol/events';
 import { isUserCode, type ManifestFile } from '../runtime/manifest';
@@ -46,7 +45,14 @@ export interface PreparedProgram {
  * Instruments the module graph from `entry`. Throws SourceError for the first file that does not parse.
  * `entrySource` replaces the entry's text on disk (an unsaved editor buffer).
  */
-export function prepareProgram(entry: string, cwd: string, trace: boolean, cacheDir: string, entrySource?: string): PreparedProgram {
+export function prepareProgram(
+  instrumenter: typeof Instrumenter,
+  entry: string,
+  cwd: string,
+  trace: boolean,
+  cacheDir: string,
+  entrySource?: string,
+): PreparedProgram {
   const files: Record<string, ManifestFile> = {};
   const queue = [entry];
   let n = 0;
@@ -58,25 +64,18 @@ export function prepareProgram(entry: string, cwd: string, trace: boolean, cache
     if (files[file] || !isUserCode(file)) continue;
     const source = file === entry && entrySource !== undefined ? entrySource : fs.readFileSync(file, 'utf8');
     const format = formatOf(file);
-    const out = instrumentFile(source, file, { format, trace, cwd, siteBase: nextSite, entry: file === entry });
+    const out = instrumenter.instrumentFile(source, file, { format, trace, cwd, siteBase: nextSite, entry: file === entry });
     sites.push({ file, base: nextSite, entries: out.sites });
     nextSite += out.sites.length;
     const cache = path.join(cacheDir, `${n++}-${path.basename(file)}.js`);
     fs.writeFileSync(cache, out.code);
     files[file] = { cache, format };
     if (format === 'module') esm = true;
-    const info = ts.preProcessFile(source, true, true);
-    for (const ref of info.importedFiles) {
-      if (!esm && isDynamicImport(source, ref)) esm = true;
-      const resolved = resolveLocal(file, ref.fileName);
+    for (const ref of out.imports) {
+      if (ref.dynamic) esm = true;
+      const resolved = resolveLocal(file, ref.specifier);
       if (resolved && !files[resolved]) queue.push(resolved);
     }
   }
   return { files, esm, sites, nextSite };
-}
-
-/** `import('x')` (as opposed to a static import or require): preProcessFile reports all three alike. */
-function isDynamicImport(source: string, ref: ts.FileReference): boolean {
-  const before = source.slice(Math.max(0, ref.pos - 12), ref.pos);
-  return /import\s*\(\s*['"`]$/.test(before);
 }

@@ -13,6 +13,8 @@ import { EVENTS_FD, MANIFEST_ENV, type RunManifest } from '../runtime/manifest';
 import { formatOf } from '../runtime/moduleFormat';
 import { FrameDecoder } from './frameDecoder';
 import { prepareProgram } from './moduleGraph';
+import { isSourceError, SourceError } from '../instrument/errors';
+import type * as Instrumenter from '../instrument';
 import type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
 
 export type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
@@ -20,13 +22,15 @@ export type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
 const DEFAULT_MAX_EVENTS = 5_000_000;
 /** 4 MiB of shared ring: room for bursts while the writer thread is between rounds. */
 const RING_EVENTS = 1 << 18;
+/** Node's default --stack-size is 984 KiB; instrumented frames are up to ~1.5x larger. */
+const STACK_KB = 1500;
 /** How long to wait for the runtime to confirm it shipped everything before killing (stop/timeout). */
 const STOP_GRACE_MS = 1000;
 
 /** Finds dist/ (runtime, instrument bundle) from wherever this module was loaded (bundle or compiled tests). */
-export function findDist(hint?: string): string {
-  const candidates = hint
-    ? [path.dirname(hint)]
+export function findDist(given?: string): string {
+  const candidates = given
+    ? [given]
     : [__dirname, path.join(__dirname, '..'), path.join(__dirname, '..', '..', '..', 'dist'), path.join(__dirname, '..', '..', 'dist')];
   for (const dir of candidates) {
     if (fs.existsSync(path.join(dir, 'runtime', 'preload.js')) && fs.existsSync(path.join(dir, 'instrument.js'))) return dir;
@@ -46,6 +50,17 @@ export function crashSite(stack: string, cwd: string): SourceSite | null {
   return null;
 }
 
+let instrumenter: typeof Instrumenter | null = null;
+/**
+ * The instrumenter (with the TypeScript compiler inside) is its own bundle, loaded on first use:
+ * the CLI's --help and the extension's activation do not pay for it.
+ */
+export function loadInstrumenter(dist = findDist()): typeof Instrumenter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  instrumenter ??= require(path.join(dist, 'instrument.js')) as typeof Instrumenter;
+  return instrumenter;
+}
+
 /**
  * Starts a traced run. Rejects with SourceError when a file of the program does not parse, and
  * with a plain Error when the entry does not exist or node cannot be started.
@@ -53,17 +68,18 @@ export function crashSite(stack: string, cwd: string): SourceSite | null {
 export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise<RunHandle> {
   const entry = path.resolve(opts.cwd, opts.entry);
   if (opts.entrySource === undefined && !fs.existsSync(entry)) throw new Error(`${opts.entry}: no such file`);
-  const dist = findDist(opts.runtimeDir ? path.join(opts.runtimeDir, 'x') : undefined);
+  const dist = findDist(opts.distDir);
   const trace = opts.instrument !== false;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'async-timeline-'));
   const cleanup = () => fs.rmSync(work, { recursive: true, force: true });
 
   let prepared;
   try {
-    prepared = prepareProgram(entry, opts.cwd, trace, work, opts.entrySource);
+    prepared = prepareProgram(loadInstrumenter(dist), entry, opts.cwd, trace, work, opts.entrySource);
   } catch (err) {
     cleanup();
-    throw err;
+    // Callers test `instanceof SourceError` against their own copy of the class.
+    throw isSourceError(err) ? new SourceError(err.file, err.line, err.column, err.detail) : err;
   }
   const manifest: RunManifest = {
     version: 1,
@@ -84,6 +100,10 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
   fs.writeFileSync(manifestPath, JSON.stringify(manifest));
 
   const nodeArgs = ['--enable-source-maps', '--require', path.join(dist, 'runtime', 'preload.js')];
+  // The hooks around every call make each frame of the program a little larger; give the main thread's
+  // JS stack the same head-room so deep (but finite) recursion still fits. Linux and macOS main threads
+  // have 8 MiB of native stack, far above this; Windows' 1 MiB is not, so it keeps Node's default.
+  if (trace && process.platform !== 'win32') nodeArgs.push(`--stack-size=${STACK_KB}`);
   // An ES-module entry must start in Node's ESM loader (any --import makes Node use it for the main module).
   if (formatOf(entry) === 'module') nodeArgs.push('--import', 'data:text/javascript,');
   const started = new Date();
@@ -182,7 +202,11 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     } catch {
       // work dir gone: nothing to flush
     }
-    void Promise.race([acked, new Promise((r) => setTimeout(r, STOP_GRACE_MS))]).then(kill);
+    let graceTimer: NodeJS.Timeout | undefined;
+    void Promise.race([acked, new Promise((r) => (graceTimer = setTimeout(r, STOP_GRACE_MS)))]).then(() => {
+      clearTimeout(graceTimer);
+      kill();
+    });
   };
   const timeout = opts.timeoutMs && opts.timeoutMs > 0 ? setTimeout(() => stop('timeout'), opts.timeoutMs) : null;
 
@@ -197,8 +221,10 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     const { code, signal } = await exitInfo;
     const endT = builder.timeAt(Date.now());
     if (timeout) clearTimeout(timeout);
-    // Grandchildren may keep stdout open: wait for our pipe, but not forever.
-    await Promise.race([pipeClosed, new Promise((r) => setTimeout(r, 2000))]);
+    // Grandchildren may keep stdout open: wait for our pipe, but not forever (and leave no timer behind).
+    let pipeTimer: NodeJS.Timeout | undefined;
+    await Promise.race([pipeClosed, new Promise((r) => (pipeTimer = setTimeout(r, 2000)))]);
+    clearTimeout(pipeTimer);
     await new Promise((r) => setImmediate(r));
     if (updateTimer) clearTimeout(updateTimer);
     let why: ExitReason = reason ?? (builder.lastError || signal ? 'crashed' : 'exited');

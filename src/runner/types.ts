@@ -20,8 +20,8 @@ export interface RunOptions {
   instrument?: boolean;
   /** Source text to use instead of the entry file's content on disk (an unsaved editor buffer). */
   entrySource?: string;
-  /** Folder holding the built runtime (dist/runtime); found automatically when omitted. */
-  runtimeDir?: string;
+  /** The built dist/ folder (runtime/, instrument.js); found next to this module when omitted. */
+  distDir?: string;
   /** The program's standard input: the caller's terminal (CLI) or nothing (editor). Default 'ignore'. */
   stdin?: 'inherit' | 'ignore';
   /** How often (ms) the live trace snapshot callback fires at most. Default 100. */

@@ -27,7 +27,7 @@ function hideOurFlags(argv: string[]): void {
     const next = argv[i + 1] ?? '';
     if ((a === '--require' || a === '-r') && next.endsWith(path.join('runtime', 'preload.js'))) argv.splice(i--, 2);
     else if (a === '--import' && next === 'data:text/javascript,') argv.splice(i--, 2);
-    else if (a === '--enable-source-maps') argv.splice(i--, 1);
+    else if (a === '--enable-source-maps' || a.startsWith('--stack-size=')) argv.splice(i--, 1);
   }
 }
 const manifest: RunManifest | null = manifestPath ? JSON.parse(fs.readFileSync(manifestPath, 'utf8')) : null;
