@@ -122,7 +122,9 @@ try {
   const big = await firstFrame(page, process.env.BENCH_TASKS ? { tasks: +process.env.BENCH_TASKS } : {});
   results.big = big;
   log(`  big trace: ${big.tasks} tasks, ${big.events} events, ${big.segments} segments`);
-  log(`  first frame after the data arrived: ${ms(big.firstFrame)} (goal ≤ 1000 ms; message handled in ${ms(big.handled)})`);
+  log(
+    `  first frame after the data arrived: ${ms(big.firstFrame)} (goal ≤ 1000 ms; message handled in ${ms(big.handled)})`,
+  );
   results.frames = {};
   for (const [label, spanMs] of [
     ['whole run (60 s)', 60000],
@@ -135,18 +137,28 @@ try {
       const times = await frames(page, { spanMs, steps: 60, kind });
       const r = { median: quantile(times, 0.5), p95: quantile(times, 0.95), n: times.length };
       results.frames[`${kind} @ ${label}`] = r;
-      log(`  ${kind.padEnd(4)} @ ${label.padEnd(16)} median ${ms(r.median).padStart(8)}  p95 ${ms(r.p95).padStart(8)}  (${r.n} frames; goal ≤ 16 ms)`);
+      log(
+        `  ${kind.padEnd(4)} @ ${label.padEnd(16)} median ${ms(r.median).padStart(8)}  p95 ${ms(r.p95).padStart(8)}  (${r.n} frames; goal ≤ 16 ms)`,
+      );
     }
   }
   const scroll = await frames(page, { spanMs: 60000, steps: 60, kind: 'scroll' });
-  results.frames['scroll lanes @ whole run'] = { median: quantile(scroll, 0.5), p95: quantile(scroll, 0.95), n: scroll.length };
-  log(`  scroll lanes @ whole run     median ${ms(quantile(scroll, 0.5)).padStart(8)}  p95 ${ms(quantile(scroll, 0.95)).padStart(8)}`);
+  results.frames['scroll lanes @ whole run'] = {
+    median: quantile(scroll, 0.5),
+    p95: quantile(scroll, 0.95),
+    n: scroll.length,
+  };
+  log(
+    `  scroll lanes @ whole run     median ${ms(quantile(scroll, 0.5)).padStart(8)}  p95 ${ms(quantile(scroll, 0.95)).padStart(8)}`,
+  );
   await page.close();
 
   const small = await openPage('bench-small');
   const s = await firstFrame(small, { tasks: 5, suspensions: 9 });
   results.small = s;
-  log(`  small trace: ${s.tasks} tasks, ${s.events} events: first frame ${ms(s.firstFrame)} (goal ≤ 50 ms; handled in ${ms(s.handled)})`);
+  log(
+    `  small trace: ${s.tasks} tasks, ${s.events} events: first frame ${ms(s.firstFrame)} (goal ≤ 50 ms; handled in ${ms(s.handled)})`,
+  );
   const s2 = await firstFrame(small, { tasks: 5, suspensions: 9, seed: 7 });
   results.smallWarm = s2;
   log(`  small trace again (warm page): first frame ${ms(s2.firstFrame)}`);
@@ -157,9 +169,11 @@ try {
     const cp = await openPage('bench-clone');
     const c = await firstFrame(cp, {}, { clone: true });
     results.clone = c;
-    log(`  postMessage of the big trace: ${ms(c.clone)} to dispatch + ${ms(c.deserialize)} to deserialise; then first frame ${ms(c.firstFrame)}`);
+    log(
+      `  postMessage of the big trace: ${ms(c.clone)} to dispatch + ${ms(c.deserialize)} to deserialise; then first frame ${ms(c.firstFrame)}`,
+    );
     await cp.close();
-  } else log('  (add --clone to also time postMessage\'s structured clone of the big trace)');
+  } else log("  (add --clone to also time postMessage's structured clone of the big trace)");
 } finally {
   await browser.close();
   cleanup();

@@ -22,19 +22,29 @@ export function renderDetails(el: HTMLElement, d: TaskDetails | null, actions: D
     setChildren(
       el,
       h('h2', {}, 'Details'),
-      h('p', { class: 'placeholder' }, 'Select a lane or a segment to see the task: where it was created, who created it, how long it ran and where it waited.'),
+      h(
+        'p',
+        { class: 'placeholder' },
+        'Select a lane or a segment to see the task: where it was created, who created it, how long it ran and where it waited.',
+      ),
     );
     return;
   }
   const site = (s: SourceSite | null) =>
-    s ? h('button', { class: 'link mono', type: 'button', title: 'Open in editor' }, formatSite(s)) : h('span', {}, '—');
+    s
+      ? h('button', { class: 'link mono', type: 'button', title: 'Open in editor' }, formatSite(s))
+      : h('span', {}, '—');
   const siteBtn = (s: SourceSite | null) => {
     const b = site(s);
     if (s) b.addEventListener('click', () => actions.openSite(s));
     return b;
   };
   const taskBtn = (t: { id: number; name: string }) => {
-    const b = h('button', { class: 'link', type: 'button', title: 'Select this task' }, `${t.name} (#${t.id})`);
+    const b = h(
+      'button',
+      { class: 'link', type: 'button', title: 'Select this task' },
+      `${t.name} (#${t.id})`,
+    );
     b.addEventListener('click', () => actions.selectTask(t.id));
     return b;
   };
@@ -65,7 +75,11 @@ export function renderDetails(el: HTMLElement, d: TaskDetails | null, actions: D
     d.callbacks > 0 && h('dd', {}, String(d.callbacks)),
   );
   const items = d.suspensions.slice(0, MAX_LISTED).map((s) => {
-    const zoom = h('button', { class: 'link', type: 'button', title: 'Zoom to this suspension' }, s.duration === null ? 'never resumed' : formatDuration(s.duration));
+    const zoom = h(
+      'button',
+      { class: 'link', type: 'button', title: 'Zoom to this suspension' },
+      s.duration === null ? 'never resumed' : formatDuration(s.duration),
+    );
     zoom.addEventListener('click', () => actions.zoomToSegment(d.id, s.segIndex));
     const waited: Array<Node | string> = [];
     if (s.awaits.length) {
@@ -94,11 +108,16 @@ export function renderDetails(el: HTMLElement, d: TaskDetails | null, actions: D
     h('h2', {}, `${d.name} `, h('span', { class: 'placeholder' }, `#${d.id} · ${d.kind}`)),
     dl,
     h('h3', {}, `Suspensions (${d.suspensions.length})`),
-    d.suspensions.length ? h('ol', {}, ...items) : h('p', { class: 'placeholder' }, 'Never suspended: ran to completion in one go.'),
-    d.suspensions.length > MAX_LISTED && h('p', { class: 'placeholder' }, `… and ${d.suspensions.length - MAX_LISTED} more`),
+    d.suspensions.length
+      ? h('ol', {}, ...items)
+      : h('p', { class: 'placeholder' }, 'Never suspended: ran to completion in one go.'),
+    d.suspensions.length > MAX_LISTED &&
+      h('p', { class: 'placeholder' }, `… and ${d.suspensions.length - MAX_LISTED} more`),
   );
 }
 
 function pct(part: number, whole: number): string {
-  return whole > 0 ? `${Math.round((part / whole) * 100)}%` : '—';
+  if (!(whole > 0)) return '—';
+  const p = (part / whole) * 100;
+  return p > 0 && p < 1 ? '<1%' : p < 100 && p > 99 ? '>99%' : `${Math.round(p)}%`;
 }

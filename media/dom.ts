@@ -22,5 +22,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 
 /** Replaces an element's children. */
 export function setChildren(el: Element, ...children: Child[]): void {
-  el.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
+  el.replaceChildren(
+    ...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false),
+  );
 }

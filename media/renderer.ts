@@ -2,12 +2,25 @@ import type { Hit } from '../src/core/timeline/hitTest';
 import { INDENT_PX, TWISTY_PX } from '../src/core/timeline/hitTest';
 import { BLOCKING_MS } from '../src/core/timeline/hoverFacts';
 import type { LaneLayout } from '../src/core/timeline/laneTree';
-import { buildLaneSpans, type LaneSpan, SPAN_DENSE, SPAN_RUNNING, SPAN_SUSPENDED } from '../src/core/timeline/levelOfDetail';
+import {
+  buildLaneSpans,
+  type LaneSpan,
+  SPAN_DENSE,
+  SPAN_RUNNING,
+  SPAN_SUSPENDED,
+} from '../src/core/timeline/levelOfDetail';
 import { formatDuration } from '../src/core/timeline/formatTime';
 import { formatSiteShort } from '../src/core/timeline/taskDetails';
 import { computeTimeTicks } from '../src/core/timeline/timeTicks';
 import { lowerBound, type LaneData, type TraceIndex } from '../src/core/timeline/traceIndex';
-import { plotWidth, rowToY, timeToX, type Viewport, visibleRows, visibleTimeRange } from '../src/core/timeline/viewport';
+import {
+  plotWidth,
+  rowToY,
+  timeToX,
+  type Viewport,
+  visibleRows,
+  visibleTimeRange,
+} from '../src/core/timeline/viewport';
 import { type Theme, withAlpha } from './theme';
 
 /** Everything one frame depends on. The renderer keeps no view state of its own. */
@@ -108,7 +121,10 @@ export class TimelineRenderer {
       const [r0, r1] = visibleRows(vp, f.layout.rows.length);
       const ticks = computeTimeTicks(...visibleTimeRange(vp), plotWidth(vp));
       this.drawRowBackgrounds(f, r0, r1);
-      this.drawGrid(f, ticks.ticks.map((t) => t.t));
+      this.drawGrid(
+        f,
+        ticks.ticks.map((t) => t.t),
+      );
       ctx.save();
       ctx.beginPath();
       ctx.rect(vp.gutter, vp.axisHeight, vp.width - vp.gutter, vp.height - vp.axisHeight);
@@ -118,6 +134,7 @@ export class TimelineRenderer {
       for (let r = r0; r <= r1; r++) this.drawLane(f, r);
       if (f.showArrows) this.drawArrows(f, r0, r1);
       ctx.restore();
+      this.font = ''; // restore() also reverts the font
       this.drawAxis(f, ticks);
       this.drawGutter(f, r0, r1);
       this.drawScrollIndicator(f);
@@ -156,7 +173,7 @@ export class TimelineRenderer {
   }
 
   private drawRowBackgrounds(f: Frame, r0: number, r1: number): void {
-    const { ctx, } = this;
+    const { ctx } = this;
     const { vp, theme, layout } = f;
     for (let r = r0; r <= r1; r++) {
       const row = layout.rows[r];
@@ -207,6 +224,7 @@ export class TimelineRenderer {
     ctx.lineTo(Math.round(x) + 0.5, vp.height);
     ctx.stroke();
     ctx.restore();
+    this.font = ''; // restore() also reverts the font
   }
 
   private drawLane(f: Frame, r: number): void {
@@ -248,7 +266,9 @@ export class TimelineRenderer {
         ctx.fillRect(x0, by, x1 - x0, BAR_H);
         if (hc) this.outline(x0, by, x1 - x0, BAR_H, hc);
         if (x1 - x0 > 70) {
-          const label = blocking ? `blocks the loop · ${formatDuration(s.end - s.start)}` : `running · ${formatDuration(s.end - s.start)}`;
+          const label = blocking
+            ? `blocks the loop · ${formatDuration(s.end - s.start)}`
+            : `running · ${formatDuration(s.end - s.start)}`;
           this.textIn(label, x0, x1, by + BAR_H / 2, hc ? theme.fg : theme.bg, theme.font);
         }
       } else if (s.kind === SPAN_SUSPENDED) {
@@ -263,7 +283,8 @@ export class TimelineRenderer {
         if (hc) this.outline(x0, by, x1 - x0, BAR_H, hc);
         // Markers need room: at 4 px apart they turn a dense lane into a comb.
         if (x1 - x0 >= MARKER_MIN_PX) this.marker(x0, by, 'yield', theme.running, theme);
-        if (!open && x1 - x0 >= MARKER_MIN_PX && seg.state === 'suspended') this.marker(x1, by, 'resume', seg.threw ? theme.rejected : theme.running, theme);
+        if (!open && x1 - x0 >= MARKER_MIN_PX && seg.state === 'suspended')
+          this.marker(x1, by, 'resume', seg.threw ? theme.rejected : theme.running, theme);
         if (open) this.openEnd(x1, by, theme);
         if (x1 - x0 > 60 && seg.state === 'suspended') {
           const what = seg.awaits.length
@@ -282,11 +303,21 @@ export class TimelineRenderer {
       if (hl && (hl.has(s.seg) || hl.has(-1))) {
         if (hl.has(-1) || s.kind !== SPAN_DENSE) this.highlightBox(x0, by, x1 - x0, theme);
       }
-      if (f.selectedSeg && f.selectedSeg.taskId === row.taskId && s.seg <= f.selectedSeg.segIndex && f.selectedSeg.segIndex < s.seg + s.count) {
+      if (
+        f.selectedSeg &&
+        f.selectedSeg.taskId === row.taskId &&
+        s.seg <= f.selectedSeg.segIndex &&
+        f.selectedSeg.segIndex < s.seg + s.count
+      ) {
         ctx.strokeStyle = theme.contrastActive ?? theme.focus;
         ctx.lineWidth = 2;
         ctx.strokeRect(x0 - 1, by - 1, Math.max(2, x1 - x0 + 2), BAR_H + 2);
-      } else if (f.hover?.area === 'lane' && f.hover.taskId === row.taskId && f.hover.segIndex >= s.seg && f.hover.segIndex < s.seg + s.count) {
+      } else if (
+        f.hover?.area === 'lane' &&
+        f.hover.taskId === row.taskId &&
+        f.hover.segIndex >= s.seg &&
+        f.hover.segIndex < s.seg + s.count
+      ) {
         ctx.strokeStyle = theme.fg;
         ctx.lineWidth = 1;
         ctx.strokeRect(x0 - 0.5, by - 0.5, Math.max(1, x1 - x0 + 1), BAR_H + 1);
@@ -436,7 +467,15 @@ export class TimelineRenderer {
   }
 
   /** Text clipped to [x0, x1], skipped when not even a few characters fit. */
-  private textIn(text: string, x0: number, x1: number, y: number, color: string, font: string, halo?: string): void {
+  private textIn(
+    text: string,
+    x0: number,
+    x1: number,
+    y: number,
+    color: string,
+    font: string,
+    halo?: string,
+  ): void {
     const { ctx } = this;
     const left = Math.max(x0, this.lastGutter + 4);
     const w = x1 - left - 4;
@@ -612,7 +651,8 @@ export class TimelineRenderer {
         const x = Math.round(timeToX(vp, f.outputTimes[i]));
         if (x === lastX) continue;
         lastX = x;
-        ctx.fillStyle = this.outputStream(out, f.outputTimes[i]) === 'stderr' ? theme.rejected : theme.callback;
+        ctx.fillStyle =
+          this.outputStream(out, f.outputTimes[i]) === 'stderr' ? theme.rejected : theme.callback;
         if (dense) {
           ctx.fillRect(x, vp.axisHeight - 9, 1, 6);
           continue;
@@ -685,7 +725,9 @@ export class TimelineRenderer {
       ctx.fillText(name, x, mid + 0.5);
       const nw = this.widthOf(name);
       this.setFont(theme.font);
-      const extra = (row.collapsed ? `+${row.hiddenCount} ` : '') + formatSiteShort(lane.task.created.site ?? lane.task.definition);
+      const extra =
+        (row.collapsed ? `+${row.hiddenCount} ` : '') +
+        formatSiteShort(lane.task.created.site ?? lane.task.definition);
       const siteRoom = room - nw - 8;
       if (siteRoom > 20 && name === lane.task.name) {
         ctx.fillStyle = theme.muted;
@@ -693,6 +735,7 @@ export class TimelineRenderer {
       }
     }
     ctx.restore();
+    this.font = ''; // restore() also reverts the font
     // Header over the gutter column.
     ctx.fillStyle = theme.gutterBg;
     ctx.fillRect(0, 0, vp.gutter, vp.axisHeight);
@@ -703,7 +746,14 @@ export class TimelineRenderer {
     this.setFont(theme.font);
     const total = index!.lanes.size;
     const shown = layout.rows.length;
-    ctx.fillText(this.fit(shown === total ? `${total} task${total === 1 ? '' : 's'}` : `${shown} of ${total} tasks`, vp.gutter - 12), 8, vp.axisHeight / 2);
+    ctx.fillText(
+      this.fit(
+        shown === total ? `${total} task${total === 1 ? '' : 's'}` : `${shown} of ${total} tasks`,
+        vp.gutter - 12,
+      ),
+      8,
+      vp.axisHeight / 2,
+    );
   }
 
   private twisty(x: number, y: number, collapsed: boolean, color: string): void {

@@ -5,8 +5,17 @@ import { h, setChildren } from './dom';
  * The accessible alternative to the canvas: a real <table> with the same facts, one row per
  * visible lane (so filter and collapse apply), each task name a button that selects the lane.
  */
-export function renderTable(el: HTMLElement, rows: TableRow[], total: number, selectedTaskId: number | null, onSelect: (id: number) => void): void {
-  const caption = rows.length < total ? `Tasks: showing ${rows.length} of ${total} (use the filter to narrow)` : `Tasks (${total}) in lane order`;
+export function renderTable(
+  el: HTMLElement,
+  rows: TableRow[],
+  total: number,
+  selectedTaskId: number | null,
+  onSelect: (id: number) => void,
+): void {
+  const caption =
+    rows.length < total
+      ? `Tasks: showing ${rows.length} of ${total} (use the filter to narrow)`
+      : `Tasks (${total}) in lane order`;
   const head = h('tr', {}, ...TABLE_COLUMNS.map((c) => h('th', { scope: 'col' }, c)));
   const body = h('tbody', {});
   for (const r of rows) {
@@ -15,7 +24,11 @@ export function renderTable(el: HTMLElement, rows: TableRow[], total: number, se
     const first = h('th', { scope: 'row' }, btn);
     // Indentation mirrors the lane tree; set through CSSOM (CSP forbids style attributes).
     first.style.paddingLeft = `${8 + r.depth * 14}px`;
-    const tr = h('tr', { 'data-task-id': String(r.taskId), 'aria-selected': r.taskId === selectedTaskId ? 'true' : 'false' }, first);
+    const tr = h(
+      'tr',
+      { 'data-task-id': String(r.taskId), 'aria-selected': r.taskId === selectedTaskId ? 'true' : 'false' },
+      first,
+    );
     if (r.taskId === selectedTaskId) tr.classList.add('selected');
     r.cells.slice(1).forEach((c, i) => {
       const td = h('td', {}, c);

@@ -82,7 +82,10 @@ export function readTheme(): Theme {
  */
 export function watchTheme(onChange: () => void): () => void {
   const mo = new MutationObserver(() => onChange());
-  mo.observe(document.body, { attributes: true, attributeFilter: ['class', 'style', 'data-vscode-theme-kind'] });
+  mo.observe(document.body, {
+    attributes: true,
+    attributeFilter: ['class', 'style', 'data-vscode-theme-kind'],
+  });
   mo.observe(document.documentElement, { attributes: true, attributeFilter: ['class', 'style'] });
   const mq = matchMedia('(prefers-color-scheme: dark)');
   mq.addEventListener('change', onChange);

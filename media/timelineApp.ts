@@ -100,7 +100,13 @@ export class TimelineApp {
     };
     this.titleEl = h('span', { class: 'title' }, 'Async Timeline');
     this.summaryEl = h('span', { class: 'summary' });
-    this.filterInput = h('input', { class: 'filter', type: 'search', placeholder: 'Filter lanes', 'aria-label': 'Filter lanes by task name or creation site', spellcheck: 'false' });
+    this.filterInput = h('input', {
+      class: 'filter',
+      type: 'search',
+      placeholder: 'Filter lanes',
+      'aria-label': 'Filter lanes by task name or creation site',
+      spellcheck: 'false',
+    });
     this.filterInput.value = this.state.filter;
     this.filterInput.addEventListener('input', () => this.setFilter(this.filterInput.value));
     this.filterInput.addEventListener('keydown', (e) => {
@@ -114,9 +120,19 @@ export class TimelineApp {
       }
     });
     this.toggles = {
-      output: toggle('Output', 'Show program output as ticks on the time axis (O)', this.state.showOutput, () => this.toggle('output')),
+      output: toggle(
+        'Output',
+        'Show program output as ticks on the time axis (O)',
+        this.state.showOutput,
+        () => this.toggle('output'),
+      ),
       arrows: toggle('Arrows', 'Show await arrows (A)', this.state.showArrows, () => this.toggle('arrows')),
-      table: toggle('Table', 'Show the task table, an accessible alternative to the canvas (T)', this.state.showTable, () => this.toggle('table')),
+      table: toggle(
+        'Table',
+        'Show the task table, an accessible alternative to the canvas (T)',
+        this.state.showTable,
+        () => this.toggle('table'),
+      ),
     };
     const toolbar = h(
       'div',
@@ -138,7 +154,9 @@ export class TimelineApp {
         h('span', { class: 'sep', 'aria-hidden': 'true' }),
         btn('Run', 'Run the current file with tracing', () => host.post({ type: 'command', command: 'run' })),
         btn('Stop', 'Stop the running program', () => host.post({ type: 'command', command: 'stop' })),
-        btn('Export', 'Export the trace (JSON or standalone HTML)', () => host.post({ type: 'command', command: 'export' })),
+        btn('Export', 'Export the trace (JSON or standalone HTML)', () =>
+          host.post({ type: 'command', command: 'export' }),
+        ),
         btn('Open…', 'Open a saved trace file', () => host.post({ type: 'command', command: 'open' })),
       );
     }
@@ -148,18 +166,42 @@ export class TimelineApp {
       tabindex: '0',
       role: 'application',
       'aria-roledescription': 'timeline',
-      'aria-label': 'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, brackets step through segments, T shows the table.',
+      'aria-label':
+        'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, brackets step through segments, T shows the table.',
     });
     this.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
-    this.empty = h('div', { class: 'empty' }, h('strong', {}, 'No trace yet'), h('span', {}, host.mode === 'vscode' ? 'Run a file with Async Timeline to see its coroutines here.' : 'This file contains no trace.'));
+    this.empty = h(
+      'div',
+      { class: 'empty' },
+      h('strong', {}, 'No trace yet'),
+      h(
+        'span',
+        {},
+        host.mode === 'vscode'
+          ? 'Run a file with Async Timeline to see its coroutines here.'
+          : 'This file contains no trace.',
+      ),
+    );
     this.wrap = h('div', { class: 'canvas-wrap' }, this.canvas, this.tooltip, this.empty);
     this.details = h('aside', { class: 'details', 'aria-label': 'Task details' });
-    this.tableWrap = h('section', { class: 'table-wrap', 'aria-label': 'Task table', hidden: !this.state.showTable });
+    this.tableWrap = h('section', {
+      class: 'table-wrap',
+      'aria-label': 'Task table',
+      hidden: !this.state.showTable,
+    });
     this.statusEl = h('span', { class: 'status-text' }, '');
     this.announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
     const keysHint = h('span', {}, 'Wheel/+/− zoom · drag/←→ pan · ↑↓ select · Enter open · 0 fit');
     root.append(
-      h('div', { class: 'app' }, toolbar, h('div', { class: 'main' }, this.wrap, this.details), this.tableWrap, h('div', { class: 'statusbar' }, this.statusEl, keysHint), this.announcer),
+      h(
+        'div',
+        { class: 'app' },
+        toolbar,
+        h('div', { class: 'main' }, this.wrap, this.details),
+        this.tableWrap,
+        h('div', { class: 'statusbar' }, this.statusEl, keysHint),
+        this.announcer,
+      ),
     );
 
     this.renderer = new TimelineRenderer(this.canvas);
@@ -236,7 +278,8 @@ export class TimelineApp {
 
   private setTrace(trace: Trace | null, live: boolean): void {
     const prev = this.index;
-    const sameRun = !!prev && !!trace && prev.trace.startedAt === trace.startedAt && prev.trace.entry === trace.entry;
+    const sameRun =
+      !!prev && !!trace && prev.trace.startedAt === trace.startedAt && prev.trace.entry === trace.entry;
     const [, viewEnd] = visibleTimeRange(this.vp);
     const wasAtTail = !!prev && viewEnd >= prev.endT;
     this.live = live && !!trace;
@@ -270,7 +313,8 @@ export class TimelineApp {
       // Following the tail: keep the zoom, slide with the new data.
       this.vp = { ...this.vp, start: this.vp.start + (this.index.endT - prev.endT) };
     }
-    if (this.state.selectedTaskId !== null && !this.index.lanes.has(this.state.selectedTaskId)) this.state.selectedTaskId = null;
+    if (this.state.selectedTaskId !== null && !this.index.lanes.has(this.state.selectedTaskId))
+      this.state.selectedTaskId = null;
     if (this.selectedSeg && !this.index.lanes.has(this.selectedSeg.taskId)) this.selectedSeg = null;
     this.vp = clampScroll(this.vp, this.layout.rows.length);
     this.updateChrome();
@@ -297,7 +341,8 @@ export class TimelineApp {
     const known = ids.filter((id) => this.index!.lanes.has(id));
     if (!known.length) return;
     let changed = false;
-    for (const id of known) for (const a of ancestorsOf(this.index, id)) changed = this.collapsed.delete(a) || changed;
+    for (const id of known)
+      for (const a of ancestorsOf(this.index, id)) changed = this.collapsed.delete(a) || changed;
     if (known.some((id) => !this.layout.rowOf.has(id)) && this.state.filter) {
       this.state.filter = '';
       this.filterInput.value = '';
@@ -342,7 +387,12 @@ export class TimelineApp {
       this.tableWrap.hidden = !this.state.showTable;
       this.scheduleTable(true);
     }
-    const on = which === 'output' ? this.state.showOutput : which === 'arrows' ? this.state.showArrows : this.state.showTable;
+    const on =
+      which === 'output'
+        ? this.state.showOutput
+        : which === 'arrows'
+          ? this.state.showArrows
+          : this.state.showTable;
     this.toggles[which].setAttribute('aria-pressed', String(on));
     this.saveStateSoon();
     this.invalidate();
@@ -428,7 +478,9 @@ export class TimelineApp {
     if (id === null) return;
     const lane = this.index.lanes.get(id);
     if (!lane) return;
-    const [t0, t1] = this.selectedSeg ? [lane.starts[this.selectedSeg.segIndex], lane.ends[this.selectedSeg.segIndex]] : [lane.task.created.t, lane.end];
+    const [t0, t1] = this.selectedSeg
+      ? [lane.starts[this.selectedSeg.segIndex], lane.ends[this.selectedSeg.segIndex]]
+      : [lane.task.created.t, lane.end];
     this.setViewport(fitTime(this.vp, t0, Math.max(t1, t0 + 1e-3), 60));
   }
 
@@ -462,7 +514,15 @@ export class TimelineApp {
       settled: { t: 50, state: 'fulfilled' },
       segments: [
         { state: 'running', start: id, end: id + 1 },
-        { state: 'suspended', start: id + 1, end: 40, site, kind: 'await', awaits: id === 1 ? [2] : [], resumedBy: id === 1 ? 2 : null },
+        {
+          state: 'suspended',
+          start: id + 1,
+          end: 40,
+          site,
+          kind: 'await',
+          awaits: id === 1 ? [2] : [],
+          resumedBy: id === 1 ? 2 : null,
+        },
         { state: 'running', start: 40, end: 50 },
       ],
     });
@@ -483,7 +543,18 @@ export class TimelineApp {
     };
     const index = indexTrace(trace);
     const layout = layoutLanes(index, { collapsed: new Set(), filter: '' });
-    const base = { layout, theme: this.theme, selectedTaskId: 1, selectedSeg: null, hover: null, highlights: new Map(), showOutput: true, showArrows: true, live: false, outputTimes: new Float64Array([5]) };
+    const base = {
+      layout,
+      theme: this.theme,
+      selectedTaskId: 1,
+      selectedSeg: null,
+      hover: null,
+      highlights: new Map(),
+      showOutput: true,
+      showArrows: true,
+      live: false,
+      outputTimes: new Float64Array([5]),
+    };
     this.renderer.draw({ ...base, index, vp: fitTime(this.vp, 0, 60) });
     this.renderer.draw({ ...base, index: null, vp: this.vp });
     this.renderer.frameTimes.length = 0;
@@ -557,7 +628,10 @@ export class TimelineApp {
     }
     this.titleEl.textContent = t.entry;
     this.titleEl.title = t.entry;
-    const parts = [`${t.tasks.length} task${t.tasks.length === 1 ? '' : 's'}`, formatDuration(this.index!.endT)];
+    const parts = [
+      `${t.tasks.length} task${t.tasks.length === 1 ? '' : 's'}`,
+      formatDuration(this.index!.endT),
+    ];
     if (t.exit) {
       if (t.exit.reason === 'exited') parts.push(`exit ${t.exit.code ?? t.exit.signal ?? '?'}`);
       else parts.push(t.exit.reason);
@@ -565,12 +639,20 @@ export class TimelineApp {
     }
     if (t.truncated) parts.push('truncated: event cap reached');
     if (this.state.filter) parts.push(`filter: ${this.layout.rows.length} shown`);
-    setChildren(this.summaryEl, this.live ? h('span', { class: 'live-dot', 'aria-hidden': 'true' }) : null, (this.live ? 'live · ' : '') + parts.join(' · '));
+    setChildren(
+      this.summaryEl,
+      this.live ? h('span', { class: 'live-dot', 'aria-hidden': 'true' }) : null,
+      (this.live ? 'live · ' : '') + parts.join(' · '),
+    );
   }
 
   private refreshDetails(): void {
     const id = this.state.selectedTaskId;
-    renderDetails(this.details, this.index && id !== null ? describeTask(this.index, id) : null, this.detailsActions);
+    renderDetails(
+      this.details,
+      this.index && id !== null ? describeTask(this.index, id) : null,
+      this.detailsActions,
+    );
   }
 
   /** Re-renders the table soon (live traces update many times a second; the table need not). */
@@ -584,8 +666,12 @@ export class TimelineApp {
           setChildren(this.tableWrap);
           return;
         }
-        renderTable(this.tableWrap, buildTableRows(this.index, this.layout, TABLE_LIMIT), this.layout.rows.length, this.state.selectedTaskId, (id) =>
-          this.select(id, null, true),
+        renderTable(
+          this.tableWrap,
+          buildTableRows(this.index, this.layout, TABLE_LIMIT),
+          this.layout.rows.length,
+          this.state.selectedTaskId,
+          (id) => this.select(id, null, true),
         );
       },
       now ? 0 : this.live ? 500 : 0,
@@ -745,7 +831,14 @@ export class TimelineApp {
     const hit = hitTest(this.index, this.layout, this.vp, x, y);
     const prev = this.hover;
     this.hover = hit;
-    if (!prev || prev.area !== hit.area || ('row' in prev && 'row' in hit && prev.row !== hit.row) || (prev.area === 'lane' && hit.area === 'lane' && prev.segIndex !== hit.segIndex) || hit.area === 'axis') this.invalidate();
+    if (
+      !prev ||
+      prev.area !== hit.area ||
+      ('row' in prev && 'row' in hit && prev.row !== hit.row) ||
+      (prev.area === 'lane' && hit.area === 'lane' && prev.segIndex !== hit.segIndex) ||
+      hit.area === 'axis'
+    )
+      this.invalidate();
     const facts = hoverFacts(this.index, hit);
     if (!facts) {
       this.hideTooltip();
@@ -757,7 +850,12 @@ export class TimelineApp {
       this.tooltip,
       h('div', { class: 'tt-title' }, facts.title),
       dl,
-      facts.site && h('div', { class: 'tt-hint' }, this.host.mode === 'vscode' ? `Click to open ${formatSite(facts.site)}` : formatSite(facts.site)),
+      facts.site &&
+        h(
+          'div',
+          { class: 'tt-hint' },
+          this.host.mode === 'vscode' ? `Click to open ${formatSite(facts.site)}` : formatSite(facts.site),
+        ),
     );
     this.tooltip.hidden = false;
     // Place next to the pointer, flipped to stay inside the panel (CSSOM styles are CSP-safe).
@@ -778,7 +876,11 @@ export class TimelineApp {
 
   private bindKeys(): void {
     document.addEventListener('keydown', (e) => {
-      if (e.key === '/' && document.activeElement !== this.filterInput && !(document.activeElement instanceof HTMLInputElement)) {
+      if (
+        e.key === '/' &&
+        document.activeElement !== this.filterInput &&
+        !(document.activeElement instanceof HTMLInputElement)
+      ) {
         e.preventDefault();
         this.filterInput.focus();
       }
@@ -786,7 +888,8 @@ export class TimelineApp {
     // Timeline keys work with the canvas focused, or with nothing in particular focused (a click
     // into the webview's empty space lands on <body>); never while typing or on a button.
     document.addEventListener('keydown', (e) => {
-      if (e.target !== this.canvas && e.target !== document.body && e.target !== document.documentElement) return;
+      if (e.target !== this.canvas && e.target !== document.body && e.target !== document.documentElement)
+        return;
       if (e.altKey || e.metaKey || (e.ctrlKey && e.key !== '0')) return;
       const rows = this.layout.rows;
       const sel = this.state.selectedTaskId;
@@ -803,19 +906,30 @@ export class TimelineApp {
         case 'ArrowUp':
         case 'ArrowDown': {
           if (!rows.length) break;
-          const next = row === undefined ? 0 : Math.max(0, Math.min(rows.length - 1, row + (e.key === 'ArrowUp' ? -1 : 1)));
+          const next =
+            row === undefined
+              ? 0
+              : Math.max(0, Math.min(rows.length - 1, row + (e.key === 'ArrowUp' ? -1 : 1)));
           this.select(rows[next].taskId, null, true);
           break;
         }
         case 'PageUp':
         case 'PageDown':
-          this.setViewport({ ...this.vp, scrollTop: this.vp.scrollTop + (e.key === 'PageUp' ? -1 : 1) * (this.vp.height - this.vp.axisHeight) }, false);
+          this.setViewport(
+            {
+              ...this.vp,
+              scrollTop:
+                this.vp.scrollTop + (e.key === 'PageUp' ? -1 : 1) * (this.vp.height - this.vp.axisHeight),
+            },
+            false,
+          );
           break;
         case 'Home':
           if (this.index) this.setViewport({ ...this.vp, start: this.index.startT - 24 * this.vp.msPerPx });
           break;
         case 'End':
-          if (this.index) this.setViewport({ ...this.vp, start: this.index.endT - (pw - 24) * this.vp.msPerPx });
+          if (this.index)
+            this.setViewport({ ...this.vp, start: this.index.endT - (pw - 24) * this.vp.msPerPx });
           break;
         case '+':
         case '=':
@@ -833,7 +947,8 @@ export class TimelineApp {
           this.zoomToSelection();
           break;
         case 'Enter':
-          if (this.selectedSeg && this.index) this.openSite(siteOfSegment(this.index, this.selectedSeg.taskId, this.selectedSeg.segIndex));
+          if (this.selectedSeg && this.index)
+            this.openSite(siteOfSegment(this.index, this.selectedSeg.taskId, this.selectedSeg.segIndex));
           else if (sel !== null && this.index) {
             const t = this.index.lanes.get(sel)!.task;
             this.openSite(t.created.site ?? t.definition);
@@ -872,7 +987,10 @@ export class TimelineApp {
   private zoomAnchor(): number | undefined {
     if (!this.selectedSeg || !this.index) return undefined;
     const lane = this.index.lanes.get(this.selectedSeg.taskId)!;
-    const x = timeToX(this.vp, (lane.starts[this.selectedSeg.segIndex] + lane.ends[this.selectedSeg.segIndex]) / 2);
+    const x = timeToX(
+      this.vp,
+      (lane.starts[this.selectedSeg.segIndex] + lane.ends[this.selectedSeg.segIndex]) / 2,
+    );
     return x >= this.vp.gutter && x <= this.vp.width ? x : undefined;
   }
 
@@ -890,7 +1008,14 @@ export class TimelineApp {
       const mid = (lane.starts[next] + lane.ends[next]) / 2;
       this.setViewport({ ...this.vp, start: mid - (plotWidth(this.vp) / 2) * this.vp.msPerPx });
     }
-    const facts = hoverFacts(this.index, { area: 'lane', row: this.layout.rowOf.get(lane.task.id) ?? 0, taskId: lane.task.id, t: lane.starts[next], segIndex: next, callback: null });
+    const facts = hoverFacts(this.index, {
+      area: 'lane',
+      row: this.layout.rowOf.get(lane.task.id) ?? 0,
+      taskId: lane.task.id,
+      t: lane.starts[next],
+      segIndex: next,
+      callback: null,
+    });
     if (facts) this.announce(facts.rows.map(([k, v]) => `${k} ${v}`).join(', '));
   }
 
@@ -919,12 +1044,17 @@ export class TimelineApp {
         if (row === undefined || !lane) return null;
         const r = this.canvas.getBoundingClientRect();
         const y = rowToY(this.vp, row) + this.vp.rowHeight / 2;
-        const x = segIndex < 0 ? 40 : (timeToX(this.vp, lane.starts[segIndex]) + timeToX(this.vp, lane.ends[segIndex])) / 2;
+        const x =
+          segIndex < 0
+            ? 40
+            : (timeToX(this.vp, lane.starts[segIndex]) + timeToX(this.vp, lane.ends[segIndex])) / 2;
         return { x: r.left + x, y: r.top + y };
       },
-      timeAtClientX: (cx: number) => this.vp.start + (cx - this.canvas.getBoundingClientRect().left - this.vp.gutter) * this.vp.msPerPx,
+      timeAtClientX: (cx: number) =>
+        this.vp.start + (cx - this.canvas.getBoundingClientRect().left - this.vp.gutter) * this.vp.msPerPx,
       /** Sets the viewport programmatically (the bench's pan/zoom script). */
-      setView: (start: number, msPerPx: number, scrollTop?: number) => this.setViewport({ ...this.vp, start, msPerPx, scrollTop: scrollTop ?? this.vp.scrollTop }),
+      setView: (start: number, msPerPx: number, scrollTop?: number) =>
+        this.setViewport({ ...this.vp, start, msPerPx, scrollTop: scrollTop ?? this.vp.scrollTop }),
     };
   }
 }

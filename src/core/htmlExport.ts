@@ -21,7 +21,10 @@ export interface ViewerAssets {
  * file's own script and style (by nonce), images from data: URLs, nothing remote.
  */
 export function buildStandaloneHtml(trace: Trace, assets: ViewerAssets, nonce: string = makeNonce()): string {
-  const data = JSON.stringify(trace).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  const data = JSON.stringify(trace).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
   const js = assets.js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
   const css = assets.css.replace(/<\/(style|script)/gi, '<\\/$1');
   const csp = [

@@ -3,7 +3,10 @@ import { buildStandaloneHtml, EMBEDDED_TRACE_ID } from '../../src/core/htmlExpor
 import { loadTrace } from './timelineFixtures';
 
 describe('timeline: standalone HTML export', () => {
-  const assets = { js: 'console.log("</script><script>alert(1)</script>"); /* <!-- */', css: 'body{color:red}/*</style><script>x</script>*/' };
+  const assets = {
+    js: 'console.log("</script><script>alert(1)</script>"); /* <!-- */',
+    css: 'body{color:red}/*</style><script>x</script>*/',
+  };
 
   it('embeds the trace as inert JSON that round-trips, with no way out of the data block', () => {
     const trace = loadTrace('xss');

@@ -73,7 +73,9 @@ describe('timeline: details, tooltips, table rows and site links', () => {
     assert.ok(sameFile('C:\\p\\src\\a.ts', 'src/a.ts', 'C:\\p'));
     assert.ok(!sameFile('src/ba.ts', 'src/a.ts', '/x'));
     assert.deepEqual(segmentsAtSite(workers, 'workers.ts', 22), [{ taskId: 1, segIndex: 1 }]);
-    assert.deepEqual(segmentsAtSite(workers, '/home/dev/project/workers.ts', 19), [{ taskId: 2, segIndex: -1 }]);
+    assert.deepEqual(segmentsAtSite(workers, '/home/dev/project/workers.ts', 19), [
+      { taskId: 2, segIndex: -1 },
+    ]);
     assert.deepEqual(segmentsAtSite(workers, 'workers.ts', 2), []);
   });
 });

@@ -35,7 +35,14 @@ export function makeTask(id: number, parentId: number | null, bounds: number[], 
     segments.push(
       i % 2 === 0
         ? { state: 'running', start: bounds[i], end: bounds[i + 1] }
-        : { state: 'suspended', start: bounds[i], end: bounds[i + 1], site: { file: 'x.js', line: 10 + i, column: 3 }, kind: 'await', awaits: [] },
+        : {
+            state: 'suspended',
+            start: bounds[i],
+            end: bounds[i + 1],
+            site: { file: 'x.js', line: 10 + i, column: 3 },
+            kind: 'await',
+            awaits: [],
+          },
     );
   }
   return {

@@ -5,7 +5,17 @@ import { indexTrace } from '../../src/core/timeline/traceIndex';
 import { fitTime, rowToY, timeToX, type Viewport } from '../../src/core/timeline/viewport';
 import { loadTrace } from './timelineFixtures';
 
-const base: Viewport = { start: 0, msPerPx: 1, scrollTop: 0, width: 1240, height: 400, gutter: 240, axisHeight: 34, rowHeight: 26, dpr: 1 };
+const base: Viewport = {
+  start: 0,
+  msPerPx: 1,
+  scrollTop: 0,
+  width: 1240,
+  height: 400,
+  gutter: 240,
+  axisHeight: 34,
+  rowHeight: 26,
+  dpr: 1,
+};
 
 describe('timeline: hit-testing', () => {
   const idx = indexTrace(loadTrace('workers'));

@@ -38,7 +38,14 @@ describe('timeline: trace index and lane layout', () => {
     const trace = loadTrace('edgeCases');
     const idx = indexTrace(trace);
     const layout = layoutLanes(idx, { collapsed: new Set(), filter: '' });
-    assert.deepEqual(names(trace, layout.rows), ['main', '-fetchUser', '-waitForever', '-timeoutAfter', '-loadAll', '--loadPart']);
+    assert.deepEqual(names(trace, layout.rows), [
+      'main',
+      '-fetchUser',
+      '-waitForever',
+      '-timeoutAfter',
+      '-loadAll',
+      '--loadPart',
+    ]);
     assert.equal(layout.rowOf.get(6), 5);
     assert.equal(layout.rows[4].hasChildren, true);
   });
@@ -47,7 +54,13 @@ describe('timeline: trace index and lane layout', () => {
     const trace = loadTrace('edgeCases');
     const idx = indexTrace(trace);
     const l1 = layoutLanes(idx, { collapsed: new Set([5]), filter: '' });
-    assert.deepEqual(names(trace, l1.rows), ['main', '-fetchUser', '-waitForever', '-timeoutAfter', '-loadAll']);
+    assert.deepEqual(names(trace, l1.rows), [
+      'main',
+      '-fetchUser',
+      '-waitForever',
+      '-timeoutAfter',
+      '-loadAll',
+    ]);
     assert.equal(l1.rows[4].collapsed, true);
     assert.equal(l1.rows[4].hiddenCount, 1);
     const l2 = layoutLanes(idx, { collapsed: new Set([1]), filter: '' });
@@ -62,7 +75,10 @@ describe('timeline: trace index and lane layout', () => {
     const idx = indexTrace(trace);
     const l = layoutLanes(idx, { collapsed: new Set(), filter: 'LOADPART' });
     assert.deepEqual(names(trace, l.rows), ['main', '-loadAll', '--loadPart']);
-    assert.deepEqual(l.rows.map((r) => r.matched), [false, false, true]);
+    assert.deepEqual(
+      l.rows.map((r) => r.matched),
+      [false, false, true],
+    );
     assert.equal(layoutLanes(idx, { collapsed: new Set(), filter: 'edge.ts:52' }).rows.length, 3);
     assert.equal(layoutLanes(idx, { collapsed: new Set(), filter: 'zzz' }).rows.length, 0);
   });

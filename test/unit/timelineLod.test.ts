@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { buildLaneSpans, type LaneSpan, SPAN_DENSE, SPAN_RUNNING, SPAN_SUSPENDED } from '../../src/core/timeline/levelOfDetail';
+import {
+  buildLaneSpans,
+  type LaneSpan,
+  SPAN_DENSE,
+  SPAN_RUNNING,
+  SPAN_SUSPENDED,
+} from '../../src/core/timeline/levelOfDetail';
 import { indexTrace } from '../../src/core/timeline/traceIndex';
 import { loadTrace, makeTask, makeTrace } from './timelineFixtures';
 
@@ -9,7 +15,10 @@ describe('timeline: level-of-detail merging', () => {
     const out: LaneSpan[] = [];
     const n = buildLaneSpans(lane, 0, 2100, 0.001, 1, out);
     assert.equal(n, 5);
-    assert.deepEqual(out.slice(0, n).map((s) => s.kind), [SPAN_RUNNING, SPAN_SUSPENDED, SPAN_RUNNING, SPAN_SUSPENDED, SPAN_RUNNING]);
+    assert.deepEqual(
+      out.slice(0, n).map((s) => s.kind),
+      [SPAN_RUNNING, SPAN_SUSPENDED, SPAN_RUNNING, SPAN_SUSPENDED, SPAN_RUNNING],
+    );
   });
 
   it('keeps an isolated tiny segment as itself (the renderer gives it a minimum width)', () => {
@@ -37,7 +46,8 @@ describe('timeline: level-of-detail merging', () => {
     }
     const merged = out.slice(0, n).reduce((a, s) => a + s.count, 0);
     assert.equal(merged, 1000, 'every segment accounted for exactly once');
-    for (let i = 1; i < n; i++) assert.ok(out[i].start >= out[i - 1].end - 1e-9, 'spans in order, not overlapping');
+    for (let i = 1; i < n; i++)
+      assert.ok(out[i].start >= out[i - 1].end - 1e-9, 'spans in order, not overlapping');
   });
 
   it('does work proportional to pixels, not segments (a million segments in one lane)', () => {

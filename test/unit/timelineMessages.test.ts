@@ -6,10 +6,25 @@ import { loadTrace } from './timelineFixtures';
 describe('timeline: message guards', () => {
   it('accepts well-formed host messages', () => {
     const trace = loadTrace('workers');
-    assert.deepEqual(parseHostMessage({ type: 'trace', trace, live: true }), { type: 'trace', trace, live: true });
-    assert.deepEqual(parseHostMessage({ type: 'trace', trace: null, live: false }), { type: 'trace', trace: null, live: false });
-    assert.deepEqual(parseHostMessage({ type: 'highlightSite', file: 'a.ts', line: 3 }), { type: 'highlightSite', file: 'a.ts', line: 3 });
-    assert.deepEqual(parseHostMessage({ type: 'revealTasks', taskIds: [1, 2] }), { type: 'revealTasks', taskIds: [1, 2] });
+    assert.deepEqual(parseHostMessage({ type: 'trace', trace, live: true }), {
+      type: 'trace',
+      trace,
+      live: true,
+    });
+    assert.deepEqual(parseHostMessage({ type: 'trace', trace: null, live: false }), {
+      type: 'trace',
+      trace: null,
+      live: false,
+    });
+    assert.deepEqual(parseHostMessage({ type: 'highlightSite', file: 'a.ts', line: 3 }), {
+      type: 'highlightSite',
+      file: 'a.ts',
+      line: 3,
+    });
+    assert.deepEqual(parseHostMessage({ type: 'revealTasks', taskIds: [1, 2] }), {
+      type: 'revealTasks',
+      taskIds: [1, 2],
+    });
     assert.deepEqual(parseHostMessage({ type: 'clear' }), { type: 'clear' });
   });
 
@@ -35,21 +50,40 @@ describe('timeline: message guards', () => {
 
   it('checks what the webview posts', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
-    assert.deepEqual(parseWebviewMessage({ type: 'openSite', site: { file: 'a.ts', line: 2, column: 1, extra: 'x' } }), {
-      type: 'openSite',
-      site: { file: 'a.ts', line: 2, column: 1 },
-    });
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'openSite', site: { file: 'a.ts', line: 2, column: 1, extra: 'x' } }),
+      {
+        type: 'openSite',
+        site: { file: 'a.ts', line: 2, column: 1 },
+      },
+    );
     assert.equal(parseWebviewMessage({ type: 'openSite', site: { file: 'a.ts', line: 0, column: 1 } }), null);
-    assert.deepEqual(parseWebviewMessage({ type: 'selectTask', taskId: null }), { type: 'selectTask', taskId: null });
+    assert.deepEqual(parseWebviewMessage({ type: 'selectTask', taskId: null }), {
+      type: 'selectTask',
+      taskId: null,
+    });
     assert.equal(parseWebviewMessage({ type: 'selectTask', taskId: '3' }), null);
-    assert.deepEqual(parseWebviewMessage({ type: 'command', command: 'export' }), { type: 'command', command: 'export' });
+    assert.deepEqual(parseWebviewMessage({ type: 'command', command: 'export' }), {
+      type: 'command',
+      command: 'export',
+    });
     assert.equal(parseWebviewMessage({ type: 'command', command: 'rm -rf' }), null);
   });
 
   it('restores view state defensively', () => {
     assert.deepEqual(parseViewState(undefined), defaultViewState());
     assert.deepEqual(parseViewState({ v: 2, filter: 'x' }), defaultViewState());
-    const s = parseViewState({ v: 1, start: 5, msPerPx: -1, scrollTop: 'x', collapsed: [1, 'a', 2.5, 3], filter: 7, selectedTaskId: 4, showTable: true, gutter: 10 });
+    const s = parseViewState({
+      v: 1,
+      start: 5,
+      msPerPx: -1,
+      scrollTop: 'x',
+      collapsed: [1, 'a', 2.5, 3],
+      filter: 7,
+      selectedTaskId: 4,
+      showTable: true,
+      gutter: 10,
+    });
     assert.equal(s.start, 5);
     assert.equal(s.msPerPx, null);
     assert.equal(s.scrollTop, 0);

@@ -19,7 +19,17 @@ import {
   zoomAt,
 } from '../../src/core/timeline/viewport';
 
-const vp: Viewport = { start: 100, msPerPx: 2, scrollTop: 0, width: 1240, height: 300, gutter: 240, axisHeight: 34, rowHeight: 26, dpr: 2 };
+const vp: Viewport = {
+  start: 100,
+  msPerPx: 2,
+  scrollTop: 0,
+  width: 1240,
+  height: 300,
+  gutter: 240,
+  axisHeight: 34,
+  rowHeight: 26,
+  dpr: 2,
+};
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≉ ${b}`);
 
 describe('timeline: coordinate transforms', () => {
@@ -104,14 +114,20 @@ describe('timeline: time axis ticks and units', () => {
     const t = computeTimeTicks(0, 2000, 1000);
     assert.equal(t.unit, 's');
     assert.equal(t.step, 200);
-    assert.deepEqual(t.ticks.slice(0, 3).map((k) => k.label), ['0.0 s', '0.2 s', '0.4 s']);
+    assert.deepEqual(
+      t.ticks.slice(0, 3).map((k) => k.label),
+      ['0.0 s', '0.2 s', '0.4 s'],
+    );
     assert.equal(t.ticks.at(-1)!.label, '2.0 s');
   });
 
   it('uses ms and µs when zoomed in', () => {
     const ms = computeTimeTicks(1000, 1010, 1000);
     assert.equal(ms.unit, 'ms');
-    assert.ok(ms.ticks.some((k) => k.label === '1005 ms'), ms.ticks.map((k) => k.label).join());
+    assert.ok(
+      ms.ticks.some((k) => k.label === '1005 ms'),
+      ms.ticks.map((k) => k.label).join(),
+    );
     const us = computeTimeTicks(0.001, 0.02, 1000);
     assert.equal(us.unit, 'µs');
     assert.ok(us.ticks.every((k) => /^\d+(\.\d+)? µs$/.test(k.label)));

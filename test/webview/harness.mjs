@@ -17,12 +17,19 @@ export function ensureChromium() {
   console.log('chromium missing: installing it with apt-get');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+    stdio: 'inherit',
+    env,
+  });
 }
 
 /** Builds dist/webview when it is missing (running this file on its own, without `npm test`). */
 export function ensureBuilt() {
-  if (fs.existsSync(path.join(ROOT, 'dist/webview/main.js')) && fs.existsSync(path.join(ROOT, 'dist/webview/main.css'))) return;
+  if (
+    fs.existsSync(path.join(ROOT, 'dist/webview/main.js')) &&
+    fs.existsSync(path.join(ROOT, 'dist/webview/main.css'))
+  )
+    return;
   execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
 }
 
@@ -34,7 +41,15 @@ export async function launch({ deviceScaleFactor = 1, viewport = { width: 1200, 
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
     viewport,
     deviceScaleFactor,
   });

@@ -38,12 +38,16 @@ async function open(trace, opts = {}) {
   return page;
 }
 const api = (page, expr, arg) => page.evaluate(expr, arg);
-const rows = (page) => api(page, () => window.asyncTimeline.rows().map((r) => `${'  '.repeat(r.depth)}${r.name}`));
+const rows = (page) =>
+  api(page, () => window.asyncTimeline.rows().map((r) => `${'  '.repeat(r.depth)}${r.name}`));
 const vp = (page) => api(page, () => window.asyncTimeline.viewport());
 const posted = (page) => api(page, () => window.__posted);
-const pointOf = (page, taskId, seg) => api(page, ([t, s]) => window.asyncTimeline.pointOf(t, s), [taskId, seg]);
+const pointOf = (page, taskId, seg) =>
+  api(page, ([t, s]) => window.asyncTimeline.pointOf(t, s), [taskId, seg]);
 async function frame(page) {
-  await page.evaluate(() => Promise.race([window.asyncTimeline.nextFrame(), new Promise((r) => window.setTimeout(r, 300))]));
+  await page.evaluate(() =>
+    Promise.race([window.asyncTimeline.nextFrame(), new Promise((r) => window.setTimeout(r, 300))]),
+  );
 }
 async function shot(page, name) {
   await frame(page);
@@ -57,7 +61,10 @@ test('posts ready first, then draws one lane per task nested under its creator',
   eq(await rows(page), ['main', '  worker1', '  worker2'], 'lanes');
   const v = await vp(page);
   // Fit: the whole 2 s run spans the plot.
-  assert(v.start < 0 && v.start + (v.width - v.gutter) * v.msPerPx > 2002, `fit viewport ${JSON.stringify(v)}`);
+  assert(
+    v.start < 0 && v.start + (v.width - v.gutter) * v.msPerPx > 2002,
+    `fit viewport ${JSON.stringify(v)}`,
+  );
   assert((await api(page, () => window.asyncTimeline.frames())) > 0, 'drew frames');
   await shot(page, 'workers-light');
   await page.close();
@@ -67,7 +74,9 @@ test('the accessible table lists the same facts and selects lanes', async () => 
   const page = await open(fixture('workers'));
   await page.getByRole('button', { name: /task table/i }).click();
   await page.waitForSelector('table.tasks tbody tr');
-  const cells = await page.$$eval('table.tasks tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  const cells = await page.$$eval('table.tasks tbody tr', (trs) =>
+    trs.map((tr) => [...tr.children].map((c) => c.textContent)),
+  );
   eq(cells.length, 3, 'table rows');
   assert(cells[0][0] === 'main (#1)' && cells[0][1] === 'top level', `main row ${cells[0]}`);
   assert(cells[1][0] === 'worker1 (#2)' && cells[1][1] === 'main (#1)', `worker1 row ${cells[1]}`);
@@ -77,7 +86,10 @@ test('the accessible table lists the same facts and selects lanes', async () => 
   eq(headers[0], 'Task', 'header');
   await page.getByRole('button', { name: 'worker2 (#3)' }).click();
   eq((await api(page, () => window.asyncTimeline.selection())).taskId, 3, 'selected from table');
-  assert((await page.$eval('tr.selected', (tr) => tr.getAttribute('data-task-id'))) === '3', 'row marked selected');
+  assert(
+    (await page.$eval('tr.selected', (tr) => tr.getAttribute('data-task-id'))) === '3',
+    'row marked selected',
+  );
   await page.close();
 });
 
@@ -87,7 +99,16 @@ test('hovering a suspended segment shows task, state, start, duration, await sit
   await page.mouse.move(pt.x, pt.y);
   await page.waitForSelector('.tooltip:not([hidden])');
   const text = await page.$eval('.tooltip', (e) => e.innerText);
-  for (const want of ['main (#1)', 'suspended at await', 'start', '400 µs', '1.00 s', 'workers.ts:22:3', 'worker1', 'woken by']) {
+  for (const want of [
+    'main (#1)',
+    'suspended at await',
+    'start',
+    '400 µs',
+    '1.00 s',
+    'workers.ts:22:3',
+    'worker1',
+    'woken by',
+  ]) {
     assert(text.includes(want), `tooltip lacks ${want}: ${text}`);
   }
   await shot(page, 'workers-hover');
@@ -101,13 +122,25 @@ test('clicking a segment posts openSite with its await site (and selectTask)', a
   await page.mouse.click(pt.x, pt.y);
   await page.waitForFunction(() => window.__posted.some((m) => m.type === 'openSite'));
   const p = await posted(page);
-  eq(p.find((m) => m.type === 'openSite'), { type: 'openSite', site: { file: 'workers.ts', line: 24, column: 3 } }, 'openSite');
-  eq(p.find((m) => m.type === 'selectTask'), { type: 'selectTask', taskId: 1 }, 'selectTask');
+  eq(
+    p.find((m) => m.type === 'openSite'),
+    { type: 'openSite', site: { file: 'workers.ts', line: 24, column: 3 } },
+    'openSite',
+  );
+  eq(
+    p.find((m) => m.type === 'selectTask'),
+    { type: 'selectTask', taskId: 1 },
+    'selectTask',
+  );
   // Clicking a lane label opens the creation site.
   const lbl = await pointOf(page, 2, -1);
   await page.mouse.click(lbl.x + 60, lbl.y);
   await page.waitForFunction(() => window.__posted.filter((m) => m.type === 'openSite').length === 2);
-  eq((await posted(page)).filter((m) => m.type === 'openSite')[1].site, { file: 'workers.ts', line: 19, column: 17 }, 'creation site');
+  eq(
+    (await posted(page)).filter((m) => m.type === 'openSite')[1].site,
+    { file: 'workers.ts', line: 19, column: 17 },
+    'creation site',
+  );
   await page.close();
 });
 
@@ -122,11 +155,17 @@ test('zoom with the wheel and + / -, and 0 fits again', async () => {
   const zoomed = await vp(page);
   assert(zoomed.msPerPx < fit.msPerPx / 1.3, `wheel zoomed in: ${fit.msPerPx} → ${zoomed.msPerPx}`);
   const tAfter = await api(page, (x) => window.asyncTimeline.timeAtClientX(x), pt.x);
-  assert(Math.abs(tAfter - tBefore) < fit.msPerPx, `zoom kept the time under the pointer (${tBefore} vs ${tAfter})`);
+  assert(
+    Math.abs(tAfter - tBefore) < fit.msPerPx,
+    `zoom kept the time under the pointer (${tBefore} vs ${tAfter})`,
+  );
   await page.focus('canvas');
   await page.keyboard.press('-');
   const out = await vp(page);
-  assert(Math.abs(out.msPerPx / zoomed.msPerPx - 1.5) < 1e-6, `- zoomed out by 1.5: ${out.msPerPx / zoomed.msPerPx}`);
+  assert(
+    Math.abs(out.msPerPx / zoomed.msPerPx - 1.5) < 1e-6,
+    `- zoomed out by 1.5: ${out.msPerPx / zoomed.msPerPx}`,
+  );
   await page.keyboard.press('+');
   assert(Math.abs((await vp(page)).msPerPx - zoomed.msPerPx) < 1e-9, '+ zoomed back in');
   await page.keyboard.press('0');
@@ -146,7 +185,10 @@ test('dragging pans (and does not count as a click)', async () => {
   await page.mouse.up();
   await frame(page);
   const after = await vp(page);
-  assert(Math.abs(after.start - before.start - 200 * before.msPerPx) < 2 * before.msPerPx, `panned by 200 px: ${before.start} → ${after.start}`);
+  assert(
+    Math.abs(after.start - before.start - 200 * before.msPerPx) < 2 * before.msPerPx,
+    `panned by 200 px: ${before.start} → ${after.start}`,
+  );
   assert(!(await posted(page)).some((m) => m.type === 'openSite'), 'a drag is not a click');
   await page.keyboard.press('ArrowLeft');
   const k = await vp(page);
@@ -169,14 +211,26 @@ test('keyboard: select lanes, fold subtrees, step through segments, open the sou
   eq((await rows(page)).length, 3, 'unfolded');
   await page.keyboard.press(']');
   await page.keyboard.press(']');
-  eq((await api(page, () => window.asyncTimeline.selection())).seg, { taskId: 1, segIndex: 1 }, 'segment selection');
+  eq(
+    (await api(page, () => window.asyncTimeline.selection())).seg,
+    { taskId: 1, segIndex: 1 },
+    'segment selection',
+  );
   await page.keyboard.press('Enter');
-  eq((await posted(page)).filter((m) => m.type === 'openSite').pop().site, { file: 'workers.ts', line: 22, column: 3 }, 'Enter opens');
+  eq(
+    (await posted(page)).filter((m) => m.type === 'openSite').pop().site,
+    { file: 'workers.ts', line: 22, column: 3 },
+    'Enter opens',
+  );
   await page.keyboard.press('z');
   await frame(page);
   const v = await vp(page);
   assert(v.msPerPx < 1001 / 100, `z zoomed to the segment (${v.msPerPx} ms/px)`);
-  const focusVisible = await page.evaluate(() => document.activeElement?.tagName === 'CANVAS' && getComputedStyle(document.activeElement).outlineStyle !== 'none');
+  const focusVisible = await page.evaluate(
+    () =>
+      document.activeElement?.tagName === 'CANVAS' &&
+      getComputedStyle(document.activeElement).outlineStyle !== 'none',
+  );
   assert(focusVisible, 'the focused canvas shows a focus outline');
   await page.close();
 });
@@ -205,14 +259,32 @@ test('highlightSite marks the segments a line caused; revealTasks selects and sh
   const page = await open(fixture('crawl'));
   await send(page, { type: 'highlightSite', file: '/home/dev/project/crawl.ts', line: 9 });
   const hl = await api(page, () => window.asyncTimeline.highlights());
-  eq(hl, [[2, [1]], [3, [1]], [4, [1]], [5, [1]]], 'the sleep await in every crawlPage');
+  eq(
+    hl,
+    [
+      [2, [1]],
+      [3, [1]],
+      [4, [1]],
+      [5, [1]],
+    ],
+    'the sleep await in every crawlPage',
+  );
   await send(page, { type: 'highlightSite', file: 'crawl.ts', line: 14 });
   eq((await api(page, () => window.asyncTimeline.highlights())).length, 4, 'tasks created on line 14');
   await shot(page, 'crawl-highlight');
   await send(page, { type: 'revealTasks', taskIds: [4] });
   eq((await api(page, () => window.asyncTimeline.selection())).taskId, 4, 'revealed');
   const details = await page.$eval('.details', (e) => e.textContent);
-  for (const want of ['crawlPage', '#4', 'Created by', 'main (#1)', 'crawl.ts:14:35', 'Suspensions (1)', '3.00 s', 'crawl.ts:9:3']) {
+  for (const want of [
+    'crawlPage',
+    '#4',
+    'Created by',
+    'main (#1)',
+    'crawl.ts:14:35',
+    'Suspensions (1)',
+    '3.00 s',
+    'crawl.ts:9:3',
+  ]) {
     assert(details.includes(want), `details lack ${want}: ${details}`);
   }
   await page.close();
@@ -224,7 +296,10 @@ test('the details pane links back: parent button selects, site button opens', as
   await page.locator('.details').getByRole('button', { name: 'main (#1)' }).click();
   eq((await api(page, () => window.asyncTimeline.selection())).taskId, 1, 'parent selected');
   const d = await page.$eval('.details', (e) => e.textContent);
-  assert(/Suspensions \(2\)/.test(d) && d.includes('workers.ts:24:3') && d.includes('woken by'), `details: ${d}`);
+  assert(
+    /Suspensions \(2\)/.test(d) && d.includes('workers.ts:24:3') && d.includes('woken by'),
+    `details: ${d}`,
+  );
   await page.locator('.details').getByRole('button', { name: 'workers.ts:22:3' }).click();
   eq((await posted(page)).filter((m) => m.type === 'openSite').pop().site.line, 22, 'site opened');
   await shot(page, 'workers-selected');
@@ -238,7 +313,9 @@ function cut(trace, T) {
   t.tasks = t.tasks
     .filter((k) => k.created.t <= T)
     .map((k) => {
-      k.segments = k.segments.filter((s) => s.start <= T).map((s) => (s.end !== null && s.end > T ? { ...s, end: null, resumedBy: undefined } : s));
+      k.segments = k.segments
+        .filter((s) => s.start <= T)
+        .map((s) => (s.end !== null && s.end > T ? { ...s, end: null, resumedBy: undefined } : s));
       if (k.settled && k.settled.t > T) k.settled = null;
       return k;
     });
@@ -276,7 +353,16 @@ test('live updates: lanes appear, the view follows until the user zooms, then zo
 
 test('malformed and unknown messages are ignored', async () => {
   const page = await open(fixture('workers'));
-  for (const m of [null, 42, 'trace', { type: 'trace' }, { type: 'trace', live: true, trace: { format: 'nope', tasks: [] } }, { type: 'revealTasks', taskIds: ['1'] }, { type: 'highlightSite', file: 3, line: 1 }, { type: 'eval', code: 'window.__bad=1' }]) {
+  for (const m of [
+    null,
+    42,
+    'trace',
+    { type: 'trace' },
+    { type: 'trace', live: true, trace: { format: 'nope', tasks: [] } },
+    { type: 'revealTasks', taskIds: ['1'] },
+    { type: 'highlightSite', file: 3, line: 1 },
+    { type: 'eval', code: 'window.__bad=1' },
+  ]) {
     await page.evaluate((x) => window.postMessage(x, '*'), m);
   }
   await page.waitForTimeout(100);
@@ -352,7 +438,10 @@ test('view state is saved with setState and restored on reload', async () => {
   await frame(page);
   const saved = await api(page, () => window.__state);
   const before = await vp(page);
-  assert(saved && saved.filter === 'crawl' && saved.selectedTaskId === 2 && saved.msPerPx === before.msPerPx, `saved ${JSON.stringify(saved)}`);
+  assert(
+    saved && saved.filter === 'crawl' && saved.selectedTaskId === 2 && saved.msPerPx === before.msPerPx,
+    `saved ${JSON.stringify(saved)}`,
+  );
   await page.close();
   const again = await open(fixture('crawl'), { state: saved, name: 'restore' });
   const after = await vp(again);
@@ -390,7 +479,10 @@ test('screenshots in light, dark and high-contrast themes; theme changes repaint
 
 test('the standalone HTML export works from disk (file://), with hostile text kept as text', async () => {
   const mod = require(path.join(ROOT, 'out/src/core/htmlExport.js'));
-  const assets = { js: fs.readFileSync(path.join(ROOT, 'dist/webview/main.js'), 'utf8'), css: fs.readFileSync(path.join(ROOT, 'dist/webview/main.css'), 'utf8') };
+  const assets = {
+    js: fs.readFileSync(path.join(ROOT, 'dist/webview/main.js'), 'utf8'),
+    css: fs.readFileSync(path.join(ROOT, 'dist/webview/main.css'), 'utf8'),
+  };
   for (const name of ['workers', 'xss']) {
     const file = path.join(tmp(), `${name}-export.html`);
     fs.writeFileSync(file, mod.buildStandaloneHtml(fixture(name), assets));
@@ -414,7 +506,9 @@ test('the standalone HTML export works from disk (file://), with hostile text ke
       eq(await rows(page), ['main', '  worker1', '  worker2'], 'lanes');
       const pt = await pointOf(page, 1, 1);
       await page.mouse.click(pt.x, pt.y);
-      await page.waitForFunction(() => document.querySelector('.statusbar').innerText.includes('workers.ts:22:3'));
+      await page.waitForFunction(() =>
+        document.querySelector('.statusbar').innerText.includes('workers.ts:22:3'),
+      );
       await shot(page, 'standalone-export');
     }
     const csp = await page.evaluate(() => document.querySelector('meta[http-equiv]').content);
@@ -477,7 +571,12 @@ for (const t of tests) {
     console.log(`  ✓ ${t.name} (${Date.now() - t0} ms)`);
   } catch (e) {
     failed++;
-    console.log(`  ✗ ${t.name}\n    ${String(e?.stack ?? e).split('\n').slice(0, 4).join('\n    ')}`);
+    console.log(
+      `  ✗ ${t.name}\n    ${String(e?.stack ?? e)
+        .split('\n')
+        .slice(0, 4)
+        .join('\n    ')}`,
+    );
   }
 }
 await browser.close();

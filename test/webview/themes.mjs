@@ -7,13 +7,13 @@ export const THEMES = {
       'font-family': '-apple-system, BlinkMacSystemFont, "Segoe UI", Ubuntu, "Droid Sans", sans-serif',
       'font-size': '13px',
       'editor-font-family': '"Droid Sans Mono", monospace',
-      'foreground': '#3b3b3b',
+      foreground: '#3b3b3b',
       'editor-background': '#ffffff',
       'editor-foreground': '#3b3b3b',
-      'descriptionForeground': '#717171',
+      descriptionForeground: '#717171',
       'sideBar-background': '#f8f8f8',
       'panel-border': '#e5e5e5',
-      'focusBorder': '#005fb8',
+      focusBorder: '#005fb8',
       'input-background': '#ffffff',
       'input-foreground': '#3b3b3b',
       'input-border': '#cecece',
@@ -45,13 +45,13 @@ export const THEMES = {
       'font-family': '-apple-system, BlinkMacSystemFont, "Segoe UI", Ubuntu, "Droid Sans", sans-serif',
       'font-size': '13px',
       'editor-font-family': '"Droid Sans Mono", monospace',
-      'foreground': '#cccccc',
+      foreground: '#cccccc',
       'editor-background': '#1f1f1f',
       'editor-foreground': '#cccccc',
-      'descriptionForeground': '#9d9d9d',
+      descriptionForeground: '#9d9d9d',
       'sideBar-background': '#181818',
       'panel-border': '#2b2b2b',
-      'focusBorder': '#0078d4',
+      focusBorder: '#0078d4',
       'input-background': '#313131',
       'input-foreground': '#cccccc',
       'input-border': '#3c3c3c',
@@ -83,15 +83,15 @@ export const THEMES = {
       'font-family': '-apple-system, BlinkMacSystemFont, "Segoe UI", Ubuntu, "Droid Sans", sans-serif',
       'font-size': '13px',
       'editor-font-family': '"Droid Sans Mono", monospace',
-      'foreground': '#ffffff',
+      foreground: '#ffffff',
       'editor-background': '#000000',
       'editor-foreground': '#ffffff',
-      'descriptionForeground': 'rgba(255, 255, 255, 0.7)',
+      descriptionForeground: 'rgba(255, 255, 255, 0.7)',
       'sideBar-background': '#000000',
       'panel-border': '#6fc3df',
-      'contrastBorder': '#6fc3df',
-      'contrastActiveBorder': '#f38518',
-      'focusBorder': '#f38518',
+      contrastBorder: '#6fc3df',
+      contrastActiveBorder: '#f38518',
+      focusBorder: '#f38518',
       'input-background': '#000000',
       'input-foreground': '#ffffff',
       'input-border': '#6fc3df',
@@ -120,5 +120,7 @@ export const THEMES = {
 /** A stylesheet that sets the theme's variables on :root, as VS Code does on <html>. */
 export function themeCss(name) {
   const t = THEMES[name];
-  return `:root {\n${Object.entries(t.vars).map(([k, v]) => `  --vscode-${k}: ${v};`).join('\n')}\n}\n`;
+  return `:root {\n${Object.entries(t.vars)
+    .map(([k, v]) => `  --vscode-${k}: ${v};`)
+    .join('\n')}\n}\n`;
 }

@@ -4,7 +4,15 @@ import { describeTask, formatSite } from './taskDetails';
 import type { TraceIndex } from './traceIndex';
 
 /** Column headers of the accessible task table. */
-export const TABLE_COLUMNS = ['Task', 'Created by', 'Created', 'Outcome', 'Running', 'Suspended', 'Waits'] as const;
+export const TABLE_COLUMNS = [
+  'Task',
+  'Created by',
+  'Created',
+  'Outcome',
+  'Running',
+  'Suspended',
+  'Waits',
+] as const;
 
 /** One row of the accessible table: plain strings, so the DOM side only ever sets textContent. */
 export interface TableRow {
@@ -29,7 +37,8 @@ export function buildTableRows(index: TraceIndex, layout: LaneLayout, limit = In
     let waits = 'none';
     if (d.suspensions.length) {
       let longest = d.suspensions[0];
-      for (const s of d.suspensions) if ((s.duration ?? Infinity) > (longest.duration ?? Infinity)) longest = s;
+      for (const s of d.suspensions)
+        if ((s.duration ?? Infinity) > (longest.duration ?? Infinity)) longest = s;
       const on = longest.awaits.length ? ` on ${longest.awaits.map((a) => a.name).join(', ')}` : '';
       const dur = longest.duration === null ? 'never resumed' : formatDuration(longest.duration);
       waits = `${d.suspensions.length}; longest ${dur} at ${formatSite(longest.site)}${on}`;

@@ -8,7 +8,14 @@ export type Hit =
   | { area: 'none' }
   | { area: 'axis'; t: number; outputIndex: number | null }
   | { area: 'gutter'; row: number; taskId: number; onTwisty: boolean }
-  | { area: 'lane'; row: number; taskId: number; t: number; segIndex: number; callback: CallbackRecord | null };
+  | {
+      area: 'lane';
+      row: number;
+      taskId: number;
+      t: number;
+      segIndex: number;
+      callback: CallbackRecord | null;
+    };
 
 /** Indent per tree level and twisty box size in the gutter, CSS px (shared with the renderer). */
 export const INDENT_PX = 14;
@@ -19,7 +26,14 @@ export const TWISTY_PX = 14;
  * failing that, the nearest segment edge within `slopPx` (so sub-pixel segments can still be
  * clicked). Callback markers within `slopPx` are reported alongside.
  */
-export function hitTest(index: TraceIndex, layout: LaneLayout, vp: Viewport, x: number, y: number, slopPx = 3): Hit {
+export function hitTest(
+  index: TraceIndex,
+  layout: LaneLayout,
+  vp: Viewport,
+  x: number,
+  y: number,
+  slopPx = 3,
+): Hit {
   if (x < 0 || y < 0 || x >= vp.width || y >= vp.height) return { area: 'none' };
   if (y < vp.axisHeight) {
     if (x < vp.gutter) return { area: 'none' };
@@ -32,7 +46,12 @@ export function hitTest(index: TraceIndex, layout: LaneLayout, vp: Viewport, x: 
   const taskId = laneRow.taskId;
   if (x < vp.gutter) {
     const tx = 4 + laneRow.depth * INDENT_PX;
-    return { area: 'gutter', row, taskId, onTwisty: laneRow.hasChildren && x >= tx - 2 && x <= tx + TWISTY_PX + 2 };
+    return {
+      area: 'gutter',
+      row,
+      taskId,
+      onTwisty: laneRow.hasChildren && x >= tx - 2 && x <= tx + TWISTY_PX + 2,
+    };
   }
   const lane = index.lanes.get(taskId)!;
   const t = xToTime(vp, x);

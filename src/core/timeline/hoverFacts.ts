@@ -23,7 +23,14 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
   if (hit.area === 'axis') {
     if (hit.outputIndex === null) return null;
     const o = index.trace.output[hit.outputIndex];
-    return { title: o.stream === 'stderr' ? 'stderr' : 'stdout', rows: [['at', formatTimestamp(o.t)], ['text', clip(o.text.replace(/\n$/, ''), 300)]], site: null };
+    return {
+      title: o.stream === 'stderr' ? 'stderr' : 'stdout',
+      rows: [
+        ['at', formatTimestamp(o.t)],
+        ['text', clip(o.text.replace(/\n$/, ''), 300)],
+      ],
+      site: null,
+    };
   }
   if (hit.area === 'gutter') {
     const lane = index.lanes.get(hit.taskId)!;
@@ -45,7 +52,14 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
   const task = lane.task;
   if (hit.callback) {
     const c = hit.callback;
-    return { title: `.${c.kind}() callback on ${task.name}`, rows: [['ran at', formatTimestamp(c.t)], ['site', formatSite(c.site)]], site: c.site };
+    return {
+      title: `.${c.kind}() callback on ${task.name}`,
+      rows: [
+        ['ran at', formatTimestamp(c.t)],
+        ['site', formatSite(c.site)],
+      ],
+      site: c.site,
+    };
   }
   if (hit.segIndex < 0) return null;
   const seg = task.segments[hit.segIndex];
@@ -61,11 +75,16 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
   }
   rows.push(['state', state]);
   rows.push(['start', formatTimestamp(start)]);
-  rows.push(['duration', seg.end === null ? `${formatDuration(end - start)} so far` : formatDuration(end - start)]);
+  rows.push([
+    'duration',
+    seg.end === null ? `${formatDuration(end - start)} so far` : formatDuration(end - start),
+  ]);
   if (seg.state === 'suspended') {
     rows.push([seg.kind === 'yield' ? 'yield site' : 'await site', formatSite(seg.site)]);
     if (seg.awaits.length) {
-      const list = seg.awaits.slice(0, 8).map(name).join(', ') + (seg.awaits.length > 8 ? `, … (${seg.awaits.length})` : '');
+      const list =
+        seg.awaits.slice(0, 8).map(name).join(', ') +
+        (seg.awaits.length > 8 ? `, … (${seg.awaits.length})` : '');
       rows.push(['waited on', seg.combinator ? `Promise.${seg.combinator}(${list})` : list]);
     } else {
       rows.push(['waited on', 'a promise from uninstrumented code (timer, I/O, …)']);

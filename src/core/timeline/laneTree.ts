@@ -55,7 +55,10 @@ export function layoutLanes(index: TraceIndex, options: LaneOptions): LaneLayout
         seen.add(cur);
         keep.add(cur);
         const lane = index.lanes.get(cur);
-        cur = lane && lane.task.parentId !== null && index.lanes.has(lane.task.parentId) ? lane.task.parentId : null;
+        cur =
+          lane && lane.task.parentId !== null && index.lanes.has(lane.task.parentId)
+            ? lane.task.parentId
+            : null;
       }
     }
   }

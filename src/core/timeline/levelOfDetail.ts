@@ -24,7 +24,14 @@ export interface LaneSpan {
  * pixel budget, and the running share of what it skipped comes from the prefix sums in `runCum`.
  * `out` is reused between calls to avoid garbage in the frame loop; the count is returned.
  */
-export function buildLaneSpans(lane: LaneData, t0: number, t1: number, msPerPx: number, minPx: number, out: LaneSpan[]): number {
+export function buildLaneSpans(
+  lane: LaneData,
+  t0: number,
+  t1: number,
+  msPerPx: number,
+  minPx: number,
+  out: LaneSpan[],
+): number {
   const { starts, ends, suspended, runCum } = lane;
   const n = starts.length;
   const minDt = minPx * msPerPx;
@@ -35,14 +42,32 @@ export function buildLaneSpans(lane: LaneData, t0: number, t1: number, msPerPx: 
     const s = starts[i];
     const e = ends[i];
     if (e - s >= minDt) {
-      put(out, count++, suspended[i] === SUSPENDED ? SPAN_SUSPENDED : SPAN_RUNNING, s, e, i, 1, suspended[i] === RUNNING ? 1 : 0);
+      put(
+        out,
+        count++,
+        suspended[i] === SUSPENDED ? SPAN_SUSPENDED : SPAN_RUNNING,
+        s,
+        e,
+        i,
+        1,
+        suspended[i] === RUNNING ? 1 : 0,
+      );
       i++;
       continue;
     }
     // Merge every following segment that ends inside this pixel budget.
     const j = Math.max(i + 1, lowerBound(ends, s + minDt, i, n));
     if (j === i + 1) {
-      put(out, count++, suspended[i] === SUSPENDED ? SPAN_SUSPENDED : SPAN_RUNNING, s, e, i, 1, suspended[i] === RUNNING ? 1 : 0);
+      put(
+        out,
+        count++,
+        suspended[i] === SUSPENDED ? SPAN_SUSPENDED : SPAN_RUNNING,
+        s,
+        e,
+        i,
+        1,
+        suspended[i] === RUNNING ? 1 : 0,
+      );
     } else {
       const mEnd = ends[j - 1];
       const dur = mEnd - s;
@@ -54,7 +79,16 @@ export function buildLaneSpans(lane: LaneData, t0: number, t1: number, msPerPx: 
   return count;
 }
 
-function put(out: LaneSpan[], k: number, kind: 0 | 1 | 2, start: number, end: number, seg: number, count: number, runFrac: number): void {
+function put(
+  out: LaneSpan[],
+  k: number,
+  kind: 0 | 1 | 2,
+  start: number,
+  end: number,
+  seg: number,
+  count: number,
+  runFrac: number,
+): void {
   const o = out[k];
   if (o) {
     o.kind = kind;

@@ -39,7 +39,8 @@ export function segmentsAtSite(index: TraceIndex, file: string, line: number): S
   for (const task of index.trace.tasks) {
     if (onLine(task.created.site, file, line, cwd)) out.push({ taskId: task.id, segIndex: -1 });
     task.segments.forEach((s, i) => {
-      if (s.state === 'suspended' && onLine(s.site, file, line, cwd)) out.push({ taskId: task.id, segIndex: i });
+      if (s.state === 'suspended' && onLine(s.site, file, line, cwd))
+        out.push({ taskId: task.id, segIndex: i });
     });
   }
   return out;

@@ -40,7 +40,10 @@ export function describeTask(index: TraceIndex, taskId: number): TaskDetails | n
   const lane = index.lanes.get(taskId);
   if (!lane) return null;
   const task = lane.task;
-  const named = (id: number): { id: number; name: string } => ({ id, name: index.lanes.get(id)?.task.name ?? `task ${id}` });
+  const named = (id: number): { id: number; name: string } => ({
+    id,
+    name: index.lanes.get(id)?.task.name ?? `task ${id}`,
+  });
   let running = 0;
   let suspended = 0;
   const suspensions: SuspensionFact[] = [];

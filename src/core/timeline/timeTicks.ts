@@ -28,7 +28,11 @@ export function computeTimeTicks(t0: number, t1: number, widthPx: number, minSpa
   const pow = Math.pow(10, Math.floor(Math.log10(raw)));
   let step = 10 * pow;
   let minorDiv = 5;
-  for (const [m, div] of [[1, 5], [2, 4], [5, 5]] as const) {
+  for (const [m, div] of [
+    [1, 5],
+    [2, 4],
+    [5, 5],
+  ] as const) {
     if (m * pow >= raw) {
       step = m * pow;
       minorDiv = div;

@@ -16,7 +16,12 @@ export class LaneData {
   readonly children: number[] = [];
   /** Time the lane ends: settle time, or the trace end when unsettled. */
   readonly end: number;
-  private built: { starts: Float64Array; ends: Float64Array; suspended: Uint8Array; runCum: Float64Array } | null = null;
+  private built: {
+    starts: Float64Array;
+    ends: Float64Array;
+    suspended: Uint8Array;
+    runCum: Float64Array;
+  } | null = null;
 
   constructor(
     readonly task: TaskRecord,

@@ -20,7 +20,19 @@ export interface ViewState {
 
 /** The state of a viewer that has seen nothing yet. */
 export function defaultViewState(): ViewState {
-  return { v: 1, start: null, msPerPx: null, scrollTop: 0, collapsed: [], filter: '', selectedTaskId: null, showTable: false, showOutput: true, showArrows: true, gutter: 240 };
+  return {
+    v: 1,
+    start: null,
+    msPerPx: null,
+    scrollTop: 0,
+    collapsed: [],
+    filter: '',
+    selectedTaskId: null,
+    showTable: false,
+    showOutput: true,
+    showArrows: true,
+    gutter: 240,
+  };
 }
 
 /**
@@ -32,14 +44,17 @@ export function parseViewState(v: unknown): ViewState {
   if (typeof v !== 'object' || v === null) return d;
   const o = v as Record<string, unknown>;
   if (o.v !== 1) return d;
-  const num = (x: unknown, ok: (n: number) => boolean): number | null => (typeof x === 'number' && Number.isFinite(x) && ok(x) ? x : null);
+  const num = (x: unknown, ok: (n: number) => boolean): number | null =>
+    typeof x === 'number' && Number.isFinite(x) && ok(x) ? x : null;
   const bool = (x: unknown, def: boolean): boolean => (typeof x === 'boolean' ? x : def);
   return {
     v: 1,
     start: num(o.start, () => true),
     msPerPx: num(o.msPerPx, (n) => n > 0),
     scrollTop: num(o.scrollTop, (n) => n >= 0) ?? 0,
-    collapsed: Array.isArray(o.collapsed) ? o.collapsed.filter((x): x is number => Number.isInteger(x)).slice(0, 100_000) : [],
+    collapsed: Array.isArray(o.collapsed)
+      ? o.collapsed.filter((x): x is number => Number.isInteger(x)).slice(0, 100_000)
+      : [],
     filter: typeof o.filter === 'string' ? o.filter.slice(0, 200) : '',
     selectedTaskId: Number.isInteger(o.selectedTaskId) ? (o.selectedTaskId as number) : null,
     showTable: bool(o.showTable, d.showTable),

@@ -71,7 +71,10 @@ export function visibleTimeRange(vp: Viewport): [number, number] {
 /** First and last (inclusive) row indexes at least partly visible, clamped to [0, rowCount). */
 export function visibleRows(vp: Viewport, rowCount: number): [number, number] {
   const first = Math.max(0, Math.floor(vp.scrollTop / vp.rowHeight));
-  const last = Math.min(rowCount - 1, Math.floor((vp.scrollTop + Math.max(0, vp.height - vp.axisHeight) - 1) / vp.rowHeight));
+  const last = Math.min(
+    rowCount - 1,
+    Math.floor((vp.scrollTop + Math.max(0, vp.height - vp.axisHeight) - 1) / vp.rowHeight),
+  );
   return [first, last];
 }
 
