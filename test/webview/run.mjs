@@ -11,6 +11,23 @@ const require = createRequire(import.meta.url);
 const ART = path.join(ROOT, 'test-artifacts/webview');
 fs.mkdirSync(ART, { recursive: true });
 
+/** The compiled exporter (npm test compiles it to out/); bundled on the fly when run on its own. */
+async function loadHtmlExport() {
+  const compiled = path.join(ROOT, 'out/src/core/htmlExport.js');
+  if (fs.existsSync(compiled)) return require(compiled);
+  const esbuild = await import('esbuild');
+  const outfile = path.join(tmp(), 'htmlExport.cjs');
+  await esbuild.build({
+    entryPoints: [path.join(ROOT, 'src/core/htmlExport.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile,
+    logLevel: 'silent',
+  });
+  return require(outfile);
+}
+
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 function assert(cond, msg) {
@@ -66,6 +83,12 @@ test('posts ready first, then draws one lane per task nested under its creator',
     `fit viewport ${JSON.stringify(v)}`,
   );
   assert((await api(page, () => window.asyncTimeline.frames())) > 0, 'drew frames');
+  // devicePixelRatio 2: the backing store has twice the CSS size, so lines and text stay crisp.
+  const dims = await page.$eval('canvas', (c) => [c.width, c.height, c.clientWidth, c.clientHeight]);
+  assert(
+    Math.abs(dims[0] - 2 * dims[2]) <= 1 && Math.abs(dims[1] - 2 * dims[3]) <= 1,
+    `backing store ${dims}`,
+  );
   await shot(page, 'workers-light');
   await page.close();
 });
@@ -478,7 +501,7 @@ test('screenshots in light, dark and high-contrast themes; theme changes repaint
 });
 
 test('the standalone HTML export works from disk (file://), with hostile text kept as text', async () => {
-  const mod = require(path.join(ROOT, 'out/src/core/htmlExport.js'));
+  const mod = await loadHtmlExport();
   const assets = {
     js: fs.readFileSync(path.join(ROOT, 'dist/webview/main.js'), 'utf8'),
     css: fs.readFileSync(path.join(ROOT, 'dist/webview/main.css'), 'utf8'),
