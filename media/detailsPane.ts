@@ -18,6 +18,7 @@ const MAX_LISTED = 200;
  * duration, what it waited on and who woke it. Sites and tasks are buttons (keyboard reachable).
  */
 export function renderDetails(el: HTMLElement, d: TaskDetails | null, actions: DetailsActions): void {
+  el.classList.toggle('is-empty', !d);
   if (!d) {
     setChildren(
       el,

@@ -576,6 +576,21 @@ test('a dense trace (1,000 tasks, ~100,000 events) draws with level-of-detail an
   await page.close();
 });
 
+test('a narrow webview stacks the details under the timeline', async () => {
+  const page = await open(fixture('workers'), { name: 'narrow' });
+  await page.setViewportSize({ width: 560, height: 520 });
+  await frame(page);
+  assert(!(await page.isVisible('.details')), 'no empty details pane when narrow');
+  const v = await vp(page);
+  assert(v.width > 500, `canvas keeps the width: ${v.width}`);
+  await send(page, { type: 'revealTasks', taskIds: [1] });
+  await page.waitForTimeout(100);
+  await frame(page);
+  assert(await page.isVisible('.details'), 'details shown once a task is selected');
+  await shot(page, 'workers-narrow');
+  await page.close();
+});
+
 test('no CSP violations, page errors or console errors in any page', async () => {
   const page = await open(fixture('edgeCases'), { name: 'csp' });
   const csp = await api(page, () => window.__csp);
