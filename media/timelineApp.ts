@@ -191,7 +191,24 @@ export class TimelineApp {
     });
     this.statusEl = h('span', { class: 'status-text' }, '');
     this.announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
-    const keysHint = h('span', {}, 'Wheel/+/− zoom · drag/←→ pan · ↑↓ select · Enter open · 0 fit');
+    const keysHint = h(
+      'span',
+      { class: 'keys' },
+      'Wheel/+/− zoom · drag/←→ pan · ↑↓ select · Enter open · 0 fit',
+    );
+    // What the marks mean, in the same colours as the canvas (swatches styled by class, CSP-safe).
+    const sw = (cls: string, label: string) =>
+      h('span', { class: 'lg' }, h('span', { class: `sw ${cls}`, 'aria-hidden': 'true' }), label);
+    const legend = h(
+      'span',
+      { class: 'legend', 'aria-label': 'Legend' },
+      sw('sw-run', 'running'),
+      sw('sw-sus', 'suspended'),
+      sw('sw-block', 'blocks the loop ≥ 50 ms'),
+      sw('sw-cb', 'callback'),
+      sw('sw-arrow', 'await / wake'),
+      h('span', { class: 'lg' }, '▼ yield ▲ resume ✕ rejected » pending'),
+    );
     root.append(
       h(
         'div',
@@ -199,7 +216,7 @@ export class TimelineApp {
         toolbar,
         h('div', { class: 'main' }, this.wrap, this.details),
         this.tableWrap,
-        h('div', { class: 'statusbar' }, this.statusEl, keysHint),
+        h('div', { class: 'statusbar' }, this.statusEl, legend, keysHint),
         this.announcer,
       ),
     );
