@@ -137,8 +137,8 @@ export async function runUiTest() {
       const deadline = Date.now() + 60_000;
       let lines = [];
       const want = [
-        [/await task1;/, /⏸ 1× · waited (9\d\d ms|1\.\d\d s)/],
-        [/await task2;/, /⏸ 1× · waited (9\d\d ms|1\.\d\d s)/],
+        [/await task1;/, /⏸ 1× · waited (\d{3} ms|1\.\d\d s)/],
+        [/await task2;/, /⏸ 1× · waited (\d{3} ms|1\.\d\d s)/],
         [/await sleep\(1000\);/, /⏸ 1× · waited (9\d\d ms|1\.\d\d s)/],
         [/await sleep\(2000\);/, /⏸ 1× · waited (1\.9\d|2\.\d\d) s/],
         [/const task2 = worker2\(\);/, /→ worker2 #\d+ · [\d.]+ ms → \d+ ms/],
@@ -166,18 +166,40 @@ export async function runUiTest() {
         .first()
         .waitFor({ timeout: 20_000 });
       // A webview is <iframe class="webview ready"> (VS Code's host page) holding <iframe id="active-frame">
-      // (our HTML, on its own origin); look through every frame of the page for the viewer.
-      const deadline = Date.now() + 30_000;
-      let found = '';
-      while (!found && Date.now() < deadline) {
+      // (our HTML, on its own origin). Find the one that shows the trace, then make sure it is on screen:
+      // a painted timeline compresses to a much bigger PNG than an empty panel.
+      const deadline = Date.now() + 40_000;
+      let found = false;
+      let box = null;
+      let painted = 0;
+      while (Date.now() < deadline) {
         for (const frame of page.frames()) {
           const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
-          if (/worker1/.test(text) && /worker2/.test(text) && /main/.test(text)) found = text;
+          if (/worker1/.test(text) && /worker2/.test(text) && /main/.test(text)) found = true;
         }
-        if (!found) await page.waitForTimeout(500);
+        // The webview floats over the panel part: measure what the panel shows on screen.
+        box = await page
+          .locator('.part.panel')
+          .first()
+          .boundingBox()
+          .catch(() => null);
+        if (found && box && box.width > 200 && box.height > 100) {
+          // Below the panel's tab strip: an empty panel is one flat colour (a PNG of ~1 KB).
+          const body = { x: box.x, y: box.y + 40, width: box.width, height: box.height - 40 };
+          painted = (await page.screenshot({ clip: body })).length;
+          if (painted > 4000) break;
+        }
+        await page.waitForTimeout(500);
       }
-      if (!found) throw new Error('no timeline webview shows worker1 and worker2');
-      await page.waitForTimeout(500);
+      if (!found) box = null;
+      if (!box) throw new Error('no visible timeline webview shows worker1, worker2 and main');
+      if (painted <= 4000)
+        throw new Error(
+          `the timeline webview is on the page but looks empty (${painted}-byte PNG of ${Math.round(box.width)}×${Math.round(box.height)} px)`,
+        );
+      console.log(
+        `    timeline view at ${Math.round(box.x)},${Math.round(box.y)} ${Math.round(box.width)}×${Math.round(box.height)} px, painted (${painted}-byte PNG)`,
+      );
       await shot('02-after-run-hints-lenses-timeline.png');
     });
 
