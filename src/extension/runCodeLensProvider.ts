@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { computeFileHints } from '../core/editorHints';
-import { scanAsyncFunctions, type ScanResult } from '../instrument/scan';
+import type { ScanResult } from '../instrument/scan';
+import { loadInstrumenter } from '../runner/run';
 import type { ExtensionConfig } from './config';
 import { Ids } from './ids';
 import type { ResultsStore } from './resultsStore';
@@ -58,7 +59,8 @@ export class RunCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     const key = doc.uri.toString();
     const cached = this.scans.get(key);
     if (cached && cached.version === doc.version) return cached.scan;
-    const scan = scanAsyncFunctions(doc.getText(), doc.fileName);
+    // The parser lives in the instrumenter bundle, loaded on first use (not at activation).
+    const scan = loadInstrumenter().scanAsyncFunctions(doc.getText(), doc.fileName);
     this.scans.set(key, { version: doc.version, scan });
     return scan;
   }

@@ -146,20 +146,33 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     }, interval);
   };
 
+  // Whatever comes down the pipe, a bad frame must not throw inside a stream handler of the host
+  // (the extension host): the run goes on and `done` still resolves.
+  let decodeError: unknown = null;
   const decoder = new FrameDecoder({
     events: (bytes) => {
       builder.handleEvents(bytes);
       changed();
     },
     message: (msg) => {
-      builder.handleMessage(msg);
+      try {
+        builder.handleMessage(msg);
+      } catch (err) {
+        decodeError ??= err;
+      }
       if (msg.type === 'stopping') stopAcked?.();
       changed();
     },
   });
   const eventsPipe = child.stdio[EVENTS_FD] as NodeJS.ReadableStream;
   const pipeClosed = new Promise<void>((resolve) => {
-    eventsPipe.on('data', (chunk: Buffer) => decoder.push(chunk));
+    eventsPipe.on('data', (chunk: Buffer) => {
+      try {
+        decoder.push(chunk);
+      } catch (err) {
+        decodeError ??= err;
+      }
+    });
     eventsPipe.on('end', resolve);
     eventsPipe.on('close', resolve);
     eventsPipe.on('error', () => resolve());
@@ -233,8 +246,13 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     if (builder.lastError && why === 'crashed') {
       exit.error = { message: builder.lastError.message, site: crashSite(builder.lastError.stack, opts.cwd) };
     }
-    builder.finish(exit, endT);
+    try {
+      builder.finish(exit, endT);
+    } catch (err) {
+      decodeError ??= err;
+    }
     cleanup();
+    if (decodeError) cb.onStderr?.(`[async-timeline] part of the trace could not be read: ${String(decodeError)}\n`);
     return { trace: builder.snapshot(), exit };
   })();
 
