@@ -90,6 +90,8 @@ function startTracing(m: RunManifest): TracerApi {
   // Crashes: the monitor sees uncaught exceptions and (as Node turns them into exceptions)
   // unhandled rejections, without changing what Node does with them.
   process.on('uncaughtExceptionMonitor', (err: any, origin) => {
+    // A program with its own 'uncaughtException' listener handles the error itself: not a crash.
+    if (process.listenerCount('uncaughtException') > 0) return;
     send({
       type: 'error',
       kind: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
