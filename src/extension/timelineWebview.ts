@@ -5,7 +5,7 @@
  * with its own getState/setState), and throttles live trace updates.
  */
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../protocol/webview';
+import { encodeHostMessage, parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../protocol/webview';
 import type { Trace } from '../protocol/trace';
 import { buildTimelineHtml, timelineWebviewOptions } from './timelineHtml';
 
@@ -72,7 +72,7 @@ export class TimelineWebview implements vscode.Disposable {
       return;
     }
     this.posted[message.type] = (this.posted[message.type] ?? 0) + 1;
-    void this.webview.postMessage(message);
+    void this.webview.postMessage(encodeHostMessage(message));
   }
 
   /** The trace changed: final traces go out at once, live ones at most every {@link LIVE_INTERVAL_MS}. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseViewState, defaultViewState } from '../../src/core/timeline/viewState';
-import { parseHostMessage, parseWebviewMessage } from '../../src/protocol/webview';
+import { encodeHostMessage, parseHostMessage, parseWebviewMessage } from '../../src/protocol/webview';
 import { loadTrace } from './timelineFixtures';
 
 describe('timeline: message guards', () => {
@@ -92,5 +92,24 @@ describe('timeline: message guards', () => {
     assert.equal(s.selectedTaskId, 4);
     assert.equal(s.showTable, true);
     assert.equal(s.gutter, defaultViewState().gutter);
+  });
+});
+
+describe('webview messages: the wire form of a trace', () => {
+  it('sends a trace as one JSON string and reads it back, hostile text included', () => {
+    const trace = JSON.parse(
+      JSON.stringify({
+        format: 'async-timeline-trace',
+        version: 1,
+        tasks: [{ id: 1, name: '<img src=x onerror=alert(1)>', segments: [] }],
+        output: [{ t: 1, stream: 'stdout', text: '</script>"\u2028' }],
+      }),
+    );
+    const wire = encodeHostMessage({ type: 'trace', trace, live: true }) as { json: string };
+    assert.equal(typeof wire.json, 'string');
+    assert.deepEqual(parseHostMessage(wire), { type: 'trace', trace, live: true });
+    assert.deepEqual(parseHostMessage(encodeHostMessage({ type: 'trace', trace: null, live: false })), { type: 'trace', trace: null, live: false });
+    assert.equal(parseHostMessage({ type: 'trace', json: '{not json', live: false }), null);
+    assert.equal(parseHostMessage({ type: 'trace', json: '{"format":"other"}', live: false }), null);
   });
 });
