@@ -18,6 +18,8 @@ const bundles = [
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
   // The instrumenter on its own: the traced child loads it lazily for files the host did not prepare.
   { ...node, entryPoints: ['src/instrument/index.ts'], outfile: 'dist/instrument.js', format: 'cjs' },
+  // The host's prepare worker: instruments a program's module graph off the caller's thread.
+  { ...node, entryPoints: ['src/runner/prepareWorker.ts'], outfile: 'dist/prepareWorker.js', format: 'cjs' },
   // Runtime: preloaded into the traced program (tiny, dependency-free).
   { ...node, entryPoints: ['src/runtime/preload.ts'], outfile: 'dist/runtime/preload.js', format: 'cjs' },
   { ...node, entryPoints: ['src/runtime/hooks.ts'], outfile: 'dist/runtime/hooks.mjs', format: 'esm' },

@@ -12,7 +12,8 @@ import type { ExitReason, SourceSite, TraceExit } from '../protocol/trace';
 import { EVENTS_FD, MANIFEST_ENV, type RunManifest } from '../runtime/manifest';
 import { formatOf } from '../runtime/moduleFormat';
 import { FrameDecoder } from './frameDecoder';
-import { prepareProgram } from './moduleGraph';
+import { prepareOffThread } from './preparer';
+import type { PreparedProgram } from './moduleGraph';
 import { isSourceError, SourceError } from '../instrument/errors';
 import type * as Instrumenter from '../instrument';
 import type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
@@ -33,7 +34,7 @@ export function findDist(given?: string): string {
     ? [given]
     : [__dirname, path.join(__dirname, '..'), path.join(__dirname, '..', '..', '..', 'dist'), path.join(__dirname, '..', '..', 'dist')];
   for (const dir of candidates) {
-    if (fs.existsSync(path.join(dir, 'runtime', 'preload.js')) && fs.existsSync(path.join(dir, 'instrument.js'))) return dir;
+    if (fs.existsSync(path.join(dir, 'runtime', 'preload.js')) && fs.existsSync(path.join(dir, 'prepareWorker.js'))) return dir;
   }
   throw new Error(`Async Timeline runtime not found near ${__dirname} (run \`npm run build\`)`);
 }
@@ -73,9 +74,9 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'async-timeline-'));
   const cleanup = () => fs.rmSync(work, { recursive: true, force: true });
 
-  let prepared;
+  let prepared: PreparedProgram;
   try {
-    prepared = prepareProgram(loadInstrumenter(dist), entry, opts.cwd, trace, work, opts.entrySource);
+    prepared = await prepareOffThread(dist, { entry, cwd: opts.cwd, trace, cacheDir: work, entrySource: opts.entrySource });
   } catch (err) {
     cleanup();
     // Callers test `instanceof SourceError` against their own copy of the class.

@@ -13,6 +13,7 @@ const ALLOWED = [
   /^media\/icon\.png$/,
   /^dist\/extension\.js$/,
   /^dist\/instrument\.js$/,
+  /^dist\/prepareWorker\.js$/,
   /^dist\/runtime\/[\w.-]+\.m?js$/,
   /^dist\/webview\/[\w.-]+\.(js|css)$/,
 ];
@@ -21,6 +22,7 @@ const REQUIRED = [
   'LICENSE',
   'dist/extension.js',
   'dist/instrument.js',
+  'dist/prepareWorker.js',
   'dist/runtime/preload.js',
   'dist/runtime/writer.js',
   'dist/runtime/hooks.mjs',
