@@ -5,13 +5,12 @@
  * CommonJS modules are left to the CommonJS loader, where preload.ts serves them.
  */
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { isUserCode, LAZY_SITE_STRIDE, type ManifestFile, type RunManifest } from './manifest';
-import { formatOf } from './moduleFormat';
+import { LAZY_SITE_STRIDE, type RunManifest } from './manifest';
+import { codeOf, createLatePreparer, type LateFile } from './latePrepare';
 
 let manifest: RunManifest | null = null;
-let instrumentLib: any = null;
+let prepared: ((file: string) => LateFile | null) | null = null;
 
 export async function initialize(data: { manifest: string | null }): Promise<void> {
   manifest = data.manifest ? JSON.parse(fs.readFileSync(data.manifest, 'utf8')) : null;
@@ -49,36 +48,13 @@ export async function resolve(specifier: string, context: any, next: Next): Prom
   }
 }
 
-let lazySites = -1;
-function prepared(file: string): ManifestFile | null {
-  const m = manifest!;
-  const known = m.files[file];
-  if (known) return known;
-  if (!isUserCode(file, m.ownDir)) return null;
-  instrumentLib ??= createRequire(m.instrumentModule)(m.instrumentModule);
-  if (lazySites < 0) lazySites = m.lazySiteBase + LAZY_SITE_STRIDE;
-  const format = formatOf(file);
-  let out;
-  try {
-    out = instrumentLib.instrumentFile(fs.readFileSync(file, 'utf8'), file, { format, trace: m.trace, cwd: m.cwd, siteBase: lazySites, registerSites: true });
-  } catch (err) {
-    if (err && (err as Error).name === 'SourceError') throw new SyntaxError((err as Error).message);
-    throw err;
-  }
-  lazySites += out.sites.length;
-  const entry = { cache: '', format, code: out.code } as ManifestFile & { code: string };
-  m.files[file] = entry;
-  return entry;
-}
-
 export async function load(url: string, context: any, next: Next): Promise<any> {
   if (!manifest || !url.startsWith('file:')) return next(url, context);
   const file = fileURLToPath(url);
+  prepared ??= createLatePreparer(manifest, manifest.lazySiteBase + LAZY_SITE_STRIDE);
   const entry = prepared(file);
   if (!entry) return next(url, context);
-  // CommonJS: let Node's CommonJS loader compile it (preload.ts hands it the prepared code).
-  const inline = (entry as ManifestFile & { code?: string }).code;
-  const source = inline ?? fs.readFileSync(entry.cache, 'utf8');
+  const source = codeOf(entry);
   // CommonJS: Node's CommonJS loader compiles it (preload.ts hands it the prepared code); the source
   // given here is what Node scans for the module's named exports when ES modules import it.
   if (entry.format === 'commonjs') return { format: 'commonjs', source, shortCircuit: true };

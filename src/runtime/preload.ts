@@ -12,8 +12,8 @@ import { EVENT_BYTES } from '../protocol/events';
 import { createNoopTracer, createTracer, Ctl, type TracerApi } from './tracer';
 import { jsonFrame, writeAll } from './frames';
 import { drain, lock, unlock } from './shipper';
-import { EVENTS_FD, isUserCode, MANIFEST_ENV, TS_EXTENSIONS, type ManifestFile, type RunManifest } from './manifest';
-import { formatOf } from './moduleFormat';
+import { EVENTS_FD, MANIFEST_ENV, TS_EXTENSIONS, type RunManifest } from './manifest';
+import { codeOf, createLatePreparer } from './latePrepare';
 
 const manifestPath = process.env[MANIFEST_ENV];
 // The program must see the environment and command line it would have seen without us.
@@ -114,43 +114,15 @@ function startTracing(m: RunManifest): TracerApi {
   return tracer;
 }
 
-/** Lazily instrument a module the host did not prepare (a computed require path). */
-let instrumentLib: any = null;
-let lazySites = -1;
-function prepareLate(m: RunManifest, file: string): ManifestFile | null {
-  if (!isUserCode(file, m.ownDir)) return null;
-  // Loaded only when needed (it carries the TypeScript compiler): a plain runtime require of an absolute path.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  instrumentLib ??= require(m.instrumentModule);
-  if (lazySites < 0) lazySites = m.lazySiteBase;
-  const format = formatOf(file);
-  let out;
-  try {
-    out = instrumentLib.instrumentFile(fs.readFileSync(file, 'utf8'), file, { format, trace: m.trace, cwd: m.cwd, siteBase: lazySites, registerSites: true });
-  } catch (err) {
-    // What Node would say for a module that does not parse: a SyntaxError naming file:line:col.
-    if (err && (err as Error).name === 'SourceError') throw new SyntaxError((err as Error).message);
-    throw err;
-  }
-  lazySites += out.sites.length;
-  const entry = { cache: '', format, code: out.code } as ManifestFile & { code: string };
-  m.files[file] = entry;
-  return entry;
-}
-
-function codeOf(entry: ManifestFile): string {
-  const inline = (entry as ManifestFile & { code?: string }).code;
-  return inline ?? fs.readFileSync(entry.cache, 'utf8');
-}
-
 /** CommonJS: compile prepared modules instead of the files on disk. */
 function hookRequire(m: RunManifest): void {
+  const prepareLate = createLatePreparer(m, m.lazySiteBase);
   const exts = (Module as any)._extensions as Record<string, (module: any, filename: string) => void>;
   const jsHandler = exts['.js'];
   for (const ext of ['.js', '.cjs', ...TS_EXTENSIONS]) {
     const original = exts[ext] ?? jsHandler;
     exts[ext] = function (module: any, filename: string) {
-      const entry = m.files[filename] ?? prepareLate(m, filename);
+      const entry = prepareLate(filename);
       if (entry && entry.format === 'commonjs') return module._compile(codeOf(entry), filename);
       return original(module, filename);
     };
