@@ -8,7 +8,7 @@ import path from 'node:path';
 import type * as Instrumenter from '../instrument';
 import { formatOf } from '../runtime/moduleFormat';
 import type { SiteEntry } from '../protocol/events';
-import { isUserCode, type ManifestFile } from '../runtime/manifest';
+import { isUserCode, TS_SPELLINGS, type ManifestFile } from '../runtime/manifest';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
@@ -17,9 +17,8 @@ export function resolveLocal(fromFile: string, specifier: string): string | null
   if (!(specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/'))) return null;
   const base = path.resolve(path.dirname(fromFile), specifier);
   const tries: string[] = [base];
-  const swap: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
   const ext = path.extname(base);
-  if (swap[ext]) tries.push(...swap[ext].map((e) => base.slice(0, -ext.length) + e));
+  if (TS_SPELLINGS[ext]) tries.push(...TS_SPELLINGS[ext].map((e) => base.slice(0, -ext.length) + e));
   tries.push(...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.map((e) => path.join(base, 'index' + e)));
   for (const candidate of tries) {
     try {

@@ -241,8 +241,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     clearTimeout(pipeTimer);
     await new Promise((r) => setImmediate(r));
     if (updateTimer) clearTimeout(updateTimer);
-    let why: ExitReason = reason ?? (builder.lastError || signal ? 'crashed' : 'exited');
-    if (reason === null && builder.lastError === null && code !== 0 && code !== null && signal === null) why = 'exited';
+    const why: ExitReason = reason ?? (builder.lastError || signal ? 'crashed' : 'exited');
     const exit: TraceExit = { code, signal, reason: why };
     if (builder.lastError && why === 'crashed') {
       exit.error = { message: builder.lastError.message, site: crashSite(builder.lastError.stack, opts.cwd) };

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LAZY_SITE_STRIDE, type RunManifest } from './manifest';
+import { LAZY_SITE_STRIDE, TS_SPELLINGS, type RunManifest } from './manifest';
 import { codeOf, createLatePreparer, type LateFile } from './latePrepare';
 
 let manifest: RunManifest | null = null;
@@ -20,13 +20,9 @@ type Next = (specifier: string, context: any) => Promise<any>;
 
 /** TypeScript-style spellings of a relative specifier, tried when Node cannot find it as written. */
 function candidates(specifier: string): string[] {
-  const swaps: Array<[RegExp, string[]]> = [
-    [/\.js$/, ['.ts', '.tsx']],
-    [/\.mjs$/, ['.mts']],
-    [/\.cjs$/, ['.cts']],
-    [/\.jsx$/, ['.tsx']],
-  ];
-  for (const [re, exts] of swaps) if (re.test(specifier)) return exts.map((e) => specifier.replace(re, e));
+  const ext = /\.[cm]?jsx?$/.exec(specifier)?.[0];
+  const spellings = ext ? TS_SPELLINGS[ext] : undefined;
+  if (ext && spellings) return spellings.map((e) => specifier.slice(0, -ext.length) + e);
   if (/\.[cm]?[jt]sx?$/.test(specifier)) return [];
   return ['.ts', '.tsx', '.mts', '.js', '/index.ts', '/index.js'].map((e) => specifier + e);
 }

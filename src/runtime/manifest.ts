@@ -45,6 +45,9 @@ export const EVENTS_FD = 3;
 export const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'];
 export const JS_EXTENSIONS = ['.js', '.jsx', '.mjs', '.cjs'];
 
+/** How TypeScript users spell an import of a .ts file: `./lib.js` means lib.ts (or .tsx), and so on. */
+export const TS_SPELLINGS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
+
 /** Whether a file is the user's own code (instrumented) rather than a dependency or our own runtime. */
 export function isUserCode(file: string, ownDir?: string): boolean {
   if (ownDir && file.startsWith(ownDir)) return false;
