@@ -179,7 +179,15 @@ describe('Async Timeline in VS Code', function () {
     const warn = deco.find((d) => d.kind === 'blocking');
     assert.ok(warn, JSON.stringify(deco));
     assert.equal(warn.line, 3);
-    assert.match(warn.label, /^⚠ ran 1\d\d ms without yielding · delayed \d+ tasks? up to 1\d\d ms$/);
+    // The busy loop holds the thread for at least 150 ms; a loaded machine can stretch it (CI saw 205 ms),
+    // so check the numbers' meaning rather than their digits.
+    const m = /^⚠ ran (\d+) ms without yielding · delayed (\d+) tasks? up to (\d+) ms$/.exec(warn.label);
+    assert.ok(m, warn.label);
+    const [ran, delayed, upTo] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    assert.ok(ran >= 150 && ran < 5000, warn.label);
+    assert.ok(delayed >= 1, warn.label);
+    // ticker's 20 ms timer came due during the stretch, so it was held back for most of it.
+    assert.ok(upTo >= 100 && upTo <= ran, warn.label);
   });
 
   it('Stop kills a hanging program (its whole process tree) and keeps the trace', async () => {
