@@ -26,19 +26,9 @@
  */
 import ts from 'typescript';
 import type { SiteEntry, SiteKind } from '../protocol/events';
+import { callShape, CALLBACKS, COMBINATORS, createNamer, engineText, ERR, hasAsync, hasTopLevelAwait, isFunctionNode, RT, TASK, type FunctionNode } from './rules';
 
-const RT = '__asyncTimeline';
-const TASK = '__atlT';
-const ERR = '__atlE';
-
-const COMBINATORS: Record<string, number> = { all: 1, allSettled: 2, race: 3, any: 4 };
-const CALLBACKS: Record<string, number> = { then: 0, catch: 1, finally: 2 };
-
-type FunctionNode =
-  | ts.FunctionDeclaration
-  | ts.FunctionExpression
-  | ts.ArrowFunction
-  | ts.MethodDeclaration;
+export { engineText } from './rules';
 
 interface Frame {
   /** This function (or module) is a traced coroutine: awaits inside it belong to it. */
@@ -54,63 +44,6 @@ export interface TransformState {
   registerSites: boolean;
   /** Mark t = 0 here (the program's entry file). */
   entry: boolean;
-}
-
-/**
- * How V8 names an expression in "x is not a function" messages (its CallPrinter), for the shapes
- * that matter; anything else prints as "(intermediate value)" there too.
- */
-export function engineText(node: ts.Expression): string {
-  if (ts.isParenthesizedExpression(node)) {
-    const inner = node.expression;
-    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.CommaToken)
-      return `(${engineText(inner.left)} , ${engineText(inner.right)})`;
-    return engineText(inner);
-  }
-  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return JSON.stringify(node.text);
-  if (ts.isNumericLiteral(node)) return node.text;
-  if (node.kind === ts.SyntaxKind.NullKeyword) return 'null';
-  if (node.kind === ts.SyntaxKind.TrueKeyword) return 'true';
-  if (node.kind === ts.SyntaxKind.FalseKeyword) return 'false';
-  if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression))
-    return `${engineText(node.expression)}.${node.argumentExpression.text}`;
-  if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) return node.text;
-  if (node.kind === ts.SyntaxKind.ThisKeyword) return 'this';
-  if (node.kind === ts.SyntaxKind.SuperKeyword) return 'super';
-  if (ts.isPropertyAccessExpression(node)) return `${engineText(node.expression)}.${node.name.text}`;
-  if (ts.isCallExpression(node)) return `${engineText(node.expression)}(...)`;
-  if (ts.isElementAccessExpression(node) && ts.isNumericLiteral(node.argumentExpression))
-    return `${engineText(node.expression)}[${node.argumentExpression.text}]`;
-  if (ts.isNonNullExpression(node) || ts.isAsExpression(node) || ts.isTypeAssertionExpression(node) || ts.isSatisfiesExpression(node))
-    return engineText(node.expression);
-  return '(intermediate value)';
-}
-
-function hasAsync(node: ts.Node): boolean {
-  return !!ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
-}
-
-function propertyNameText(name: ts.PropertyName | undefined): string | null {
-  if (!name) return null;
-  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
-  if (ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
-  return null;
-}
-
-/** Does the module body (outside any function) use `await` / `for await`? Then the module is a coroutine. */
-function hasTopLevelAwait(sf: ts.SourceFile): boolean {
-  let found = false;
-  const walk = (node: ts.Node): void => {
-    if (found) return;
-    if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return;
-    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(node, walk);
-  };
-  ts.forEachChild(sf, walk);
-  return found;
 }
 
 /** Is `node` a call `__atl.<method>(…)` that this transform generated? */
@@ -134,10 +67,7 @@ export function createTransformer(displayPath: string, absPath: string, state: T
     /** Names of coroutines, computed with parents known (pre-pass). */
     const names = new Map<ts.Node, string>();
 
-    const lineCol = (node: ts.Node): [number, number] => {
-      const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
-      return [line + 1, character + 1];
-    };
+    const { lineCol, anonymous, nameFor } = createNamer(sf, displayPath);
     const addSite = (kind: SiteKind, node: ts.Node, name?: string): number => {
       const [line, col] = lineCol(node);
       state.sites.push(name === undefined ? [kind, line, col] : [kind, line, col, name]);
@@ -152,57 +82,10 @@ export function createTransformer(displayPath: string, absPath: string, state: T
     const inCoroutine = () => top()?.coroutine === true;
 
     // ---- names: the pre-pass walks with a parent stack (the parser's parent pointers may be unset)
-    const anonymous = (node: ts.Node) => `<anonymous ${displayPath}:${lineCol(node)[0]}>`;
-    const objectOwner = (parents: ts.Node[], i: number): string | null => {
-      // an object literal at parents[i]: `const api = { ... }` → "api"
-      const p = parents[i - 1];
-      if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
-      if (p && ts.isPropertyAssignment(p)) return propertyNameText(p.name);
-      return null;
-    };
-    const className = (cls: ts.ClassLikeDeclaration, parents: ts.Node[], i: number): string => {
-      if (cls.name) return cls.name.text;
-      const p = parents[i - 1];
-      if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
-      return '<anonymous class>';
-    };
-    const nameFor = (node: ts.Node, parents: ts.Node[]): string => {
-      const i = parents.length - 1; // parents[i] is node's parent
-      const parent = parents[i];
-      if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) && node.name) return node.name.text;
-      if (ts.isFunctionDeclaration(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return 'default';
-      if (ts.isMethodDeclaration(node)) {
-        const prop = propertyNameText(node.name) ?? '[computed]';
-        if (parent && ts.isClassLike(parent)) return `${className(parent, parents, i)}.${prop}`;
-        if (parent && ts.isObjectLiteralExpression(parent)) {
-          const owner = objectOwner(parents, i);
-          return owner ? `${owner}.${prop}` : prop;
-        }
-        return prop;
-      }
-      if (!parent) return anonymous(node);
-      if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
-      if (ts.isPropertyAssignment(parent)) {
-        const prop = propertyNameText(parent.name) ?? '[computed]';
-        const owner = ts.isObjectLiteralExpression(parents[i - 1]) ? objectOwner(parents, i - 1) : null;
-        return owner ? `${owner}.${prop}` : prop;
-      }
-      if (ts.isPropertyDeclaration(parent) && ts.isClassLike(parents[i - 1])) {
-        return `${className(parents[i - 1] as ts.ClassLikeDeclaration, parents, i - 1)}.${propertyNameText(parent.name) ?? '[computed]'}`;
-      }
-      if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node) {
-        const left = parent.left;
-        if (ts.isIdentifier(left)) return left.text;
-        if (ts.isPropertyAccessExpression(left)) return left.getText(sf).replace(/\s+/g, '');
-      }
-      if (ts.isExportAssignment(parent)) return 'default';
-      return anonymous(node);
-    };
     const parents: ts.Node[] = [];
     const prepass = (node: ts.Node): void => {
       if (
-        (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)) &&
-        hasAsync(node)
+isFunctionNode(node) && hasAsync(node)
       ) {
         names.set(node, nameFor(node, parents));
       }
@@ -296,32 +179,22 @@ export function createTransformer(displayPath: string, absPath: string, state: T
     };
 
     const visitCall = (node: ts.CallExpression): ts.Node => {
-      const callee = node.expression;
-      const optional = (node.flags & ts.NodeFlags.OptionalChain) !== 0;
-      const spread = node.arguments.some(ts.isSpreadElement);
-      if (
-        optional ||
-        callee.kind === ts.SyntaxKind.SuperKeyword ||
-        callee.kind === ts.SyntaxKind.ImportKeyword ||
-        (ts.isIdentifier(callee) && callee.text === 'require')
-      ) {
-        return ts.visitEachChild(node, visitor, context);
-      }
-      if (ts.isPropertyAccessExpression(callee) && !spread) {
-        const method = callee.name.text;
+      const shape = callShape(node);
+      if (shape === 'plain') return ts.visitEachChild(node, visitor, context);
+      if (shape === 'combinator') {
         // Promise.all(X) and friends
-        if (ts.isIdentifier(callee.expression) && callee.expression.text === 'Promise' && method in COMBINATORS && node.arguments.length === 1) {
-          return rt('g', [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[method]), ts.visitNode(node.arguments[0], visitor) as ts.Expression]);
-        }
+        const method = (node.expression as ts.PropertyAccessExpression).name.text;
+        return rt('g', [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[method]), ts.visitNode(node.arguments[0], visitor) as ts.Expression]);
+      }
+      if (shape === 'callback') {
         // p.then(a) / p.then(a, b) / p.catch(a) / p.finally(a)
-        if (method in CALLBACKS && callee.expression.kind !== ts.SyntaxKind.SuperKeyword && node.arguments.length >= 1) {
-          const kind = CALLBACKS[method];
-          const site = addSite(method as SiteKind, callee.name);
-          const recv = ts.visitNode(callee.expression, visitor) as ts.Expression;
-          const args = node.arguments.map((a) => ts.visitNode(a, visitor) as ts.Expression);
-          const bound = rt('t', [recv, f.createNumericLiteral(kind), siteExpr(site), f.createStringLiteral(engineText(callee.expression))]);
-          return f.createCallExpression(bound, undefined, args);
-        }
+        const callee = node.expression as ts.PropertyAccessExpression;
+        const method = callee.name.text;
+        const site = addSite(method as SiteKind, callee.name);
+        const recv = ts.visitNode(callee.expression, visitor) as ts.Expression;
+        const args = node.arguments.map((a) => ts.visitNode(a, visitor) as ts.Expression);
+        const bound = rt('t', [recv, f.createNumericLiteral(CALLBACKS[method]), siteExpr(site), f.createStringLiteral(engineText(callee.expression))]);
+        return f.createCallExpression(bound, undefined, args);
       }
       const site = addSite('call', node);
       const visited = ts.visitEachChild(node, visitor, context);
@@ -329,7 +202,7 @@ export function createTransformer(displayPath: string, absPath: string, state: T
     };
 
     const visitor = (node: ts.Node): ts.VisitResult<ts.Node> => {
-      if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node)) {
+      if (isFunctionNode(node)) {
         return visitFunction(node);
       }
       if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) {

@@ -1,0 +1,174 @@
+/**
+ * What both instrumentation paths share: the hook names, how a call is classified, how coroutines are
+ * named, where sites are, and how V8 renders expressions in its messages. The slow path
+ * (`transform.ts`, a TypeScript transformer) and the fast path (`fastPath.ts`, text edits) must make
+ * the same decisions in the same order; keeping the decisions here is what makes that true.
+ */
+import ts from 'typescript';
+
+/** The runtime's global (a global, not a module binding: see src/README.md). */
+export const RT = '__asyncTimeline';
+/** The local holding the running coroutine's task. */
+export const TASK = '__atlT';
+/** The caught value in the body wrapper. */
+export const ERR = '__atlE';
+
+export const COMBINATORS: Readonly<Record<string, number>> = { all: 1, allSettled: 2, race: 3, any: 4 };
+export const CALLBACKS: Readonly<Record<string, number>> = { then: 0, catch: 1, finally: 2 };
+
+/**
+ * How the transform treats a call expression:
+ *   - `plain`: left as it is (optional chains, `super(…)`, `import(…)`, `require(…)`), children visited;
+ *   - `combinator`: `Promise.all(X)` and friends → `__atl.g(Promise, code, X)`;
+ *   - `callback`: `p.then(a)` / `p.catch(a)` / `p.finally(a)` → `__atl.t(p, kind, site, text)(a)`;
+ *   - `call`: anything else → `__atl.c(__atl.n, f(args), site)`.
+ * Own properties only: `x.toString(16)` is an ordinary call, not a lookup on Object.prototype.
+ */
+export type CallShape = 'plain' | 'combinator' | 'callback' | 'call';
+
+export function callShape(node: ts.CallExpression): CallShape {
+  const callee = node.expression;
+  if (
+    (node.flags & ts.NodeFlags.OptionalChain) !== 0 ||
+    callee.kind === ts.SyntaxKind.SuperKeyword ||
+    callee.kind === ts.SyntaxKind.ImportKeyword ||
+    (ts.isIdentifier(callee) && callee.text === 'require')
+  ) {
+    return 'plain';
+  }
+  if (ts.isPropertyAccessExpression(callee) && !node.arguments.some(ts.isSpreadElement)) {
+    const method = callee.name.text;
+    if (ts.isIdentifier(callee.expression) && callee.expression.text === 'Promise' && Object.hasOwn(COMBINATORS, method) && node.arguments.length === 1)
+      return 'combinator';
+    if (Object.hasOwn(CALLBACKS, method) && callee.expression.kind !== ts.SyntaxKind.SuperKeyword && node.arguments.length >= 1) return 'callback';
+  }
+  return 'call';
+}
+
+/**
+ * How V8 names an expression in "x is not a function" messages (its CallPrinter), for the shapes
+ * that matter; anything else prints as "(intermediate value)" there too.
+ */
+export function engineText(node: ts.Expression): string {
+  if (ts.isParenthesizedExpression(node)) {
+    const inner = node.expression;
+    if (ts.isBinaryExpression(inner) && inner.operatorToken.kind === ts.SyntaxKind.CommaToken)
+      return `(${engineText(inner.left)} , ${engineText(inner.right)})`;
+    return engineText(inner);
+  }
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return JSON.stringify(node.text);
+  if (ts.isNumericLiteral(node)) return node.text;
+  if (node.kind === ts.SyntaxKind.NullKeyword) return 'null';
+  if (node.kind === ts.SyntaxKind.TrueKeyword) return 'true';
+  if (node.kind === ts.SyntaxKind.FalseKeyword) return 'false';
+  if (ts.isElementAccessExpression(node) && ts.isStringLiteral(node.argumentExpression))
+    return `${engineText(node.expression)}.${node.argumentExpression.text}`;
+  if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) return node.text;
+  if (node.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+  if (node.kind === ts.SyntaxKind.SuperKeyword) return 'super';
+  if (ts.isPropertyAccessExpression(node)) return `${engineText(node.expression)}.${node.name.text}`;
+  if (ts.isCallExpression(node)) return `${engineText(node.expression)}(...)`;
+  if (ts.isElementAccessExpression(node) && ts.isNumericLiteral(node.argumentExpression))
+    return `${engineText(node.expression)}[${node.argumentExpression.text}]`;
+  if (ts.isNonNullExpression(node) || ts.isAsExpression(node) || ts.isTypeAssertionExpression(node) || ts.isSatisfiesExpression(node))
+    return engineText(node.expression);
+  return '(intermediate value)';
+}
+
+export function hasAsync(node: ts.Node): boolean {
+  return !!ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+}
+
+/** The four function shapes that can be coroutines. */
+export type FunctionNode = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;
+
+export function isFunctionNode(node: ts.Node): node is FunctionNode {
+  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node);
+}
+
+/** Does the module body (outside any function) use `await` / `for await`? Then the module is a coroutine. */
+export function hasTopLevelAwait(sf: ts.SourceFile): boolean {
+  let found = false;
+  const walk = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node)) return;
+    if (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, walk);
+  };
+  ts.forEachChild(sf, walk);
+  return found;
+}
+
+function propertyNameText(name: ts.PropertyName | undefined): string | null {
+  if (!name) return null;
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  return null;
+}
+
+/** Positions and names of one file's sites. */
+export interface Namer {
+  /** 1-based line and column of the node's first token. */
+  lineCol(node: ts.Node): [number, number];
+  /** `<anonymous file:line>`. */
+  anonymous(node: ts.Node): string;
+  /** The name a reader would give the coroutine `node`; `parents` ends with node's parent (walked with forEachChild from the file). */
+  nameFor(node: ts.Node, parents: readonly ts.Node[]): string;
+}
+
+export function createNamer(sf: ts.SourceFile, displayPath: string): Namer {
+  const lineCol = (node: ts.Node): [number, number] => {
+    const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+    return [line + 1, character + 1];
+  };
+  const anonymous = (node: ts.Node) => `<anonymous ${displayPath}:${lineCol(node)[0]}>`;
+  const objectOwner = (parents: readonly ts.Node[], i: number): string | null => {
+    // an object literal at parents[i]: `const api = { ... }` → "api"
+    const p = parents[i - 1];
+    if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+    if (p && ts.isPropertyAssignment(p)) return propertyNameText(p.name);
+    return null;
+  };
+  const className = (cls: ts.ClassLikeDeclaration, parents: readonly ts.Node[], i: number): string => {
+    if (cls.name) return cls.name.text;
+    const p = parents[i - 1];
+    if (p && ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+    return '<anonymous class>';
+  };
+  const nameFor = (node: ts.Node, parents: readonly ts.Node[]): string => {
+    const i = parents.length - 1; // parents[i] is node's parent
+    const parent = parents[i];
+    if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) && node.name) return node.name.text;
+    if (ts.isFunctionDeclaration(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return 'default';
+    if (ts.isMethodDeclaration(node)) {
+      const prop = propertyNameText(node.name) ?? '[computed]';
+      if (parent && ts.isClassLike(parent)) return `${className(parent, parents, i)}.${prop}`;
+      if (parent && ts.isObjectLiteralExpression(parent)) {
+        const owner = objectOwner(parents, i);
+        return owner ? `${owner}.${prop}` : prop;
+      }
+      return prop;
+    }
+    if (!parent) return anonymous(node);
+    if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+    if (ts.isPropertyAssignment(parent)) {
+      const prop = propertyNameText(parent.name) ?? '[computed]';
+      const owner = ts.isObjectLiteralExpression(parents[i - 1]) ? objectOwner(parents, i - 1) : null;
+      return owner ? `${owner}.${prop}` : prop;
+    }
+    if (ts.isPropertyDeclaration(parent) && ts.isClassLike(parents[i - 1])) {
+      return `${className(parents[i - 1] as ts.ClassLikeDeclaration, parents, i - 1)}.${propertyNameText(parent.name) ?? '[computed]'}`;
+    }
+    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node) {
+      const left = parent.left;
+      if (ts.isIdentifier(left)) return left.text;
+      if (ts.isPropertyAccessExpression(left)) return left.getText(sf).replace(/\s+/g, '');
+    }
+    if (ts.isExportAssignment(parent)) return 'default';
+    return anonymous(node);
+  };
+  return { lineCol, anonymous, nameFor };
+}
