@@ -307,7 +307,7 @@ async function main() {
     '\nEvents in the trace, added cost per event ((traced - plain) / events), bytes per event: buffered (the',
   );
   console.log(
-    'record size) and received (every byte of the event pipe the host read, frame headers and site tables',
+    'record size) and received (every byte of the event file the host read, frame headers and site tables',
   );
   console.log(
     'included, / events), whole-run wall (startRun → done) and peak RSS of the child (VmHWM, MiB).\n',

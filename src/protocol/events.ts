@@ -1,7 +1,8 @@
 /**
  * The runtime → host event stream: the hot path of a traced run.
  *
- * Transport: the child writes FRAMES to a dedicated pipe (fd 3). A frame is
+ * Transport: the child appends FRAMES to a file the host names (RunManifest.eventsFile) and the
+ * host reads as it grows (a pipe made the program wait for the host). A frame is
  *   u32 little-endian byte length of the body | u8 frame type | body
  * Frame types:
  *   FRAME_EVENTS: body = N records of EVENT_BYTES bytes each (see below), little-endian.

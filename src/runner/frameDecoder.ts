@@ -1,4 +1,4 @@
-/** Splits the runtime's pipe into frames (see src/protocol/events.ts), however the bytes were chunked. */
+/** Splits the runtime's event stream into frames (see src/protocol/events.ts), however the bytes were chunked. */
 import { EVENT_BYTES, FRAME_EVENTS, FRAME_HEADER_BYTES, FRAME_JSON, type RuntimeMessage } from '../protocol/events';
 
 export interface FrameSink {

@@ -1,6 +1,6 @@
 /**
  * Runs a program with tracing: prepare (instrument the module graph), spawn the user's `node`
- * with our preload, stream its output through, decode the event pipe into a live trace, and end
+ * with our preload, stream its output through, read the event file into a live trace, and end
  * cleanly however the program ends (exit, process.exit, crash, timeout, stop).
  */
 import { spawn } from 'node:child_process';
@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { TraceBuilder, relativeTo } from '../core/traceBuilder';
 import type { ExitReason, SourceSite, TraceExit } from '../protocol/trace';
-import { EVENTS_FD, MANIFEST_ENV, type RunManifest } from '../runtime/manifest';
+import { MANIFEST_ENV, type RunManifest } from '../runtime/manifest';
+import { EventFileReader } from './eventFile';
 import { formatOf } from '../runtime/moduleFormat';
 import { FrameDecoder } from './frameDecoder';
 import { prepareOffThread } from './preparer';
@@ -27,6 +28,8 @@ const RING_EVENTS = 1 << 18;
 const STACK_KB = 1500;
 /** How long to wait for the runtime to confirm it shipped everything before killing (stop/timeout). */
 const STOP_GRACE_MS = 1000;
+/** How often the host reads what the runtime appended to the event file while the program runs. */
+const POLL_MS = 20;
 
 /** Finds dist/ (runtime, instrument bundle) from wherever this module was loaded (bundle or compiled tests). */
 export function findDist(given?: string): string {
@@ -95,8 +98,10 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     hooksModule: path.join(dist, 'runtime', 'hooks.mjs'),
     maxEvents: opts.maxEvents ?? DEFAULT_MAX_EVENTS,
     stopFile: path.join(work, 'stop'),
+    eventsFile: path.join(work, 'events'),
     ringEvents: RING_EVENTS,
   };
+  fs.writeFileSync(manifest.eventsFile, '');
   const manifestPath = path.join(work, 'manifest.json');
   fs.writeFileSync(manifestPath, JSON.stringify(manifest));
 
@@ -120,7 +125,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
   const child = spawn(opts.nodePath || 'node', [...nodeArgs, entry, ...(opts.args ?? [])], {
     cwd: opts.cwd,
     env: { ...process.env, ...(opts.env ?? {}), [MANIFEST_ENV]: manifestPath },
-    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe'],
+    stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32', // its own process group, so stop can take the whole tree
     windowsHide: true,
   });
@@ -147,7 +152,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     }, interval);
   };
 
-  // Whatever comes down the pipe, a bad frame must not throw inside a stream handler of the host
+  // Whatever is in the event file, a bad frame must not throw inside a timer of the host
   // (the extension host): the run goes on and `done` still resolves.
   let decodeError: unknown = null;
   const decoder = new FrameDecoder({
@@ -165,19 +170,21 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
       changed();
     },
   });
-  const eventsPipe = child.stdio[EVENTS_FD] as NodeJS.ReadableStream;
-  const pipeClosed = new Promise<void>((resolve) => {
-    eventsPipe.on('data', (chunk: Buffer) => {
-      try {
-        decoder.push(chunk);
-      } catch (err) {
-        decodeError ??= err;
-      }
-    });
-    eventsPipe.on('end', resolve);
-    eventsPipe.on('close', resolve);
-    eventsPipe.on('error', () => resolve());
+  const events = new EventFileReader(manifest.eventsFile, (chunk) => {
+    try {
+      decoder.push(chunk);
+    } catch (err) {
+      decodeError ??= err;
+    }
   });
+  const readEvents = () => {
+    try {
+      events.poll();
+    } catch (err) {
+      decodeError ??= err;
+    }
+  };
+  const poller = setInterval(readEvents, POLL_MS);
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
   child.stdout!.on('data', (text: string) => {
@@ -235,11 +242,13 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     const { code, signal } = await exitInfo;
     const endT = builder.timeAt(Date.now());
     if (timeout) clearTimeout(timeout);
-    // Grandchildren may keep stdout open: wait for our pipe, but not forever (and leave no timer behind).
-    let pipeTimer: NodeJS.Timeout | undefined;
-    await Promise.race([pipeClosed, new Promise((r) => (pipeTimer = setTimeout(r, 2000)))]);
-    clearTimeout(pipeTimer);
-    await new Promise((r) => setImmediate(r));
+    // Every frame the child wrote is in the file now (a frame cut short by SIGKILL is left undecoded).
+    clearInterval(poller);
+    try {
+      events.close();
+    } catch (err) {
+      decodeError ??= err;
+    }
     if (updateTimer) clearTimeout(updateTimer);
     const why: ExitReason = reason ?? (builder.lastError || signal ? 'crashed' : 'exited');
     const exit: TraceExit = { code, signal, reason: why };

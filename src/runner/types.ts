@@ -50,6 +50,6 @@ export interface RunHandle {
   snapshot(): Trace;
   /** Stop the program (kills its process tree); the trace keeps every event recorded so far. */
   stop(): void;
-  /** Bytes received on the event pipe so far (for benchmarks). */
+  /** Bytes of event frames read so far (for benchmarks). */
   readonly eventBytes: number;
 }

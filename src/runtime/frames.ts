@@ -1,8 +1,8 @@
-/** Writing frames to the events pipe (see src/protocol/events.ts for the layout). */
+/** Writing frames to the event file (see src/protocol/events.ts for the layout). */
 import fs from 'node:fs';
 import { FRAME_HEADER_BYTES, FRAME_JSON } from '../protocol/events';
 
-/** Writes all of `buf` to `fd`, retrying on EAGAIN (the pipe may be non-blocking and full). */
+/** Writes all of `buf` to `fd`, retrying on EAGAIN (should `fd` ever be non-blocking). */
 export function writeAll(fd: number, buf: Uint8Array): void {
   let off = 0;
   const spin = new Int32Array(new SharedArrayBuffer(4));

@@ -33,13 +33,13 @@ export interface RunManifest {
   ownDir: string;
   /** First free site id after the host-prepared files (modules prepared inside the program number from here). */
   lazySiteBase: number;
+  /** The file the runtime appends its frames to (see src/protocol/events.ts); the host reads it as it grows. */
+  eventsFile: string;
   /** Ring size in events (power of two). */
   ringEvents: number;
 }
 
 export const MANIFEST_ENV = 'ASYNC_TIMELINE_MANIFEST';
-/** The pipe the runtime writes its frames to. */
-export const EVENTS_FD = 3;
 
 /** Source extensions the loader takes care of. */
 export const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'];

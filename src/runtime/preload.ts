@@ -12,7 +12,7 @@ import { EVENT_BYTES } from '../protocol/events';
 import { createNoopTracer, createTracer, Ctl, type TracerApi } from './tracer';
 import { jsonFrame, writeAll } from './frames';
 import { drain, lock, unlock } from './shipper';
-import { EVENTS_FD, MANIFEST_ENV, TS_EXTENSIONS, type RunManifest } from './manifest';
+import { MANIFEST_ENV, TS_EXTENSIONS, type RunManifest } from './manifest';
 import { codeOf, createLatePreparer } from './latePrepare';
 
 const manifestPath = process.env[MANIFEST_ENV];
@@ -40,7 +40,8 @@ function startTracing(m: RunManifest): TracerApi {
   const ring = new SharedArrayBuffer(m.ringEvents * EVENT_BYTES);
   const ctlBuffer = new SharedArrayBuffer(Ctl.Size * 4);
   const ctl = new Int32Array(ctlBuffer);
-  const fd = EVENTS_FD;
+  // Appending to a file never waits for the host (a pipe would, and the ring would fill behind it).
+  const fd = fs.openSync(m.eventsFile, 'a');
   let closed = false;
 
   /** A JSON frame from the main thread: take the lock so frames never interleave with the writer's. */
@@ -86,6 +87,9 @@ function startTracing(m: RunManifest): TracerApi {
     stderr: true,
   });
   writer.unref();
+  // A thread's start-up costs a few tens of ms of CPU; had the program started meanwhile, the two would compete
+  // and its first timers would fire late. Wait until the writer runs (bounded, should it never come up).
+  Atomics.wait(ctl, Ctl.Ready, 0, 5000);
 
   // Crashes: the monitor sees uncaught exceptions and (as Node turns them into exceptions)
   // unhandled rejections, without changing what Node does with them.
@@ -100,7 +104,7 @@ function startTracing(m: RunManifest): TracerApi {
     });
   });
 
-  // At exit (normal end, process.exit, crash): ship what is left, say goodbye, and keep the pipe ours.
+  // At exit (normal end, process.exit, crash): ship what is left, say goodbye, and keep the file ours.
   process.on('exit', (code) => {
     if (!lock(ctl, 2000)) return;
     try {

@@ -1,5 +1,5 @@
 /**
- * Moves events from the shared ring to the pipe. Used by the writer thread (every few ms, even
+ * Moves events from the shared ring to the event file. Used by the writer thread (every few ms, even
  * while the program's own thread is stuck in a loop) and by the main thread once, at exit.
  * Only the holder of the lock word may write frames, so frames never interleave.
  */

@@ -20,12 +20,14 @@ export const enum Ctl {
   Write = 0,
   /** Events consumed by the writer (monotonic count). */
   Read = 1,
-  /** 0 free / 1 held: who may write frames to the pipe (writer thread or the exiting main thread). */
+  /** 0 free / 1 held: who may write frames to the event file (writer thread or the exiting main thread). */
   Lock = 2,
   /** Wake-up word for the writer (notify to flush now). */
   Wake = 3,
   /** 1 once the cap was hit. */
   Truncated = 4,
+  /** 1 once the writer thread is up (the program starts only then: its start-up must not compete with the program). */
+  Ready = 5,
   Size = 8,
 }
 

@@ -19,6 +19,9 @@ const { ring, ctlBuffer, fd, stopFile, intervalMs } = workerData as {
 const ctl = new Int32Array(ctlBuffer);
 let stopReported = false;
 
+Atomics.store(ctl, Ctl.Ready, 1);
+Atomics.notify(ctl, Ctl.Ready);
+
 let busy = false;
 for (;;) {
   // While events pour in, come back at once (the ring must not fill up); when idle, every intervalMs.
