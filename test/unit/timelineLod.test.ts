@@ -57,9 +57,15 @@ describe('timeline: level-of-detail merging', () => {
     const lane = indexTrace(makeTrace([makeTask(1, null, bounds)], N * 0.01)).lanes.get(1)!;
     const out: LaneSpan[] = [];
     void lane.starts; // build the lazy arrays outside the timing
-    const t0 = performance.now();
-    const n = buildLaneSpans(lane, 0, N * 0.01, (N * 0.01) / 1000, 1, out); // fit 10 s into 1000 px
-    const dt = performance.now() - t0;
+    // The fastest of a few rounds: one round can lose the CPU for a while on a busy CI machine, but
+    // not all of them, and the work itself takes well under a millisecond.
+    let dt = Infinity;
+    let n = 0;
+    for (let round = 0; round < 5; round++) {
+      const t0 = performance.now();
+      n = buildLaneSpans(lane, 0, N * 0.01, (N * 0.01) / 1000, 1, out); // fit 10 s into 1000 px
+      dt = Math.min(dt, performance.now() - t0);
+    }
     assert.ok(n <= 1250, `spans: ${n}`);
     // A linear walk over a million segments would take tens of ms; generous bound for busy CI.
     assert.ok(dt < 200, `took ${dt} ms`);
