@@ -76,13 +76,54 @@ function readMethod(recv: any, name: string): unknown {
   return recv[name];
 }
 
+/** Lets a constructor return an existing object, so a subclass can put a private field on it. */
+class ReturnsTarget {
+  constructor(target: object) {
+    return target;
+  }
+}
+
+/**
+ * Which task a promise belongs to, kept ON the promise in a private field: invisible to the program
+ * (no key that Reflect.ownKeys, inspection or serialization can see) and, unlike a WeakMap entry with
+ * one ephemeron per task, free for the garbage collector. Objects that cannot take a field (not
+ * extensible) fall back to a WeakMap.
+ */
+export class TaskTags extends ReturnsTarget {
+  #task = 0;
+  private static readonly fallback = new WeakMap<object, number>();
+  private static fallbackSize = 0;
+
+  private constructor(target: object, task: number) {
+    super(target);
+    this.#task = task;
+  }
+
+  /** The task `v` belongs to, or undefined. */
+  static get(v: unknown): number | undefined {
+    if (typeof v !== 'object' || v === null) return undefined;
+    if (#task in v) return (v as unknown as TaskTags).#task;
+    return TaskTags.fallbackSize > 0 ? TaskTags.fallback.get(v) : undefined;
+  }
+
+  /** Tags `v` with `task` unless it already belongs to one (the innermost call that made it wins). */
+  static set(v: object, task: number): void {
+    if (#task in v) return;
+    if (Object.isExtensible(v)) {
+      new TaskTags(v, task);
+    } else if (!TaskTags.fallback.has(v)) {
+      TaskTags.fallback.set(v, task);
+      TaskTags.fallbackSize++;
+    }
+  }
+}
+
 /** The task-promise members of an array, read without calling getters (the combinator reads them itself). */
-function taskMembers(arr: unknown[], promiseTask: WeakMap<object, number>): number[] {
+function taskMembers(arr: unknown[]): number[] {
   const ids: number[] = [];
   for (let i = 0; i < arr.length; i++) {
     const d = Object.getOwnPropertyDescriptor(arr, i);
-    const v = d && 'value' in d ? d.value : undefined;
-    const id = typeof v === 'object' && v !== null ? promiseTask.get(v) : undefined;
+    const id = d && 'value' in d ? TaskTags.get(d.value) : undefined;
     if (id !== undefined) ids.push(id);
   }
   return ids;
@@ -113,7 +154,6 @@ export function createTracer(
   };
   let cur = 0; // the running task (0 = none: top-level code or the event loop)
   const act: number[] = [0];
-  const promiseTask = new WeakMap<object, number>();
   const promiseGroup = new WeakMap<object, { code: number; ids: number[] }>();
 
   /** Appends one record. `t` < 0 means "same time as the previous record" (skips the clock read). */
@@ -144,7 +184,7 @@ export function createTracer(
 
   function waitOn(t: number, v: unknown): void {
     if (typeof v !== 'object' || v === null) return;
-    const id = promiseTask.get(v);
+    const id = TaskTags.get(v);
     if (id !== undefined) {
       rec(Ev.WaitOn, t, id, false);
       return;
@@ -239,7 +279,7 @@ export function createTracer(
     c(n0, v, site) {
       if (api.n !== n0) {
         rec(Ev.CallSite, n0 + 1, site, false);
-        if (v instanceof Promise && !promiseTask.has(v)) promiseTask.set(v, n0 + 1);
+        if (v instanceof Promise) TaskTags.set(v, n0 + 1);
       }
       return v;
     },
@@ -248,7 +288,7 @@ export function createTracer(
     g(P, code, iterable) {
       const result = P[COMBINATOR_METHODS[code]](iterable);
       if (Array.isArray(iterable) && typeof result === 'object' && result !== null) {
-        const ids = taskMembers(iterable, promiseTask);
+        const ids = taskMembers(iterable);
         if (ids.length > 0) promiseGroup.set(result, { code, ids });
       }
       return result;
@@ -264,7 +304,7 @@ export function createTracer(
       const method = readMethod(recv, name);
       return function (...args: unknown[]) {
         if (typeof method !== 'function') throw new TypeError(`${text}.${name} is not a function`);
-        const id = recv instanceof Promise ? promiseTask.get(recv) : undefined;
+        const id = recv instanceof Promise ? TaskTags.get(recv) : undefined;
         if (id !== undefined) {
           for (let i = 0; i < args.length && i < 2; i++) {
             const fn = args[i];
@@ -283,7 +323,7 @@ export function createTracer(
           }
         }
         const derived = method.apply(recv, args);
-        if (id !== undefined && derived instanceof Promise && !promiseTask.has(derived)) promiseTask.set(derived, id);
+        if (id !== undefined && derived instanceof Promise) TaskTags.set(derived, id);
         return derived;
       };
     },
