@@ -50,6 +50,8 @@ export class TraceBuilder {
   private readonly output: OutputRecord[] = [];
   private pending: Uint8Array[] = [];
   private lastId = 0;
+  /** Members of the one large await group being filled (its WaitOn records come in a row). */
+  private awaitSet: { seg: SuspendedSegment; ids: Set<number> } | null = null;
   private lastT = 0;
   private events = 0;
   private truncated = false;
@@ -190,8 +192,19 @@ export class TraceBuilder {
       }
       case Ev.WaitOn: {
         const seg = this.openSuspended(id);
-        if (seg && seg.awaits === NO_AWAITS) seg.awaits = [arg];
-        else if (seg && !seg.awaits.includes(arg)) seg.awaits.push(arg);
+        if (!seg) break;
+        if (seg.awaits === NO_AWAITS) {
+          seg.awaits = [arg];
+        } else if (seg.awaits.length < 16) {
+          if (!seg.awaits.includes(arg)) seg.awaits.push(arg);
+        } else {
+          // Promise.all over thousands of tasks: look members up in a set, not the array (quadratic).
+          if (this.awaitSet?.seg !== seg) this.awaitSet = { seg, ids: new Set(seg.awaits) };
+          if (!this.awaitSet.ids.has(arg)) {
+            this.awaitSet.ids.add(arg);
+            seg.awaits.push(arg);
+          }
+        }
         break;
       }
       case Ev.WaitKind: {
@@ -204,6 +217,7 @@ export class TraceBuilder {
         if (!task) break;
         const seg = this.openSuspended(id);
         if (seg) {
+          if (this.awaitSet?.seg === seg) this.awaitSet = null;
           seg.end = t;
           if (arg === 1) seg.threw = true;
           seg.resumedBy = this.waker(seg, t);

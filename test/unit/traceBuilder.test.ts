@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { TraceBuilder } from '../../src/core/traceBuilder';
+import { EVENT_BYTES, Ev } from '../../src/protocol/events';
+
+/** Encodes records the way the runtime writes them into the ring. */
+function records(list: Array<[t: number, kind: Ev, task: number, arg: number]>): Uint8Array {
+  const buf = Buffer.alloc(list.length * EVENT_BYTES);
+  list.forEach(([t, kind, task, arg], i) => {
+    buf.writeDoubleLE(t, i * EVENT_BYTES);
+    buf.writeUInt32LE(((kind << 28) | task) >>> 0, i * EVENT_BYTES + 8);
+    buf.writeUInt32LE(arg, i * EVENT_BYTES + 12);
+  });
+  return buf;
+}
+
+function builder(): TraceBuilder {
+  const b = new TraceBuilder({ entry: 'main.js', cwd: '/w', language: 'javascript', startedAt: '2026-01-01T00:00:00.000Z' });
+  b.handleMessage({
+    type: 'sites',
+    file: '/w/main.js',
+    base: 1,
+    entries: [
+      ['function', 1, 1, 'main'],
+      ['function', 5, 1, 'child'],
+      ['await', 3, 3],
+    ],
+  });
+  return b;
+}
+
+describe('core/traceBuilder', () => {
+  it('folds a Promise.all over thousands of tasks: every member once, in order, and the last to settle woke it', () => {
+    const b = builder();
+    const N = 5000;
+    const ev: Array<[number, Ev, number, number]> = [[0, Ev.Create, 0, 1]];
+    for (let i = 0; i < N; i++) ev.push([1 + i * 0.001, Ev.Create, 1, 2], [1 + i * 0.001, Ev.Yield, i + 2, 3]);
+    ev.push([10, Ev.Yield, 1, 3], [10, Ev.WaitKind, 1, 1]);
+    // Every member listed, some twice (the same promise twice in the array).
+    for (let i = 0; i < N; i++) ev.push([10, Ev.WaitOn, 1, i + 2]);
+    for (let i = 0; i < N; i += 7) ev.push([10, Ev.WaitOn, 1, i + 2]);
+    for (let i = 0; i < N; i++) ev.push([20 + i * 0.001, Ev.Resume, i + 2, 0], [20 + i * 0.001, Ev.SettleOk, i + 2, 0]);
+    ev.push([30, Ev.Resume, 1, 0], [31, Ev.SettleOk, 1, 0]);
+    b.handleEvents(records(ev));
+    b.finish({ code: 0, signal: null, reason: 'exited' }, 31);
+    const main = b.snapshot().tasks[0];
+    const wait = main.segments[1];
+    assert.equal(wait.state, 'suspended');
+    if (wait.state !== 'suspended') return;
+    assert.equal(wait.combinator, 'all');
+    assert.equal(wait.awaits.length, N);
+    assert.deepEqual(wait.awaits.slice(0, 3), [2, 3, 4]);
+    assert.equal(new Set(wait.awaits).size, N);
+    assert.equal(wait.resumedBy, N + 1, 'the last member to settle');
+    assert.deepEqual(
+      main.segments.map((s) => [s.state, s.start, s.end]),
+      [
+        ['running', 0, 10],
+        ['suspended', 10, 30],
+        ['running', 30, 31],
+      ],
+    );
+  });
+
+  it('keeps small await lists exact too (a task awaited twice counts once)', () => {
+    const b = builder();
+    b.handleEvents(
+      records([
+        [0, Ev.Create, 0, 1],
+        [1, Ev.Create, 1, 2],
+        [2, Ev.Yield, 1, 3],
+        [2, Ev.WaitOn, 1, 2],
+        [2, Ev.WaitOn, 1, 2],
+        [3, Ev.SettleOk, 2, 0],
+        [4, Ev.Resume, 1, 0],
+      ]),
+    );
+    const seg = b.snapshot().tasks[0].segments[1];
+    assert.ok(seg.state === 'suspended');
+    assert.deepEqual(seg.awaits, [2]);
+    assert.equal(seg.resumedBy, 2);
+  });
+});
