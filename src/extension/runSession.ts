@@ -9,6 +9,14 @@ import type { TraceExit } from '../protocol/trace';
 import type { RunCallbacks, RunHandle, RunOptions } from '../runner/types';
 import type { ResultsStore } from './resultsStore';
 
+/**
+ * Live snapshots (a copy of the trace, then decorations, lenses and views recomputed) may take at
+ * most about 1/LIVE_BUDGET of the extension host's time: after one that took `c` ms, the next waits
+ * at least (LIVE_BUDGET - 1) * c. Small traces update every time the runner says so (~100 ms);
+ * a run of millions of events updates less often instead of starving the editor.
+ */
+export const LIVE_BUDGET = 10;
+
 /** The runner's entry point (injected, so tests and the composition root choose it). */
 export type StartRun = (opts: RunOptions, cb?: RunCallbacks) => Promise<RunHandle>;
 
@@ -37,6 +45,8 @@ export class RunSession {
   private stopRequested = false;
   private replaced = false;
   private finished = false;
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
+  private nextLiveAt = 0;
 
   constructor(
     readonly entry: string,
@@ -96,16 +106,29 @@ export class RunSession {
       };
     } finally {
       this.finished = true;
+      if (this.liveTimer) clearTimeout(this.liveTimer);
+      this.liveTimer = undefined;
     }
   }
 
   private publishLive(): void {
     if (this.finished || this.replaced || !this.handle) return;
+    const started = Date.now();
+    if (started < this.nextLiveAt) {
+      this.liveTimer ??= setTimeout(() => {
+        this.liveTimer = undefined;
+        this.publishLive();
+      }, this.nextLiveAt - started);
+      return;
+    }
     try {
       this.store.set(this.entry, this.handle.snapshot(), true, 'run');
     } catch {
       // A snapshot is a convenience; the final trace comes with `done`.
     }
+    const ended = Date.now();
+    const cost = ended - started;
+    this.nextLiveAt = cost < 5 ? 0 : ended + (LIVE_BUDGET - 1) * cost;
   }
 
   /** Stops the program (its whole process tree); the trace keeps what was recorded. */

@@ -25,6 +25,7 @@ export class TimelineWebview implements vscode.Disposable {
   private pending: HostToWebview[] = [];
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private lastLivePost = 0;
+  private lastLiveCost = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
   /** The page's Content-Security-Policy (the integration tests check it). */
   readonly csp: string;
@@ -85,11 +86,14 @@ export class TimelineWebview implements vscode.Disposable {
       return;
     }
     if (this.liveTimer) return;
-    const wait = Math.max(0, this.lastLivePost + LIVE_INTERVAL_MS - Date.now());
+    // A big trace takes a while to serialize: wait at least 9x as long as the last live post took.
+    const wait = Math.max(0, this.lastLivePost + Math.max(LIVE_INTERVAL_MS, 9 * this.lastLiveCost) - Date.now());
     this.liveTimer = setTimeout(() => {
       this.liveTimer = undefined;
-      this.lastLivePost = Date.now();
+      const started = Date.now();
       this.sendSnapshot();
+      this.lastLivePost = Date.now();
+      this.lastLiveCost = this.lastLivePost - started;
     }, wait);
   }
 
