@@ -131,18 +131,55 @@ export async function setTheme(page, theme) {
     { vars: THEMES[theme].vars, cls: THEMES[theme].bodyClass },
   );
   void dir;
-  await page.waitForTimeout(100);
+  await settle(page);
 }
 
-/** Posts a host message to the page and waits for the frame that shows it. */
-export async function send(page, msg) {
-  await page.evaluate(async (m) => {
-    window.postMessage(m, '*');
-    // Let the message event run, then wait for the frame it scheduled (if any).
-    await new Promise((r) => window.setTimeout(r, 20));
-    await Promise.race([window.asyncTimeline.nextFrame(), new Promise((r) => window.setTimeout(r, 500))]);
-  }, msg);
+/**
+ * Waits until every frame the viewer has asked for so far is drawn: three animation frames (a redraw
+ * requested from a ResizeObserver or an input event runs in the frame after the one it was asked in),
+ * however long a loaded machine takes to produce them. No fixed sleeps: a test that reads the page
+ * after this sees what the viewer drew. A page that stops producing frames fails the test.
+ */
+export async function settle(page) {
+  await page.evaluate(() => {
+    const frames = new Promise((resolve) => {
+      let n = 0;
+      const tick = () => (++n >= 3 ? resolve() : window.requestAnimationFrame(tick));
+      window.requestAnimationFrame(tick);
+    });
+    let timer;
+    const stuck = new Promise((_, reject) => {
+      timer = window.setTimeout(() => reject(new Error('no animation frame for 30 s')), 30_000);
+    });
+    return Promise.race([frames, stuck]).finally(() => window.clearTimeout(timer));
+  });
 }
+
+/**
+ * Posts host messages to the page, waits until the viewer has handled them (its own message listener
+ * was added first, so it has run once ours sees the last one), then until the frames they asked for
+ * are drawn.
+ */
+export async function post(page, ...msgs) {
+  await page.evaluate(
+    (ms) =>
+      new Promise((resolve) => {
+        let seen = 0;
+        const onMessage = () => {
+          if (++seen < ms.length) return;
+          window.removeEventListener('message', onMessage);
+          resolve();
+        };
+        window.addEventListener('message', onMessage);
+        for (const m of ms) window.postMessage(m, '*');
+      }),
+    msgs,
+  );
+  await settle(page);
+}
+
+/** Posts one host message to the page and waits for the frame that shows it. */
+export const send = (page, msg) => post(page, msg);
 
 export function fixture(name) {
   return JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/traces', `${name}.json`), 'utf8'));

@@ -5,7 +5,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { cleanup, fixture, harnessPage, launch, ROOT, send, setTheme, tmp } from './harness.mjs';
+import {
+  cleanup,
+  fixture,
+  harnessPage,
+  launch,
+  post,
+  ROOT,
+  send,
+  setTheme,
+  settle,
+  tmp,
+} from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const ART = path.join(ROOT, 'test-artifacts/webview');
@@ -61,10 +72,13 @@ const vp = (page) => api(page, () => window.asyncTimeline.viewport());
 const posted = (page) => api(page, () => window.__posted);
 const pointOf = (page, taskId, seg) =>
   api(page, ([t, s]) => window.asyncTimeline.pointOf(t, s), [taskId, seg]);
-async function frame(page) {
-  await page.evaluate(() =>
-    Promise.race([window.asyncTimeline.nextFrame(), new Promise((r) => window.setTimeout(r, 300))]),
-  );
+/** Until whatever the viewer was asked to draw is on the canvas (no fixed sleeps: see settle). */
+const frame = settle;
+/** Waits (generously: the machine may be loaded) until `fn(arg)` is true in the page; fails with `what`. */
+async function until(page, fn, arg, what) {
+  await page.waitForFunction(fn, arg, { timeout: 30_000 }).catch((e) => {
+    throw new Error(`${what} (${String(e.message).split('\n')[0]})`);
+  });
 }
 async function shot(page, name) {
   await frame(page);
@@ -376,7 +390,9 @@ test('live updates: lanes appear, the view follows until the user zooms, then zo
 
 test('malformed and unknown messages are ignored', async () => {
   const page = await open(fixture('workers'));
-  for (const m of [
+  // post() returns once the viewer has handled every one of them, however slow the machine.
+  await post(
+    page,
     null,
     42,
     'trace',
@@ -385,11 +401,9 @@ test('malformed and unknown messages are ignored', async () => {
     { type: 'revealTasks', taskIds: ['1'] },
     { type: 'highlightSite', file: 3, line: 1 },
     { type: 'eval', code: 'window.__bad=1' },
-  ]) {
-    await page.evaluate((x) => window.postMessage(x, '*'), m);
-  }
-  await page.waitForTimeout(100);
+  );
   eq((await rows(page)).length, 3, 'still showing the trace');
+  eq(await api(page, () => window.__bad), undefined, 'no message ran code');
   await send(page, { type: 'clear' });
   eq((await rows(page)).length, 0, 'clear empties');
   assert(await page.isVisible('.empty'), 'empty state visible');
@@ -457,7 +471,8 @@ test('view state is saved with setState and restored on reload', async () => {
   await page.keyboard.press('+');
   await page.keyboard.press('+');
   await page.fill('input.filter', 'crawl');
-  await page.waitForTimeout(400);
+  // The state is saved shortly after the last change (debounced): wait for it, not for a fixed time.
+  await until(page, () => window.__state?.filter === 'crawl', null, 'the filter was never saved');
   await frame(page);
   const saved = await api(page, () => window.__state);
   const before = await vp(page);
@@ -484,8 +499,7 @@ test('screenshots in light, dark and high-contrast themes; theme changes repaint
   const light = await pixel();
   const framesBefore = await api(page, () => window.asyncTimeline.frames());
   await setTheme(page, 'dark');
-  await frame(page);
-  assert((await api(page, () => window.asyncTimeline.frames())) > framesBefore, 'repainted on theme change');
+  await until(page, (n) => window.asyncTimeline.frames() > n, framesBefore, 'no repaint on theme change');
   assert((await pixel()) !== light, 'canvas colours changed');
   await shot(page, 'crawl-dark');
   await send(page, { type: 'trace', trace: fixture('workers'), live: false });
@@ -584,8 +598,6 @@ test('a narrow webview stacks the details under the timeline', async () => {
   const v = await vp(page);
   assert(v.width > 500, `canvas keeps the width: ${v.width}`);
   await send(page, { type: 'revealTasks', taskIds: [1] });
-  await page.waitForTimeout(100);
-  await frame(page);
   assert(await page.isVisible('.details'), 'details shown once a task is selected');
   await shot(page, 'workers-narrow');
   await page.close();
