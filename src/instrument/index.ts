@@ -1,11 +1,17 @@
 /**
  * The instrumenter: TS/JS source text in → instrumented JavaScript (with an inline source map back
- * to the original) out. Pure: no file system, no process; the runner decides formats and paths.
+ * to the original) out. Pure: no file system; the runner decides formats and paths.
+ *
+ * Two paths with the same output semantics: the fast path (`fastPath.ts`: one parse, types blanked out
+ * by ts-blank-space, hooks inserted as text edits) for JavaScript and ES-module TypeScript, and the slow
+ * path (`transpileModule` with the transformer in `transform.ts`) for everything the fast path declines:
+ * TypeScript compiled to CommonJS, syntax that is not erasable, syntax errors (reported from here).
  */
 import path from 'node:path';
 import ts from 'typescript';
 import type { SiteEntry } from '../protocol/events';
 import { SourceError } from './errors';
+import { instrumentFast } from './fastPath';
 import { createTransformer } from './transform';
 
 export { SourceError } from './errors';
@@ -24,6 +30,12 @@ export interface InstrumentOptions {
   registerSites?: boolean;
   /** This is the program's entry: its first statement marks t = 0. */
   entry?: boolean;
+  /**
+   * `slow` forces the TypeScript transformer (tests compare both paths). Default `auto`: the fast path
+   * where it can reproduce the transformer exactly. The environment variable
+   * ASYNC_TIMELINE_INSTRUMENT_PATH=slow sets the default (it reaches the runner's worker and the child).
+   */
+  path?: 'auto' | 'slow';
 }
 
 export interface InstrumentResult {
@@ -33,6 +45,10 @@ export interface InstrumentResult {
   sites: SiteEntry[];
   /** Module specifiers the file loads: static imports, re-exports, literal require() and import(). */
   imports: Array<{ specifier: string; dynamic: boolean }>;
+  /** Which path produced the code. */
+  path: 'fast' | 'slow';
+  /** Why the fast path declined (slow path taken without being forced). */
+  fallback?: string;
 }
 
 /** The path as a user names it: relative to cwd with `/`, or absolute when outside cwd. */
@@ -41,27 +57,45 @@ export function displayPath(file: string, cwd: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }
 
+/** The compiler options both paths agree on (the fast path parses with the same module detection). */
+function compilerOptionsFor(file: string, format: InstrumentOptions['format']): ts.CompilerOptions {
+  return {
+    target: ts.ScriptTarget.ESNext,
+    // JavaScript stays as written: a CommonJS .js/.cjs file is not rewritten (TypeScript's CommonJS emit would
+    // add "use strict" and change sloppy-mode semantics); TypeScript modules compile the way tsc would.
+    module: format === 'module' ? ts.ModuleKind.ESNext : /\.[cm]?jsx?$/.test(file) ? ts.ModuleKind.Preserve : ts.ModuleKind.CommonJS,
+    moduleDetection: ts.ModuleDetectionKind.Auto,
+    esModuleInterop: true,
+    allowJs: true,
+    jsx: ts.JsxEmit.ReactJSX,
+    useDefineForClassFields: true,
+    inlineSourceMap: true,
+    inlineSources: true,
+    removeComments: false,
+  };
+}
+
 /** Instruments one module. Throws {@link SourceError} when the source does not parse. */
 export function instrumentFile(source: string, file: string, options: InstrumentOptions): InstrumentResult {
   const shown = displayPath(file, options.cwd);
-  const state = { sites: [] as SiteEntry[], siteBase: options.siteBase ?? 1, registerSites: options.registerSites ?? false, entry: options.entry ?? false };
+  const siteBase = options.siteBase ?? 1;
+  const registerSites = options.registerSites ?? false;
+  const entry = options.entry ?? false;
+  const compilerOptions = compilerOptionsFor(file, options.format);
+  const wanted = options.path ?? (globalThis.process?.env?.ASYNC_TIMELINE_INSTRUMENT_PATH === 'slow' ? 'slow' : 'auto');
+  let fallback: string | undefined;
+  if (wanted === 'slow') fallback = undefined;
+  else if (compilerOptions.module === ts.ModuleKind.CommonJS) fallback = 'TypeScript compiled to CommonJS';
+  else {
+    const fast = instrumentFast({ source, file, displayPath: shown, compilerOptions, trace: options.trace, siteBase, registerSites, entry });
+    if ('code' in fast) return { code: fast.code, sites: fast.sites, imports: importsOf(source), path: 'fast' };
+    fallback = fast.fallback;
+  }
+  const state = { sites: [] as SiteEntry[], siteBase, registerSites, entry };
   const out = ts.transpileModule(source, {
     fileName: file,
     reportDiagnostics: true,
-    compilerOptions: {
-      target: ts.ScriptTarget.ESNext,
-      // JavaScript stays as written: a CommonJS .js/.cjs file is not rewritten (TypeScript's CommonJS emit would
-      // add "use strict" and change sloppy-mode semantics); TypeScript modules compile the way tsc would.
-      module: options.format === 'module' ? ts.ModuleKind.ESNext : /\.[cm]?jsx?$/.test(file) ? ts.ModuleKind.Preserve : ts.ModuleKind.CommonJS,
-      moduleDetection: ts.ModuleDetectionKind.Auto,
-      esModuleInterop: true,
-      allowJs: true,
-      jsx: ts.JsxEmit.ReactJSX,
-      useDefineForClassFields: true,
-      inlineSourceMap: true,
-      inlineSources: true,
-      removeComments: false,
-    },
+    compilerOptions,
     transformers: options.trace ? { before: [createTransformer(shown, file, state)] } : undefined,
   });
   const error = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
@@ -73,7 +107,7 @@ export function instrumentFile(source: string, file: string, options: Instrument
     }
     throw new SourceError(shown, 1, 1, message);
   }
-  return { code: out.outputText, sites: state.sites, imports: importsOf(source) };
+  return { code: out.outputText, sites: state.sites, imports: importsOf(source), path: 'slow', ...(fallback ? { fallback } : {}) };
 }
 
 /** What a file imports, from TypeScript's pre-processor (it sees ESM, require and import() alike). */

@@ -38,9 +38,19 @@ export function callShape(node: ts.CallExpression): CallShape {
   }
   if (ts.isPropertyAccessExpression(callee) && !node.arguments.some(ts.isSpreadElement)) {
     const method = callee.name.text;
-    if (ts.isIdentifier(callee.expression) && callee.expression.text === 'Promise' && Object.hasOwn(COMBINATORS, method) && node.arguments.length === 1)
+    if (
+      ts.isIdentifier(callee.expression) &&
+      callee.expression.text === 'Promise' &&
+      Object.hasOwn(COMBINATORS, method) &&
+      node.arguments.length === 1
+    )
       return 'combinator';
-    if (Object.hasOwn(CALLBACKS, method) && callee.expression.kind !== ts.SyntaxKind.SuperKeyword && node.arguments.length >= 1) return 'callback';
+    if (
+      Object.hasOwn(CALLBACKS, method) &&
+      callee.expression.kind !== ts.SyntaxKind.SuperKeyword &&
+      node.arguments.length >= 1
+    )
+      return 'callback';
   }
   return 'call';
 }
@@ -70,20 +80,33 @@ export function engineText(node: ts.Expression): string {
   if (ts.isCallExpression(node)) return `${engineText(node.expression)}(...)`;
   if (ts.isElementAccessExpression(node) && ts.isNumericLiteral(node.argumentExpression))
     return `${engineText(node.expression)}[${node.argumentExpression.text}]`;
-  if (ts.isNonNullExpression(node) || ts.isAsExpression(node) || ts.isTypeAssertionExpression(node) || ts.isSatisfiesExpression(node))
+  if (
+    ts.isNonNullExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isTypeAssertionExpression(node) ||
+    ts.isSatisfiesExpression(node)
+  )
     return engineText(node.expression);
   return '(intermediate value)';
 }
 
 export function hasAsync(node: ts.Node): boolean {
-  return !!ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  return (
+    !!ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)
+  );
 }
 
 /** The four function shapes that can be coroutines. */
-export type FunctionNode = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;
+export type FunctionNode =
+  ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;
 
 export function isFunctionNode(node: ts.Node): node is FunctionNode {
-  return ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node) || ts.isMethodDeclaration(node);
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node)
+  );
 }
 
 /** Does the module body (outside any function) use `await` / `for await`? Then the module is a coroutine. */
@@ -142,7 +165,11 @@ export function createNamer(sf: ts.SourceFile, displayPath: string): Namer {
     const i = parents.length - 1; // parents[i] is node's parent
     const parent = parents[i];
     if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) && node.name) return node.name.text;
-    if (ts.isFunctionDeclaration(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return 'default';
+    if (
+      ts.isFunctionDeclaration(node) &&
+      ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)
+    )
+      return 'default';
     if (ts.isMethodDeclaration(node)) {
       const prop = propertyNameText(node.name) ?? '[computed]';
       if (parent && ts.isClassLike(parent)) return `${className(parent, parents, i)}.${prop}`;
@@ -162,7 +189,11 @@ export function createNamer(sf: ts.SourceFile, displayPath: string): Namer {
     if (ts.isPropertyDeclaration(parent) && ts.isClassLike(parents[i - 1])) {
       return `${className(parents[i - 1] as ts.ClassLikeDeclaration, parents, i - 1)}.${propertyNameText(parent.name) ?? '[computed]'}`;
     }
-    if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && parent.right === node) {
+    if (
+      ts.isBinaryExpression(parent) &&
+      parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      parent.right === node
+    ) {
       const left = parent.left;
       if (ts.isIdentifier(left)) return left.text;
       if (ts.isPropertyAccessExpression(left)) return left.getText(sf).replace(/\s+/g, '');

@@ -2,14 +2,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { SourceMap } from 'node:module';
 import path from 'node:path';
-import { instrumentFile, SourceError } from '../../src/instrument';
+import { instrumentFile, SourceError, type InstrumentOptions } from '../../src/instrument';
+import { formatOf } from '../../src/runtime/moduleFormat';
 
-const FIX = path.resolve(__dirname, '../../../test/fixtures/instrument');
+const ROOT = path.resolve(__dirname, '../../..');
+const FIX = path.join(ROOT, 'test/fixtures/instrument');
 const cwd = FIX;
 
-function instrument(name: string, format: 'module' | 'commonjs' = 'commonjs', trace = true) {
+function instrument(name: string, format: 'module' | 'commonjs' = 'commonjs', trace = true, pathChoice: InstrumentOptions['path'] = 'auto') {
   const file = path.join(FIX, name);
-  return instrumentFile(fs.readFileSync(file, 'utf8'), file, { format, trace, cwd });
+  return instrumentFile(fs.readFileSync(file, 'utf8'), file, { format, trace, cwd, path: pathChoice });
 }
 
 const withoutMap = (code: string) => code.replace(/\n\/\/# sourceMappingURL=.*\n?$/, '\n');
@@ -30,16 +32,22 @@ function positionOf(code: string, needle: string, nth = 0): { line: number; colu
 }
 
 describe('instrument: golden outputs', () => {
-  // Regenerate with UPDATE_GOLDEN=1 after an intended change, then read the diff.
-  for (const [name, format] of [
-    ['basics.ts', 'commonjs'],
-    ['loops.mjs', 'module'],
-    ['names.ts', 'module'],
+  // Regenerate with UPDATE_GOLDEN=1 after an intended change, then read the diff. `*.expected.js` pins the
+  // slow path (the TypeScript transformer), `*.fast.expected.js` the fast path (text edits) on the same input.
+  for (const [name, format, which] of [
+    ['basics.ts', 'commonjs', 'slow'],
+    ['loops.mjs', 'module', 'slow'],
+    ['names.ts', 'module', 'slow'],
+    ['basics.ts', 'module', 'fast'],
+    ['loops.mjs', 'module', 'fast'],
+    ['names.ts', 'module', 'fast'],
   ] as const) {
-    it(`${name} (${format})`, () => {
+    it(`${name} (${format}, ${which} path)`, () => {
+      const result = instrument(name, format, true, which === 'slow' ? 'slow' : 'auto');
+      assert.equal(result.path, which, result.fallback);
       // The site table names the file by its absolute path: keep goldens independent of the checkout's location.
-      const out = withoutMap(instrument(name, format).code).split(FIX).join('<fixtures>');
-      const golden = path.join(FIX, `${name}.expected.js`);
+      const out = withoutMap(result.code).split(FIX).join('<fixtures>');
+      const golden = path.join(FIX, which === 'slow' ? `${name}.expected.js` : `${name}.${format}.fast.expected.js`);
       if (process.env.UPDATE_GOLDEN) fs.writeFileSync(golden, out);
       assert.equal(out, fs.readFileSync(golden, 'utf8'));
     });
@@ -80,10 +88,22 @@ describe('instrument: transform rules', () => {
     assert.match(code, /exports\.worker = worker/);
   });
 
-  it('leaves CommonJS JavaScript sloppy (no "use strict" added)', () => {
+  it('leaves CommonJS JavaScript sloppy (no "use strict" added), on both paths', () => {
     const file = path.join(FIX, 'sloppy.cjs');
-    const { code } = instrumentFile('async function f() { await null; return this; }\nf();\n', file, { format: 'commonjs', trace: true, cwd });
-    assert.ok(!code.includes('use strict'));
+    for (const which of ['auto', 'slow'] as const) {
+      const { code } = instrumentFile('async function f() { await null; return this; }\nf();\n', file, { format: 'commonjs', trace: true, cwd, path: which });
+      assert.ok(!code.includes('use strict'));
+    }
+  });
+
+  it('treats x.toString(16) and o.hasOwnProperty(k) as plain calls (then/catch/finally and all/race/… are own names only)', () => {
+    const file = path.join(FIX, 'protoNames.mjs');
+    const src = 'const n = 5;\nconsole.log(n.toString(16), {}.hasOwnProperty("x"), Promise.toString(1));\n';
+    for (const which of ['auto', 'slow'] as const) {
+      const { sites, code } = instrumentFile(src, file, { format: 'module', trace: true, cwd, path: which });
+      assert.deepEqual(sites.map((s) => s[0]), ['call', 'call', 'call', 'call']);
+      assert.ok(!code.includes('__asyncTimeline.t('), code);
+    }
   });
 });
 
@@ -118,8 +138,13 @@ describe('instrument: sites and names', () => {
     assert.deepEqual(thenSite?.slice(0, 3), ['then', 18, 12]);
   });
 
-  it('maps generated code back to the original through the inline source map', () => {
-    const { code } = instrument('basics.ts');
+  for (const [format, which] of [
+    ['commonjs', 'slow'],
+    ['module', 'fast'],
+  ] as const)
+  it(`maps generated code back to the original through the inline source map (${which} path)`, () => {
+    const { code, path: taken } = instrument('basics.ts', format);
+    assert.equal(taken, which);
     const map = sourceMapOf(code);
     // The `sleep(10)` call inside the first await, and `Promise.all` in the second.
     const sleepCall = positionOf(code, 'sleep(10)');
@@ -132,10 +157,94 @@ describe('instrument: sites and names', () => {
 });
 
 describe('instrument: errors', () => {
-  it('a syntax error is a SourceError at file:line:column', () => {
+  for (const format of ['commonjs', 'module'] as const)
+  it(`a syntax error is a SourceError at file:line:column (${format})`, () => {
     assert.throws(
-      () => instrumentFile('async function f() {\n  await (1 +;\n}\n', path.join(FIX, 'bad.ts'), { format: 'commonjs', trace: true, cwd }),
+      () => instrumentFile('async function f() {\n  await (1 +;\n}\n', path.join(FIX, 'bad.ts'), { format, trace: true, cwd }),
       (err: unknown) => err instanceof SourceError && err.message === 'bad.ts:2:13: Expression expected.' && err.line === 2 && err.column === 13,
     );
+  });
+
+  it('TypeScript syntax in a JavaScript file is a SourceError (the fast path does not blank it away)', () => {
+    assert.throws(
+      () => instrumentFile('const x: number = 1;\n', path.join(FIX, 'typed.mjs'), { format: 'module', trace: true, cwd }),
+      (err: unknown) => err instanceof SourceError && err.line === 1,
+    );
+  });
+});
+
+/** Every source file of the differential corpus, the examples and the fixtures here. */
+function corpusFiles(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      if (fs.statSync(full).isDirectory()) walk(full);
+      else if (/\.(js|mjs|cjs|ts|mts|cts)$/.test(name) && !name.endsWith('.expected.js')) out.push(full);
+    }
+  };
+  for (const dir of ['test/fixtures/diff', 'test/fixtures/instrument', 'examples']) walk(path.join(ROOT, dir));
+  return out;
+}
+
+describe('instrument: the fast path is the slow path, faster', () => {
+  const files = corpusFiles();
+  const taken: Record<string, string[]> = { fast: [], slow: [] };
+
+  for (const file of files) {
+    const rel = path.relative(ROOT, file);
+    it(`${rel}: same sites, same hooks`, () => {
+      const source = fs.readFileSync(file, 'utf8');
+      const format = formatOf(file);
+      for (const options of [
+        { trace: true, entry: false, registerSites: false, siteBase: 1 },
+        { trace: true, entry: true, registerSites: true, siteBase: 40 },
+        // TypeScript compiled to CommonJS stays on the slow path; its files still exercise the fast path as ES modules.
+        ...(/\.c?ts$/.test(file) && format === 'commonjs' ? [{ trace: true, entry: false, registerSites: false, siteBase: 1, format: 'module' as const }] : []),
+      ]) {
+        const auto = instrumentFile(source, file, { format, cwd: ROOT, ...options });
+        if ('format' in options) taken[auto.path].push(`${rel} as an ES module${auto.fallback ? ` (${auto.fallback})` : ''}`);
+        const slow = instrumentFile(source, file, { format, cwd: ROOT, ...options, path: 'slow' });
+        assert.equal(slow.path, 'slow');
+        assert.deepEqual(auto.sites, slow.sites, `${rel}: site tables differ`);
+        assert.deepEqual(auto.imports, slow.imports);
+        // The same hooks with the same arguments, in the same order (the text around them differs).
+        const hooks = (code: string) => (withoutMap(code).match(/__asyncTimeline\.\w+\([^()]*/g) ?? []).map((h) => h.replace(/\s+/g, ''));
+        assert.deepEqual(hooks(auto.code), hooks(slow.code), `${rel}: hooks differ`);
+        if (options.entry) taken[auto.path].push(`${rel}${auto.fallback ? ` (${auto.fallback})` : ''}`);
+      }
+    });
+  }
+
+  it('takes the fast path for every JavaScript and ES-module TypeScript file of the corpus', () => {
+    const slowJsOrEsm = taken.slow.filter((f) => !f.includes(' as an ES module') && /\.(js|mjs|cjs|mts)( |$)/.test(f) || (/\.ts( |$)/.test(f) && formatOf(path.join(ROOT, f.split(' ')[0])) === 'module'));
+    assert.deepEqual(slowJsOrEsm, [], `fast: ${taken.fast.length}, slow: ${taken.slow.length}`);
+    assert.ok(taken.fast.length >= 60, `only ${taken.fast.length} files on the fast path`);
+    if (process.env.SHOW_PATHS) console.log(taken);
+  });
+
+  for (const [what, source, file, reason] of [
+    ['an enum', 'enum E { A }\nexport const x = E.A;\n', 'e.mts', /EnumDeclaration/],
+    ['a namespace', 'namespace N { export const a = 1; }\nexport const x = N.a;\n', 'n.mts', /ModuleDeclaration/],
+    ['a parameter property', 'export class C { constructor(private a: number) {} }\n', 'p.mts', /PrivateKeyword/],
+    ['a decorator', 'declare const d: any;\nexport class C { @d m() {} }\n', 'd.mts', /Decorator/],
+    ['an import used only as a type', "import { T } from './t';\nexport const x: T = 1;\n", 'i.mts', /not used as a value/],
+    ['an import shadowed by a parameter', "import { a } from './t';\nexport const f = (a: number) => a;\n", 's.mts', /shadowed/],
+    ['an import with no value binding', "import { type T } from './t';\nexport const x: T = 1;\n", 'v.mts', /without value bindings/],
+    ['an export of an interface', 'interface I { a: 1 }\nexport { I };\n', 'x.mts', /export of type/],
+    ['TypeScript compiled to CommonJS', 'export const x = 1;\n', 'c.cts', /CommonJS/],
+  ] as const) {
+    it(`falls back to the slow path for ${what}`, () => {
+      const format = file.endsWith('.cts') ? 'commonjs' : 'module';
+      const out = instrumentFile(source, path.join(FIX, file), { format, trace: true, cwd });
+      assert.equal(out.path, 'slow');
+      assert.match(out.fallback ?? '', reason);
+    });
+  }
+
+  it('keeps imports read as values, in types too', () => {
+    const out = instrumentFile("import { a, type T } from './t';\nimport def from './d';\nexport const x: T = a(def);\n", path.join(FIX, 'k.mts'), { format: 'module', trace: true, cwd });
+    assert.equal(out.path, 'fast', out.fallback);
+    assert.match(out.code, /^import \{ a,\s+\} from '\.\/t';/);
   });
 });
