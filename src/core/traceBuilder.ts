@@ -186,6 +186,8 @@ export class TraceBuilder {
           site: site?.where ?? null,
           kind: suspendKind(site?.kind),
           awaits: NO_AWAITS,
+          // Set on resume; present from the start so every segment keeps one shape (no property added later).
+          resumedBy: null,
         };
         task.segments.push(seg);
         break;
