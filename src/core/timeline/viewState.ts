@@ -1,3 +1,5 @@
+import { LABEL_DEFAULT_PX, LABEL_MAX_PX, LABEL_MIN_PX } from './labelColumn';
+
 /**
  * What the viewer persists through the webview's getState/setState (and restores on reload):
  * enough to put the user back where they were, nothing derived from the trace itself.
@@ -14,7 +16,7 @@ export interface ViewState {
   showTable: boolean;
   showOutput: boolean;
   showArrows: boolean;
-  /** Width of the label gutter, CSS px. */
+  /** Preferred width of the label column (the splitter's position), CSS px; see labelColumn.ts. */
   gutter: number;
 }
 
@@ -31,7 +33,7 @@ export function defaultViewState(): ViewState {
     showTable: false,
     showOutput: true,
     showArrows: true,
-    gutter: 240,
+    gutter: LABEL_DEFAULT_PX,
   };
 }
 
@@ -60,6 +62,6 @@ export function parseViewState(v: unknown): ViewState {
     showTable: bool(o.showTable, d.showTable),
     showOutput: bool(o.showOutput, d.showOutput),
     showArrows: bool(o.showArrows, d.showArrows),
-    gutter: num(o.gutter, (n) => n >= 80 && n <= 2000) ?? d.gutter,
+    gutter: num(o.gutter, (n) => n >= LABEL_MIN_PX && n <= LABEL_MAX_PX) ?? d.gutter,
   };
 }
