@@ -8,7 +8,21 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { Ids } from '../../../src/extension/ids';
-import { activate, alive, fixture, lenses, open, run, sleep, state, waitFor } from './helpers';
+import {
+  activate,
+  alive,
+  configure,
+  DURATION,
+  fixture,
+  LATE_MS,
+  lenses,
+  open,
+  parseDuration,
+  run,
+  sleep,
+  state,
+  waitFor,
+} from './helpers';
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8'));
 
@@ -53,24 +67,41 @@ describe('Async Timeline in VS Code', function () {
     const outcome = await run(editor.document.uri);
     assert.equal(outcome.status, 'finished', JSON.stringify(outcome));
     assert.ok(outcome.status === 'finished' && outcome.exit.reason === 'exited' && outcome.exit.code === 0);
-    assert.ok(Date.now() - t0 < 15_000);
+    // The program takes ~2 s; preparing it (TypeScript, cold) and starting node take seconds more on a
+    // loaded machine. The bound only catches a hang.
+    assert.ok(Date.now() - t0 < 60_000, `the run took ${Date.now() - t0} ms`);
 
     const s = await state();
     const deco = s.decorations[editor.document.uri.fsPath];
     assert.ok(deco, `decorations for workers.ts: ${JSON.stringify(Object.keys(s.decorations))}`);
     const byLine = (line: number, kind: string) =>
       deco.find((d) => d.line === line && d.kind === kind)?.label ?? '';
-    // Times vary a little from run to run: ~1 s is "9xx ms" or "1.xx s", ~2 s is "1.9x s" or "2.xx s".
-    const oneSecond = /^⏸ 1× · waited (9\d\d ms|1\.\d\d s)$/;
-    assert.match(byLine(8, 'await'), oneSecond);
-    assert.match(byLine(14, 'await'), /^⏸ 1× · waited (1\.9\d|2\.\d\d) s$/);
-    assert.match(byLine(22, 'await'), oneSecond);
-    assert.match(byLine(24, 'await'), oneSecond);
+    // How long each await waited, read as numbers: timers never fire early (a little slack for the
+    // clock the timer runs on), but a loaded machine makes them late by any amount.
+    const waited = (line: number) => {
+      const label = byLine(line, 'await');
+      const m = new RegExp(`^⏸ 1× · waited (${DURATION})$`).exec(label);
+      assert.ok(m, `line ${line}: ${JSON.stringify(label)}`);
+      return parseDuration(m[1]!);
+    };
+    const within = (ms: number, lo: number, hi: number, what: string) =>
+      assert.ok(ms >= lo && ms < hi, `${what}: ${ms} ms, expected ${lo}..${hi}`);
+    within(waited(8), 900, 1000 + LATE_MS, 'worker1 at await sleep(1000)');
+    within(waited(14), 1900, 2000 + LATE_MS, 'worker2 at await sleep(2000)');
+    // main parks at task1 once it has created both workers and logged (slow on a loaded machine: CI has
+    // seen the first console.log take 63 ms), then at task2 from whenever worker1 woke it: each is only
+    // bounded by main's lifetime, checked below against its summary lens.
+    within(waited(22), 0.01, 1000 + LATE_MS, 'main at await task1');
+    within(waited(24), 0.01, 2000 + LATE_MS, 'main at await task2');
     assert.match(byLine(19, 'create'), /^→ worker1 #\d+ · [\d.]+ ms → \d+ ms$/);
     assert.match(byLine(20, 'create'), /^→ worker2 #\d+ · [\d.]+ ms → \d+ ms$/);
-    // (No assertion on blocking warnings here: on a loaded machine the first console.log can take
-    // longer than the threshold, and the extension rightly says so. blocking.ts tests them.)
-    assert.ok(deco.filter((d) => d.kind === 'blocking').every((d) => ![8, 14, 22, 24].includes(d.line)));
+    // Blocking warnings are not asserted away: on a loaded machine a console.log can take longer than
+    // the threshold, and the extension rightly says so (blocking.ts tests them). Any that appear must be
+    // well-formed and on a line where a running stretch begins (a function's first line or an await).
+    for (const d of deco.filter((x) => x.kind === 'blocking')) {
+      assert.ok([6, 8, 12, 14, 18, 22, 24].includes(d.line), JSON.stringify(d));
+      assert.match(d.label, new RegExp(`^⚠ ran ${DURATION} without yielding`), JSON.stringify(d));
+    }
 
     const l = await lenses(editor.document.uri);
     const summary = l.filter((x) => x.command === Ids.commands.showInTimeline);
@@ -78,10 +109,18 @@ describe('Async Timeline in VS Code', function () {
       summary.map((x) => x.line),
       [6, 12, 18],
     );
-    assert.match(
-      summary[2]!.title,
-      /^1 call · 2 yields · waited (1\.9\d|2\.\d\d) s · ran [\d.]+ ms — Show in timeline$/,
+    const lens = new RegExp(
+      `^1 call · 2 yields · waited (${DURATION}) · ran (${DURATION}) — Show in timeline$`,
+    ).exec(summary[2]!.title);
+    assert.ok(lens, summary[2]!.title);
+    const [mainWaited, mainRan] = [parseDuration(lens[1]!), parseDuration(lens[2]!)];
+    // The lens adds up the hints (each rounded to 3 digits)...
+    assert.ok(
+      Math.abs(mainWaited - waited(22) - waited(24)) <= 15,
+      `${summary[2]!.title} vs the await hints`,
     );
+    // ...and main lived from before worker2 started its 2 s sleep until after it ended.
+    within(mainWaited + mainRan, 1900, 2000 + LATE_MS, "main's lifetime (waited + ran)");
 
     assert.deepEqual(
       s.results.map((r) => [path.basename(r.entry), r.origin, r.exit]),
@@ -176,18 +215,22 @@ describe('Async Timeline in VS Code', function () {
     const outcome = await run(editor.document.uri);
     assert.equal(outcome.status, 'finished');
     const deco = (await state()).decorations[editor.document.uri.fsPath]!;
-    const warn = deco.find((d) => d.kind === 'blocking');
+    // On a loaded machine other stretches may pass the threshold too; the busy loop's is on line 3.
+    const warn = deco.find((d) => d.kind === 'blocking' && d.line === 3);
     assert.ok(warn, JSON.stringify(deco));
-    assert.equal(warn.line, 3);
     // The busy loop holds the thread for at least 150 ms; a loaded machine can stretch it (CI saw 205 ms),
-    // so check the numbers' meaning rather than their digits.
-    const m = /^⚠ ran (\d+) ms without yielding · delayed (\d+) tasks? up to (\d+) ms$/.exec(warn.label);
+    // so check the numbers' meaning rather than their digits (or their unit: past 1 s it reads "1.02 s").
+    const m = new RegExp(
+      `^⚠ ran (${DURATION}) without yielding · delayed (\\d+) tasks? up to (${DURATION})$`,
+    ).exec(warn.label);
     assert.ok(m, warn.label);
-    const [ran, delayed, upTo] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    assert.ok(ran >= 150 && ran < 5000, warn.label);
+    const [ran, delayed, upTo] = [parseDuration(m[1]!), Number(m[2]), parseDuration(m[3]!)];
+    assert.ok(ran >= 150 && ran < 150 + LATE_MS, warn.label);
     assert.ok(delayed >= 1, warn.label);
-    // ticker's 20 ms timer came due during the stretch, so it was held back for most of it.
-    assert.ok(upTo >= 100 && upTo <= ran, warn.label);
+    // ticker was already waiting when the stretch began and its 20 ms timer came due during it, so it was
+    // held back for the whole stretch plus however long it took to resume after it: the product counts
+    // a task as delayed when it resumed within 2 ms + 10% of the stretch, and rounds to whole ms.
+    assert.ok(upTo >= 100 && upTo <= ran * 1.1 + 3, warn.label);
   });
 
   it('Stop kills a hanging program (its whole process tree) and keeps the trace', async () => {
@@ -197,11 +240,16 @@ describe('Async Timeline in VS Code', function () {
       (await state()).running.find((r) => r.pid !== null),
     );
     assert.ok(alive(running.pid!));
-    await sleep(500);
+    // Stop once the program is waiting (its task is in the live trace), not after a fixed sleep.
+    await waitFor('waitForever in the live trace', async () =>
+      (await state()).results.some(
+        (r) => r.entry === editor.document.uri.fsPath && r.live && r.tasks.includes('waitForever'),
+      ),
+    );
     assert.equal(await vscode.commands.executeCommand(Ids.commands.stop, editor.document.uri), true);
     const outcome = await pending;
     assert.ok(outcome.status === 'finished' && outcome.exit.reason === 'stopped', JSON.stringify(outcome));
-    await waitFor('process gone', () => !alive(running.pid!), 5000);
+    await waitFor('process gone', () => !alive(running.pid!), 15_000);
     const s = await state();
     assert.equal(s.running.length, 0);
     assert.ok(
@@ -218,7 +266,7 @@ describe('Async Timeline in VS Code', function () {
     const a = await waitFor('first run', async () => (await state()).running.find((r) => r.pid !== null));
     const second = run(uri);
     assert.equal((await first).status, 'replaced');
-    await waitFor('first process gone', () => !alive(a.pid!), 5000);
+    await waitFor('first process gone', () => !alive(a.pid!), 15_000);
     const b = await waitFor('second run', async () =>
       (await state()).running.find((r) => r.pid !== null && r.pid !== a.pid),
     );
@@ -228,8 +276,7 @@ describe('Async Timeline in VS Code', function () {
   });
 
   it('a timeout stops the program and says so', async () => {
-    const config = vscode.workspace.getConfiguration('asyncTimeline');
-    await config.update('run.timeoutSeconds', 1, vscode.ConfigurationTarget.Workspace);
+    await configure('run.timeoutSeconds', 1);
     try {
       const outcome = await run(fixture('hang.ts'));
       assert.ok(outcome.status === 'finished' && outcome.exit.reason === 'timeout', JSON.stringify(outcome));
@@ -237,7 +284,7 @@ describe('Async Timeline in VS Code', function () {
       assert.equal(last.severity, 'warning');
       assert.match(last.text, /timed out: it was stopped after 1 s/);
     } finally {
-      await config.update('run.timeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+      await configure('run.timeoutSeconds', undefined);
     }
   });
 
@@ -265,8 +312,7 @@ describe('Async Timeline in VS Code', function () {
   });
 
   it('runs the unsaved buffer when saveBeforeRun is off', async () => {
-    const config = vscode.workspace.getConfiguration('asyncTimeline');
-    await config.update('run.saveBeforeRun', false, vscode.ConfigurationTarget.Workspace);
+    await configure('run.saveBeforeRun', false);
     const file = fixture('scratch.ts');
     fs.writeFileSync(file.fsPath, 'async function onDisk(): Promise<void> {}\nonDisk();\n');
     try {
@@ -285,7 +331,7 @@ describe('Async Timeline in VS Code', function () {
       assert.deepEqual(r.tasks, ['inBuffer']);
       await vscode.commands.executeCommand('workbench.action.files.revert');
     } finally {
-      await config.update('run.saveBeforeRun', undefined, vscode.ConfigurationTarget.Workspace);
+      await configure('run.saveBeforeRun', undefined);
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       fs.rmSync(file.fsPath, { force: true });
     }

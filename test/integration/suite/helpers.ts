@@ -42,11 +42,30 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
+/**
+ * How late a timer may fire, or a run end, on a loaded CI machine: generous. Timers never fire early,
+ * so lower bounds stay as they are; an upper bound only has to catch a wrong unit or a hang.
+ */
+export const LATE_MS = 5000;
+
+/**
+ * A duration as the hints print it (`0.25 ms`, `205 ms`, `1.02 s`, `12.3 s`) in milliseconds, so
+ * tests check what the numbers mean rather than how many digits a loaded machine gave them.
+ */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?) (ms|s)$/.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${JSON.stringify(text)}`);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+}
+
+/** A duration pattern for regexes over hint labels (capture it and read it with parseDuration). */
+export const DURATION = String.raw`\d+(?:\.\d+)? m?s`;
+
+/** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`: generous, for a loaded machine). */
 export async function waitFor<T>(
   what: string,
   fn: () => T | Promise<T>,
-  timeoutMs = 20_000,
+  timeoutMs = 45_000,
 ): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
@@ -60,6 +79,21 @@ export async function waitFor<T>(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await sleep(100);
   }
+}
+
+/**
+ * Sets (or, with undefined, removes) a workspace setting of ours and waits until the extension host
+ * sees it: `update()` can resolve before the new value reaches the host's configuration, and on a
+ * loaded machine a run started right away would still read the old one.
+ */
+export async function configure(key: string, value: unknown): Promise<void> {
+  await vscode.workspace
+    .getConfiguration('asyncTimeline')
+    .update(key, value, vscode.ConfigurationTarget.Workspace);
+  await waitFor(`asyncTimeline.${key} = ${JSON.stringify(value)}`, () => {
+    const now = vscode.workspace.getConfiguration('asyncTimeline', fixture('workers.ts')).inspect(key);
+    return now?.workspaceValue === value;
+  });
 }
 
 /** True while a process with this pid exists. */
