@@ -21,6 +21,7 @@ import {
   type Viewport,
   visibleTimeRange,
   zoomAt,
+  zoomPan,
 } from '../src/core/timeline/viewport';
 import { renderDetails } from './detailsPane';
 import { h, setChildren } from './dom';
@@ -719,7 +720,7 @@ export class TimelineApp {
     const c = this.canvas;
     const pointers = new Map<number, { x: number; y: number }>();
     let drag: { x: number; y: number; moved: boolean; id: number } | null = null;
-    let pinch: { dist: number } | null = null;
+    let pinch: { dist: number; mid: number } | null = null;
     const local = (e: PointerEvent | WheelEvent | MouseEvent) => {
       const r = c.getBoundingClientRect();
       return { x: e.clientX - r.left, y: e.clientY - r.top };
@@ -730,8 +731,11 @@ export class TimelineApp {
       pointers.set(e.pointerId, p);
       if (pointers.size === 2) {
         const [a, b] = [...pointers.values()];
-        pinch = { dist: Math.hypot(a.x - b.x, a.y - b.y) };
+        pinch = { dist: Math.hypot(a.x - b.x, a.y - b.y), mid: (a.x + b.x) / 2 };
+        // The first finger may have started a pan; the pinch takes over from here.
+        if (drag?.moved) c.classList.remove('dragging');
         drag = null;
+        this.hideTooltip();
         return;
       }
       if (e.button !== 0) return;
@@ -744,8 +748,11 @@ export class TimelineApp {
       if (pinch && pointers.size === 2) {
         const [a, b] = [...pointers.values()];
         const dist = Math.hypot(a.x - b.x, a.y - b.y);
-        if (pinch.dist > 0 && dist > 0) this.zoomBy(dist / pinch.dist, (a.x + b.x) / 2);
+        const mid = (a.x + b.x) / 2;
+        // What was under the fingers stays under them: zoom by the spread, pan by the midpoint.
+        if (pinch.dist > 0 && dist > 0) this.setViewport(zoomPan(this.vp, dist / pinch.dist, pinch.mid, mid));
         pinch.dist = dist;
+        pinch.mid = mid;
         return;
       }
       if (drag && drag.id === e.pointerId) {

@@ -17,6 +17,7 @@ import {
   xToTime,
   yToRow,
   zoomAt,
+  zoomPan,
 } from '../../src/core/timeline/viewport';
 
 const vp: Viewport = {
@@ -63,6 +64,21 @@ describe('timeline: coordinate transforms', () => {
     const out = zoomAt(z, 0.25, x);
     close(out.msPerPx, 2);
     close(out.start, vp.start, 1e-9);
+  });
+
+  it('pinch steps keep the content under the fingers, whichever finger moves', () => {
+    // Fingers at 500 and 700 spread to 300 and 900, one finger at a time (as pointer events arrive).
+    const tA = xToTime(vp, 500);
+    const tB = xToTime(vp, 700);
+    let z = zoomPan(vp, 400 / 200, 600, 500); // left finger 500 → 300: spread 200 → 400, mid 600 → 500
+    z = zoomPan(z, 600 / 400, 500, 600); // right finger 700 → 900: spread 400 → 600, mid 500 → 600
+    close(xToTime(z, 300), tA, 1e-9);
+    close(xToTime(z, 900), tB, 1e-9);
+    close(z.msPerPx, vp.msPerPx / 3);
+    // Same spread, moved midpoint: a two-finger pan.
+    const p = zoomPan(vp, 1, 600, 650);
+    close(p.msPerPx, vp.msPerPx);
+    close(xToTime(p, 650), xToTime(vp, 600), 1e-9);
   });
 
   it('clamps the zoom range', () => {

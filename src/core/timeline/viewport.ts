@@ -80,9 +80,18 @@ export function visibleRows(vp: Viewport, rowCount: number): [number, number] {
 
 /** Zooms by `factor` (>1 = zoom in) keeping the trace time under CSS x fixed. */
 export function zoomAt(vp: Viewport, factor: number, x: number): Viewport {
-  const anchor = xToTime(vp, x);
+  return zoomPan(vp, factor, x, x);
+}
+
+/**
+ * Zooms by `factor` and moves the trace time that was under CSS x `fromX` to `toX`: one step of a
+ * two-finger pinch, where the midpoint between the fingers may travel as well as their distance
+ * change. Applied per pointer move, the content stays under the fingers, whichever finger moved.
+ */
+export function zoomPan(vp: Viewport, factor: number, fromX: number, toX: number): Viewport {
+  const anchor = xToTime(vp, fromX);
   const msPerPx = clamp(vp.msPerPx / factor, MIN_MS_PER_PX, MAX_MS_PER_PX);
-  return { ...vp, msPerPx, start: anchor - (x - vp.gutter) * msPerPx };
+  return { ...vp, msPerPx, start: anchor - (toX - vp.gutter) * msPerPx };
 }
 
 /** Pans by CSS pixels (positive dx moves the content right, i.e. shows earlier times). */
