@@ -9,6 +9,7 @@ import {
   SPAN_RUNNING,
   SPAN_SUSPENDED,
 } from '../src/core/timeline/levelOfDetail';
+import { edgeEndpointResolver } from '../src/core/timeline/edgeEndpoints';
 import { formatDuration } from '../src/core/timeline/formatTime';
 import { formatSiteShort } from '../src/core/timeline/taskDetails';
 import { computeTimeTicks } from '../src/core/timeline/timeTicks';
@@ -51,6 +52,18 @@ const ARROW_MIN_PX = 3;
 const MAX_ARROWS = 1500;
 /** Yield/resume markers are drawn on suspensions at least this wide. */
 const MARKER_MIN_PX = 10;
+
+/** How an await edge is stroked: "waits on" dashed, "woke" solid; edges to folded lanes thinner and dotted. */
+interface ArrowStyle {
+  dash: number[];
+  width: number;
+  /** Arrowhead half-width, CSS px. */
+  head: number;
+}
+const ARROW_WAIT: ArrowStyle = { dash: [3, 3], width: 1.25, head: 3.5 };
+const ARROW_WOKE: ArrowStyle = { dash: [], width: 1.25, head: 3.5 };
+const ARROW_FOLDED_WAIT: ArrowStyle = { dash: [1, 3], width: 1, head: 2.5 };
+const ARROW_FOLDED_WOKE: ArrowStyle = { dash: [4, 2], width: 1, head: 2.5 };
 
 /**
  * Paints a frame on the canvas: axis, lanes, segments (LOD-merged), markers, arrows, gutter.
@@ -116,6 +129,10 @@ export class TimelineRenderer {
     ctx.fillStyle = theme.bg;
     ctx.fillRect(0, 0, vp.width, vp.height);
     ctx.textBaseline = 'middle';
+    this.foldedEdges.length = 0;
+    this.gutterLabels.length = 0;
+    // Lane labels stop at the column edge; take it from this frame (drawGutter comes after the lanes).
+    this.lastGutter = vp.gutter;
     if (f.index) {
       this.ensureHatch(theme, vp.dpr);
       const [r0, r1] = visibleRows(vp, f.layout.rows.length);
@@ -535,7 +552,9 @@ export class TimelineRenderer {
     const [t0, t1] = visibleTimeRange(vp);
     let budget = MAX_ARROWS;
     const rowMid = (r: number) => rowToY(vp, r) + BAR_TOP + BAR_H / 2;
-    ctx.lineWidth = 1.25;
+    // Awaited tasks folded into a collapsed ancestor still get their edge, to that ancestor's lane.
+    const endpoint = edgeEndpointResolver(index!, layout);
+    const foldedRows = new Set<number>();
     for (let r = r0; r <= r1 && budget > 0; r++) {
       const lane = index!.lanes.get(layout.rows[r].taskId)!;
       const emphasised = lane.task.id === f.selectedTaskId;
@@ -548,32 +567,53 @@ export class TimelineRenderer {
         const x1 = timeToX(vp, ends[i]);
         if (x1 - x0 < ARROW_MIN_PX && !emphasised) continue;
         const color = withAlpha(ctx, theme.arrow, emphasised || theme.contrast ? 1 : 0.7);
+        // Folded edges are context, not the story: fainter and dotted, thinner, one per lane.
+        const faint = withAlpha(ctx, theme.arrow, theme.contrast ? 1 : emphasised ? 0.6 : 0.4);
+        foldedRows.clear();
         for (const id of seg.awaits) {
-          const ar = layout.rowOf.get(id);
+          const end = endpoint(id);
           const target = index!.lanes.get(id);
           // Arrows to lanes scrolled out of view would be a hairball of lines leaving the screen;
           // the selected task keeps all of its arrows.
-          if (ar === undefined || !target || (!emphasised && (ar < r0 || ar > r1)) || budget-- <= 0) continue;
+          if (!end || !target || end.row === r || (!emphasised && (end.row < r0 || end.row > r1))) continue;
+          // Many awaited tasks folded into one lane (Promise.all over a pool) share a single edge.
+          if (end.folded && foldedRows.has(end.row)) continue;
+          if (budget-- <= 0) continue;
+          const ar = end.row;
+          if (end.folded) {
+            foldedRows.add(ar);
+            this.foldedEdges.push({ from: lane.task.id, awaited: id, shownOn: layout.rows[ar].taskId });
+          }
           // "waits on": dashed, from the moment of the await down/up to the awaited lane.
           const tx = Math.max(x0, timeToX(vp, target.task.created.t));
-          this.arrow(x0, rowMid(r), tx + 6, rowMid(ar), color, true);
+          const style = end.folded ? ARROW_FOLDED_WAIT : ARROW_WAIT;
+          this.arrow(x0, rowMid(r), tx + 6, rowMid(ar), end.folded ? faint : color, style);
           // "woke": solid, from the awaited task's settle to this resume.
           if (seg.resumedBy === id && seg.end !== null && target.task.settled) {
-            this.arrow(timeToX(vp, target.task.settled.t), rowMid(ar), x1, rowMid(r), color, false);
+            this.arrow(
+              timeToX(vp, target.task.settled.t),
+              rowMid(ar),
+              x1,
+              rowMid(r),
+              end.folded ? faint : color,
+              end.folded ? ARROW_FOLDED_WOKE : ARROW_WOKE,
+            );
           }
         }
       }
     }
-    void theme;
   }
+  /** Edges drawn to a collapsed ancestor in the last frame (for the browser tests). */
+  readonly foldedEdges: Array<{ from: number; awaited: number; shownOn: number }> = [];
 
-  private arrow(x0: number, y0: number, x1: number, y1: number, color: string, dashed: boolean): void {
+  private arrow(x0: number, y0: number, x1: number, y1: number, color: string, style: ArrowStyle): void {
     const { ctx } = this;
     let dy = y1 - y0;
     if (Math.abs(dy) < 1) return;
     ctx.strokeStyle = color;
     ctx.fillStyle = color;
-    ctx.setLineDash(dashed ? [3, 3] : []);
+    ctx.lineWidth = style.width;
+    ctx.setLineDash(style.dash);
     ctx.beginPath();
     let angle: number;
     if (Math.abs(x1 - x0) < 24) {
@@ -602,8 +642,8 @@ export class TimelineRenderer {
     const hy = (ax: number, ay: number) => y1 + ax * sn + ay * c;
     ctx.beginPath();
     ctx.moveTo(x1, y1);
-    ctx.lineTo(hx(-6, -3.5), hy(-6, -3.5));
-    ctx.lineTo(hx(-6, 3.5), hy(-6, 3.5));
+    ctx.lineTo(hx(-6, -style.head), hy(-6, -style.head));
+    ctx.lineTo(hx(-6, style.head), hy(-6, style.head));
     ctx.closePath();
     ctx.fill();
   }
@@ -729,10 +769,13 @@ export class TimelineRenderer {
         (row.collapsed ? `+${row.hiddenCount} ` : '') +
         formatSiteShort(lane.task.created.site ?? lane.task.definition);
       const siteRoom = room - nw - 8;
+      let site = '';
       if (siteRoom > 20 && name === lane.task.name) {
         ctx.fillStyle = theme.muted;
-        ctx.fillText(this.fit(extra, siteRoom), x + nw + 8, mid + 0.5);
+        site = this.fit(extra, siteRoom);
+        ctx.fillText(site, x + nw + 8, mid + 0.5);
       }
+      this.gutterLabels.push({ taskId: row.taskId, name, site });
     }
     ctx.restore();
     this.font = ''; // restore() also reverts the font
@@ -755,6 +798,9 @@ export class TimelineRenderer {
       vp.axisHeight / 2,
     );
   }
+
+  /** The label texts (as fitted) of the rows in the last frame, for the browser tests. */
+  readonly gutterLabels: Array<{ taskId: number; name: string; site: string }> = [];
 
   private twisty(x: number, y: number, collapsed: boolean, color: string): void {
     const { ctx } = this;

@@ -4,6 +4,13 @@ import { buildTableRows } from '../src/core/timeline/accessibleTable';
 import { formatDuration, formatTimestamp } from '../src/core/timeline/formatTime';
 import { type Hit, hitTest } from '../src/core/timeline/hitTest';
 import { hoverFacts, siteOfSegment } from '../src/core/timeline/hoverFacts';
+import {
+  clampLabelWidth,
+  LABEL_DEFAULT_PX,
+  labelBounds,
+  labelWidthAfterDrag,
+  labelWidthAfterKey,
+} from '../src/core/timeline/labelColumn';
 import { ancestorsOf, type LaneLayout, layoutLanes } from '../src/core/timeline/laneTree';
 import { segmentsAtSite } from '../src/core/timeline/siteMatch';
 import { describeTask, formatSite } from '../src/core/timeline/taskDetails';
@@ -70,6 +77,8 @@ export class TimelineApp {
   private readonly canvas: HTMLCanvasElement;
   private readonly wrap: HTMLElement;
   private readonly tooltip: HTMLElement;
+  /** The handle between the label column and the plot (drawn on the canvas; this is its hit area). */
+  private readonly splitter: HTMLElement;
   private readonly empty: HTMLElement;
   private readonly details: HTMLElement;
   private readonly tableWrap: HTMLElement;
@@ -171,6 +180,15 @@ export class TimelineApp {
         'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, brackets step through segments, T shows the table.',
     });
     this.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
+    this.splitter = h('div', {
+      class: 'label-splitter',
+      role: 'separator',
+      tabindex: '0',
+      'aria-orientation': 'vertical',
+      'aria-label': 'Task label column width',
+      title: 'Drag to resize the task labels (← → with the keyboard, Enter resets)',
+      hidden: true,
+    });
     this.empty = h(
       'div',
       { class: 'empty' },
@@ -183,7 +201,7 @@ export class TimelineApp {
           : 'This file contains no trace.',
       ),
     );
-    this.wrap = h('div', { class: 'canvas-wrap' }, this.canvas, this.tooltip, this.empty);
+    this.wrap = h('div', { class: 'canvas-wrap' }, this.canvas, this.splitter, this.tooltip, this.empty);
     this.details = h('aside', { class: 'details', 'aria-label': 'Task details' });
     this.tableWrap = h('section', {
       class: 'table-wrap',
@@ -265,6 +283,7 @@ export class TimelineApp {
     watchDpr();
     this.bindPointer();
     this.bindKeys();
+    this.bindSplitter();
     renderDetails(this.details, null, this.detailsActions);
     this.updateChrome();
     this.invalidate();
@@ -507,13 +526,74 @@ export class TimelineApp {
     const dpr = window.devicePixelRatio || 1;
     const width = Math.max(1, r.width);
     const height = Math.max(1, r.height);
-    // Keep the gutter sensible on narrow panels.
-    const gutter = Math.max(80, Math.min(this.state.gutter, Math.floor(width * 0.4)));
+    // The chosen label width, as much of it as this panel allows (see labelColumn.ts).
+    const gutter = clampLabelWidth(this.state.gutter, width);
     const wasFit = !this.userMoved && !!this.index;
     this.vp = { ...this.vp, width, height, dpr, gutter };
     this.renderer.resize(width, height, dpr);
     if (wasFit) this.fitView();
     this.vp = clampScroll(this.vp, this.layout.rows.length);
+    this.placeSplitter();
+  }
+
+  /** Sets the preferred label width (splitter drag or keys) and applies what this panel allows. */
+  private setLabelWidth(width: number): void {
+    if (width === this.state.gutter && width === this.vp.gutter) return;
+    this.state.gutter = width;
+    const gutter = clampLabelWidth(width, this.vp.width);
+    // The plot's left edge keeps its time; a fitted view stays fitted.
+    this.vp = { ...this.vp, gutter };
+    if (!this.userMoved) this.fitView();
+    else if (this.index) this.vp = clampToExtent(this.vp, this.index.startT, this.index.endT);
+    this.placeSplitter();
+    this.hideTooltip();
+    this.saveStateSoon();
+    this.invalidate();
+  }
+
+  /** Puts the splitter on the column edge and tells assistive tech where it is (CSSOM: CSP-safe). */
+  private placeSplitter(): void {
+    const { min, max } = labelBounds(this.vp.width);
+    this.splitter.style.left = `${this.vp.gutter - 4}px`;
+    this.splitter.setAttribute('aria-valuemin', String(min));
+    this.splitter.setAttribute('aria-valuemax', String(max));
+    this.splitter.setAttribute('aria-valuenow', String(this.vp.gutter));
+    this.splitter.setAttribute('aria-valuetext', `${this.vp.gutter} pixels`);
+  }
+
+  private bindSplitter(): void {
+    const sp = this.splitter;
+    let drag: { id: number; x0: number; w0: number } | null = null;
+    sp.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      e.preventDefault();
+      sp.focus();
+      sp.setPointerCapture(e.pointerId);
+      drag = { id: e.pointerId, x0: e.clientX, w0: this.vp.gutter };
+      sp.classList.add('dragging');
+    });
+    sp.addEventListener('pointermove', (e) => {
+      if (!drag || drag.id !== e.pointerId) return;
+      this.setLabelWidth(labelWidthAfterDrag(drag.w0, e.clientX - drag.x0, this.vp.width));
+    });
+    const end = (e: PointerEvent) => {
+      if (!drag || drag.id !== e.pointerId) return;
+      drag = null;
+      sp.classList.remove('dragging');
+    };
+    sp.addEventListener('pointerup', end);
+    sp.addEventListener('pointercancel', end);
+    sp.addEventListener('dblclick', () =>
+      this.setLabelWidth(clampLabelWidth(LABEL_DEFAULT_PX, this.vp.width)),
+    );
+    sp.addEventListener('keydown', (e) => {
+      if (e.altKey || e.ctrlKey || e.metaKey) return;
+      const w = labelWidthAfterKey(this.vp.gutter, e.key, e.shiftKey, this.vp.width);
+      if (w === null) return;
+      e.preventDefault();
+      this.setLabelWidth(w);
+      this.announce(`Labels ${w} pixels wide`);
+    });
   }
 
   /**
@@ -590,6 +670,7 @@ export class TimelineApp {
   private frame(): void {
     this.rafPending = false;
     this.empty.hidden = !!this.index;
+    this.splitter.hidden = !this.index;
     this.renderer.draw({
       index: this.index,
       layout: this.layout,
@@ -1061,6 +1142,10 @@ export class TimelineApp {
       selection: () => ({ taskId: this.state.selectedTaskId, seg: this.selectedSeg }),
       highlights: () => [...this.highlights].map(([k, v]) => [k, [...v]]),
       userMoved: () => this.userMoved,
+      /** Label texts as drawn in the last frame (name and creation site, ellipsised to fit). */
+      gutterLabels: () => this.renderer.gutterLabels.map((l) => ({ ...l })),
+      /** Await edges drawn to a collapsed ancestor's lane in the last frame. */
+      foldedEdges: () => this.renderer.foldedEdges.map((e) => ({ ...e })),
       /** Client coordinates of the middle of a segment (or of a lane label with segIndex -1). */
       pointOf: (taskId: number, segIndex: number) => {
         const row = this.layout.rowOf.get(taskId);

@@ -603,6 +603,8 @@ test('a narrow webview stacks the details under the timeline', async () => {
   await page.close();
 });
 
+(await import('./interaction.mjs')).registerInteractionTests({ test, open });
+
 test('no CSP violations, page errors or console errors in any page', async () => {
   const page = await open(fixture('edgeCases'), { name: 'csp' });
   const csp = await api(page, () => window.__csp);
