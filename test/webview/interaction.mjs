@@ -84,18 +84,15 @@ export function registerInteractionTests({ test, open }) {
     const c = await plotCentre(page);
     const v0 = await vp(page);
     const t0 = await timeAt(page, c.x);
+    /** Two fingers on either side of the centre, from `half0` to `half1` px away from it. */
+    const fingers = (half) => [
+      [c.x - half, c.y],
+      [c.x + half, c.y],
+    ];
+    const pinch = (half0, half1) => touch.gesture(fingers(half0), fingers(half1));
 
     // Apart: 100 px → 300 px between the fingers zooms in 3×, the time under the midpoint stays put.
-    await touch.gesture(
-      [
-        [c.x - 50, c.y],
-        [c.x + 50, c.y],
-      ],
-      [
-        [c.x - 150, c.y],
-        [c.x + 150, c.y],
-      ],
-    );
+    await pinch(50, 150);
     const v1 = await vp(page);
     near(span(v1), span(v0) / 3, span(v0) * 0.02, 'pinch apart narrows the visible range 3×');
     near(await timeAt(page, c.x), t0, 2 * v1.msPerPx, 'pinch apart keeps the time under the midpoint');
@@ -103,16 +100,7 @@ export function registerInteractionTests({ test, open }) {
     assert(a > v0.start && b < v0.start + span(v0), `narrowed inside the old range: [${a}, ${b}]`);
 
     // Together: 300 px → 100 px zooms back out, around the same midpoint.
-    await touch.gesture(
-      [
-        [c.x - 150, c.y],
-        [c.x + 150, c.y],
-      ],
-      [
-        [c.x - 50, c.y],
-        [c.x + 50, c.y],
-      ],
-    );
+    await pinch(150, 50);
     const v2 = await vp(page);
     near(span(v2), span(v0), span(v0) * 0.02, 'pinch together widens the range back');
     near(await timeAt(page, c.x), t0, 2 * v2.msPerPx, 'pinch together keeps the time under the midpoint');
