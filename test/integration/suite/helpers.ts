@@ -65,7 +65,7 @@ export const DURATION = String.raw`\d+(?:\.\d+)? m?s`;
 export async function waitFor<T>(
   what: string,
   fn: () => T | Promise<T>,
-  timeoutMs = 45_000,
+  timeoutMs = 75_000,
 ): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
