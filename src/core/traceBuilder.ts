@@ -31,6 +31,7 @@ export interface TraceMeta {
   startedAt: string;
 }
 
+const DENSE_SITES = 1 << 20;
 const COMBINATORS: Combinator[] = ['all', 'all', 'allSettled', 'race', 'any'];
 /** Shared by every suspension that waited on no task (most of them): one array instead of millions. */
 const NO_AWAITS: number[] = Object.freeze([]) as unknown as number[];
@@ -44,7 +45,10 @@ export function relativeTo(cwd: string, file: string): string {
 }
 
 export class TraceBuilder {
-  private readonly sites = new Map<number, Site>();
+  /** Site ids are mostly small and dense (each file's table is numbered from its base): an array... */
+  private readonly sites: Array<Site | undefined> = [];
+  /** ...and a Map for ids far out (modules prepared on the ES-module hooks thread number from 2^26 up). */
+  private readonly farSites = new Map<number, Site>();
   private readonly tasks: TaskRecord[] = [];
   private readonly callbacks: CallbackRecord[] = [];
   private readonly output: OutputRecord[] = [];
@@ -77,7 +81,10 @@ export class TraceBuilder {
       case 'sites':
         msg.entries.forEach((entry: SiteEntry, k: number) => {
           const [kind, line, column, name] = entry;
-          this.sites.set(msg.base + k, { kind, name, where: { file: relativeTo(this.meta.cwd, msg.file), line, column } });
+          const id = msg.base + k;
+          const site: Site = { kind, name, where: { file: relativeTo(this.meta.cwd, msg.file), line, column } };
+          if (id < DENSE_SITES) this.sites[id] = site;
+          else this.farSites.set(id, site);
         });
         break;
       case 'truncated':
@@ -140,7 +147,7 @@ export class TraceBuilder {
   }
 
   private site(id: number): Site | undefined {
-    return this.sites.get(id);
+    return id < DENSE_SITES ? this.sites[id] : this.farSites.get(id);
   }
 
   private task(id: number): TaskRecord | undefined {

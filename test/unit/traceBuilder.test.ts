@@ -79,4 +79,23 @@ describe('core/traceBuilder', () => {
     assert.deepEqual(seg.awaits, [2]);
     assert.equal(seg.resumedBy, 2);
   });
+
+  it('resolves sites numbered far out (tables of modules prepared on the ES-module hooks thread)', () => {
+    const b = builder();
+    const base = (1 << 26) + 5;
+    b.handleMessage({ type: 'sites', file: '/w/lazy.mjs', base, entries: [['function', 2, 1, 'lazy'], ['await', 3, 9]] });
+    b.handleEvents(
+      records([
+        [0, Ev.Create, 0, base],
+        [1, Ev.Yield, 1, base + 1],
+        [2, Ev.Resume, 1, 0],
+      ]),
+    );
+    const task = b.snapshot().tasks[0];
+    assert.equal(task.name, 'lazy');
+    assert.deepEqual(task.definition, { file: 'lazy.mjs', line: 2, column: 1 });
+    const seg = task.segments[1];
+    assert.ok(seg.state === 'suspended');
+    assert.deepEqual(seg.site, { file: 'lazy.mjs', line: 3, column: 9 });
+  });
 });
