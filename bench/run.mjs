@@ -36,6 +36,7 @@ const programs = [
     env: { BENCH_N: q(1_000_000) },
     target: 2.0,
     metric: 'work',
+    floor: true,
   },
   {
     id: '2',
@@ -44,6 +45,7 @@ const programs = [
     env: { BENCH_TASKS: q(1000), BENCH_AWAITS: '1000' },
     target: 2.0,
     metric: 'work',
+    floor: true,
   },
   {
     id: '3',
@@ -128,12 +130,12 @@ function parseResult(stdout, label) {
 }
 
 /** `node file` directly, no runner. */
-function runRaw(program) {
+function runRaw(program, extraEnv = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [path.join(BENCH, 'programs', program.file)], {
       cwd: BENCH,
-      env: { ...process.env, ...program.env },
+      env: { ...process.env, ...program.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stopRss = rssSampler(child.pid);
@@ -243,7 +245,7 @@ async function main() {
   for (const program of programs) {
     const modes = program.file.endsWith('.ts')
       ? ['plain', 'traced', 'peer']
-      : ['raw', 'plain', 'traced', 'peer'];
+      : ['raw', 'plain', 'traced', 'peer', ...(program.floor ? ['floor'] : [])];
     const samples = Object.fromEntries(modes.map((m) => [m, []]));
     const errors = {};
     process.stdout.write(`(${program.id}) ${program.name}:`);
@@ -254,7 +256,11 @@ async function main() {
         if (errors[mode]) continue;
         try {
           samples[mode].push(
-            mode === 'raw' ? await runRaw(program) : await runRunner(startRun, program, mode),
+            mode === 'raw'
+              ? await runRaw(program)
+              : mode === 'floor'
+                ? await runRaw(program, { BENCH_FLOOR: '1' })
+                : await runRunner(startRun, program, mode),
           );
           process.stdout.write(` ${mode}`);
         } catch (e) {
@@ -286,6 +292,7 @@ async function main() {
       Number.isFinite(traced) ? (traced <= program.target ? 'yes' : 'NO') : '-',
       ms(med('peer', 'work')),
       `${fmt(ratio(med('peer', 'work'), med('plain', 'work')), 2)}x`,
+      program.floor ? `${fmt(ratio(med('floor', 'work'), med('raw', 'work')), 2)}x` : '-',
     ];
   });
   table(
@@ -299,8 +306,15 @@ async function main() {
       'within',
       'peer ms',
       'peer/plain',
+      'floor/raw',
     ],
     rows,
+  );
+  console.log(
+    '\nfloor/raw: the same program with nothing but performance.now() into a Float64Array before and after',
+  );
+  console.log(
+    'each await, run with node directly: what two timestamps per await cost on this machine, for any tracer.',
   );
 
   console.log(

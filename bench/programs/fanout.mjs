@@ -3,8 +3,22 @@
 const TASKS = Number(process.env.BENCH_TASKS || 1000);
 const AWAITS = Number(process.env.BENCH_AWAITS || 1000);
 
+// BENCH_FLOOR=1: only a timestamp into a typed array before and after each await (see seqAwaits.mjs).
+const FLOOR = process.env.BENCH_FLOOR === '1';
+const times = new Float64Array(1 << 16);
+let w = 0;
+
 async function worker(id) {
   let acc = id;
+  if (FLOOR) {
+    for (let i = 0; i < AWAITS; i++) {
+      times[w++ & 0xffff] = performance.now();
+      const v = await i;
+      times[w++ & 0xffff] = performance.now();
+      acc = (acc + v) | 0;
+    }
+    return acc;
+  }
   for (let i = 0; i < AWAITS; i++) acc = (acc + (await i)) | 0;
   return acc;
 }
