@@ -30,7 +30,64 @@ import {
   TASK,
   type FunctionNode,
 } from './rules';
-import { TextEdits } from './textEdits';
+import { TextEdits, type Template } from './textEdits';
+
+/** SyntaxKind values as constants: `ts.SyntaxKind.X` is a lookup in a large object, on every node. */
+const {
+  AbstractKeyword,
+  ArrowFunction,
+  AwaitExpression,
+  BindingElement,
+  Block,
+  BreakStatement,
+  CallExpression,
+  CatchClause,
+  ClassDeclaration,
+  ClassExpression,
+  ClassStaticBlockDeclaration,
+  Constructor,
+  ContinueStatement,
+  DeclareKeyword,
+  Decorator,
+  EnumDeclaration,
+  EnumMember,
+  ExportDeclaration,
+  ExportSpecifier,
+  FirstTypeNode,
+  ForOfStatement,
+  FunctionDeclaration,
+  FunctionExpression,
+  GetAccessor,
+  HeritageClause,
+  Identifier,
+  ImplementsKeyword,
+  ImportClause,
+  ImportDeclaration,
+  ImportSpecifier,
+  IndexSignature,
+  InterfaceDeclaration,
+  JsxElement,
+  JsxFragment,
+  JsxSelfClosingElement,
+  LabeledStatement,
+  LastTypeNode,
+  MetaProperty,
+  MethodDeclaration,
+  ModuleDeclaration,
+  NamespaceExport,
+  NamespaceImport,
+  Parameter,
+  PropertyAccessExpression,
+  PropertyAssignment,
+  PropertyDeclaration,
+  SetAccessor,
+  TryStatement,
+  TypeAliasDeclaration,
+  TypeParameter,
+  VariableDeclaration,
+  VariableStatement,
+  YieldExpression,
+} = ts.SyntaxKind;
 
 export interface FastInput {
   source: string;
@@ -53,8 +110,33 @@ interface Frame {
 }
 
 const NON_COROUTINE: Frame = { coroutine: false, asyncGenerator: false };
-const R = `${RT}.r(${TASK}`;
 const WRAP_END = `} catch (${ERR}) { ${RT}.x(${TASK}); throw ${ERR}; } finally { ${RT}.f(${TASK}); }`;
+const tpl = (before: string, after = ''): Template => ({ before, after });
+// The edits' texts: `before` + a number (a site id, a kind) + `after`. Each mirrors a rule of transform.ts.
+const OPEN_BODY = tpl(`const ${TASK} = ${RT}.e(`, '); try {');
+const OPEN_BODY_AFTER_DIRECTIVE = tpl(`;const ${TASK} = ${RT}.e(`, '); try {');
+const CLOSE_BODY = tpl(WRAP_END);
+const OPEN_ARROW_BODY = tpl(`{ const ${TASK} = ${RT}.e(`, '); try { return ');
+const CLOSE_ARROW_BODY = tpl(`; ${WRAP_END} }`);
+const COMBINATOR = tpl(`${RT}.g(Promise, `, ', ');
+const CLOSE_PAREN = tpl(')');
+const CLOSE_PARENS = tpl('))');
+const THEN_RECEIVER = tpl(`${RT}.t(`);
+const CALL = tpl(`${RT}.c(${RT}.n, `);
+const CALL_END = tpl(', ', ')');
+const RESUME = tpl(`${RT}.r(${TASK}, `);
+const YIELD_CALL = tpl(`${RT}.ya(${TASK}, `, `, ${RT}.n, `);
+const YIELD_CALL_END = tpl(', ', '))');
+const YIELD = tpl(`${RT}.y(${TASK}, `, ', ');
+const YIELD_NOTHING = tpl(` ${RT}.y(${TASK}, `, ', void 0))');
+const OPEN_BLOCK = tpl('{ ');
+const CLOSE_BLOCK = tpl(' }');
+const FOR_AWAIT = tpl(`${RT}.fa(${TASK}, `, ', ');
+const RESUME_STATEMENT = tpl(` ${RT}.r(${TASK});`);
+const OPEN_BLOCK_RESUME = tpl(`{ ${RT}.r(${TASK}); `);
+const RESUME_CLOSE_BLOCK = tpl(` ${RT}.r(${TASK}); }`);
+const RESUME_CAUGHT = tpl(` ${RT}.rc(${TASK});`);
+const MODULE_END = tpl(`;${RT}.f(${TASK});`);
 
 // ts-blank-space is an ES module; this file compiles to CommonJS (tests) or is bundled (esbuild). Node >= 20.19
 // loads an ES module through require(), and esbuild inlines it.
@@ -69,43 +151,56 @@ const getSetExternalModuleIndicator = (
 const hasModifier = (node: ts.Node, kind: ts.SyntaxKind): boolean =>
   ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === kind);
 
-/** Syntax ts-blank-space erases whole (its subtree leaves no code behind). */
+/** Per SyntaxKind: 0 code, 1 always erased, 2 erased depending on the node, 3 not for the fast path. */
+const ERASURE = new Uint8Array(LastTypeNode + 400);
+for (let k = FirstTypeNode; k <= LastTypeNode; k++) ERASURE[k] = 1;
+for (const k of [TypeParameter, InterfaceDeclaration, TypeAliasDeclaration, IndexSignature, ModuleDeclaration, EnumDeclaration])
+  ERASURE[k] = 1; // value namespaces and enums were reported by ts-blank-space already
+for (const k of [
+  HeritageClause,
+  FunctionDeclaration,
+  MethodDeclaration,
+  Constructor,
+  GetAccessor,
+  SetAccessor,
+  PropertyDeclaration,
+  VariableStatement,
+  ClassDeclaration,
+  Parameter,
+  ImportDeclaration,
+  ExportDeclaration,
+  ImportSpecifier,
+  ExportSpecifier,
+])
+  ERASURE[k] = 2;
+for (const k of [Decorator, JsxElement, JsxSelfClosingElement, JsxFragment]) ERASURE[k] = 3;
+
+/** Syntax ts-blank-space erases whole (its subtree leaves no code behind); for ERASURE 2. */
 function isErased(node: ts.Node): boolean {
-  const k = node.kind;
-  if (k >= ts.SyntaxKind.FirstTypeNode && k <= ts.SyntaxKind.LastTypeNode) return true;
-  switch (k) {
-    case ts.SyntaxKind.TypeParameter:
-    case ts.SyntaxKind.InterfaceDeclaration:
-    case ts.SyntaxKind.TypeAliasDeclaration:
-    case ts.SyntaxKind.IndexSignature:
-    case ts.SyntaxKind.ModuleDeclaration: // value namespaces were reported by ts-blank-space already
-    case ts.SyntaxKind.EnumDeclaration:
-      return true;
-    case ts.SyntaxKind.HeritageClause:
-      return (node as ts.HeritageClause).token === ts.SyntaxKind.ImplementsKeyword;
-    case ts.SyntaxKind.FunctionDeclaration:
-    case ts.SyntaxKind.MethodDeclaration:
-    case ts.SyntaxKind.Constructor:
-    case ts.SyntaxKind.GetAccessor:
-    case ts.SyntaxKind.SetAccessor:
+  switch (node.kind) {
+    case HeritageClause:
+      return (node as ts.HeritageClause).token === ImplementsKeyword;
+    case FunctionDeclaration:
+    case MethodDeclaration:
+    case Constructor:
+    case GetAccessor:
+    case SetAccessor:
       return (node as ts.FunctionLikeDeclaration).body === undefined;
-    case ts.SyntaxKind.PropertyDeclaration:
-      return (
-        hasModifier(node, ts.SyntaxKind.DeclareKeyword) || hasModifier(node, ts.SyntaxKind.AbstractKeyword)
-      );
-    case ts.SyntaxKind.VariableStatement:
-    case ts.SyntaxKind.ClassDeclaration:
-      return hasModifier(node, ts.SyntaxKind.DeclareKeyword);
-    case ts.SyntaxKind.Parameter: {
+    case PropertyDeclaration:
+      return hasModifier(node, DeclareKeyword) || hasModifier(node, AbstractKeyword);
+    case VariableStatement:
+    case ClassDeclaration:
+      return hasModifier(node, DeclareKeyword);
+    case Parameter: {
       const name = (node as ts.ParameterDeclaration).name;
       return ts.isIdentifier(name) && name.escapedText === 'this';
     }
-    case ts.SyntaxKind.ImportDeclaration:
+    case ImportDeclaration:
       return !!(node as ts.ImportDeclaration).importClause?.isTypeOnly;
-    case ts.SyntaxKind.ExportDeclaration:
+    case ExportDeclaration:
       return (node as ts.ExportDeclaration).isTypeOnly;
-    case ts.SyntaxKind.ImportSpecifier:
-    case ts.SyntaxKind.ExportSpecifier:
+    case ImportSpecifier:
+    case ExportSpecifier:
       return (node as ts.ImportSpecifier | ts.ExportSpecifier).isTypeOnly;
   }
   return false;
@@ -114,26 +209,19 @@ function isErased(node: ts.Node): boolean {
 /** Code the transformer would visit inside erased syntax: it could own sites, so only the slow path knows. */
 function hasCodeInside(node: ts.Node): boolean {
   switch (node.kind) {
-    case ts.SyntaxKind.CallExpression:
-    case ts.SyntaxKind.AwaitExpression:
-    case ts.SyntaxKind.YieldExpression:
-    case ts.SyntaxKind.ArrowFunction:
-    case ts.SyntaxKind.FunctionExpression:
-    case ts.SyntaxKind.ClassExpression:
-    case ts.SyntaxKind.ForOfStatement:
-    case ts.SyntaxKind.Block:
-    case ts.SyntaxKind.Decorator:
+    case CallExpression:
+    case AwaitExpression:
+    case YieldExpression:
+    case ArrowFunction:
+    case FunctionExpression:
+    case ClassExpression:
+    case ForOfStatement:
+    case Block:
+    case Decorator:
       return true;
   }
   return !!ts.forEachChild(node, hasCodeInside);
 }
-
-const FORBIDDEN: ReadonlySet<ts.SyntaxKind> = new Set([
-  ts.SyntaxKind.Decorator,
-  ts.SyntaxKind.JsxElement,
-  ts.SyntaxKind.JsxSelfClosingElement,
-  ts.SyntaxKind.JsxFragment,
-]);
 
 export function instrumentFast(input: FastInput): FastOutput {
   const { source, file, compilerOptions } = input;
@@ -208,49 +296,49 @@ export function instrumentFast(input: FastInput): FastOutput {
     const parent = parents[parents.length - 1];
     const name = id.text;
     switch (parent.kind) {
-      case ts.SyntaxKind.PropertyAccessExpression:
+      case PropertyAccessExpression:
         if ((parent as ts.PropertyAccessExpression).name === id) return;
         break;
-      case ts.SyntaxKind.VariableDeclaration:
-      case ts.SyntaxKind.Parameter:
-      case ts.SyntaxKind.FunctionDeclaration:
-      case ts.SyntaxKind.FunctionExpression:
-      case ts.SyntaxKind.ClassDeclaration:
-      case ts.SyntaxKind.ClassExpression:
+      case VariableDeclaration:
+      case Parameter:
+      case FunctionDeclaration:
+      case FunctionExpression:
+      case ClassDeclaration:
+      case ClassExpression:
         if ((parent as ts.NamedDeclaration).name === id) {
           declared.add(name);
           return;
         }
         break;
-      case ts.SyntaxKind.BindingElement:
+      case BindingElement:
         if ((parent as ts.BindingElement).propertyName === id) return;
         if ((parent as ts.BindingElement).name === id) {
           declared.add(name);
           return;
         }
         break;
-      case ts.SyntaxKind.ImportClause:
-      case ts.SyntaxKind.NamespaceImport:
-      case ts.SyntaxKind.ImportSpecifier:
-      case ts.SyntaxKind.NamespaceExport:
-      case ts.SyntaxKind.LabeledStatement:
-      case ts.SyntaxKind.BreakStatement:
-      case ts.SyntaxKind.ContinueStatement:
-      case ts.SyntaxKind.MetaProperty:
+      case ImportClause:
+      case NamespaceImport:
+      case ImportSpecifier:
+      case NamespaceExport:
+      case LabeledStatement:
+      case BreakStatement:
+      case ContinueStatement:
+      case MetaProperty:
         return;
-      case ts.SyntaxKind.ExportSpecifier: {
+      case ExportSpecifier: {
         const spec = parent as ts.ExportSpecifier;
         const decl = parents[parents.length - 3] as ts.ExportDeclaration;
         if (decl.moduleSpecifier || id !== (spec.propertyName ?? spec.name)) return;
         exportedLocals.push(name);
         break;
       }
-      case ts.SyntaxKind.PropertyAssignment:
-      case ts.SyntaxKind.MethodDeclaration:
-      case ts.SyntaxKind.PropertyDeclaration:
-      case ts.SyntaxKind.GetAccessor:
-      case ts.SyntaxKind.SetAccessor:
-      case ts.SyntaxKind.EnumMember:
+      case PropertyAssignment:
+      case MethodDeclaration:
+      case PropertyDeclaration:
+      case GetAccessor:
+      case SetAccessor:
+      case EnumMember:
         if ((parent as ts.NamedDeclaration).name === id) return;
         break;
     }
@@ -275,7 +363,6 @@ export function instrumentFast(input: FastInput): FastOutput {
           : 'function';
     const site = addSite(kind, node, nameFor(node, parents));
     const body = node.body!;
-    const open = `const ${TASK} = ${RT}.e(${site}); try {`;
     if (ts.isBlock(body)) {
       const statements = body.statements;
       let i = 0;
@@ -287,18 +374,18 @@ export function instrumentFast(input: FastInput): FastOutput {
         i++;
       if (i > 0) {
         const end = statements[i - 1].end;
-        edits.insert(end, (source.charCodeAt(end - 1) === 59 ? '' : ';') + open);
-      } else edits.insert(start(body) + 1, open);
+        edits.insert(end, source.charCodeAt(end - 1) === 59 ? OPEN_BODY : OPEN_BODY_AFTER_DIRECTIVE, site);
+      } else edits.insert(start(body) + 1, OPEN_BODY, site);
       frames.push({ coroutine: true, asyncGenerator: generator });
       children(node);
       frames.pop();
-      edits.insert(body.end - 1, WRAP_END);
+      edits.insert(body.end - 1, CLOSE_BODY);
     } else {
-      edits.insert(start(body), `{ ${open} return `);
+      edits.insert(start(body), OPEN_ARROW_BODY, site);
       frames.push({ coroutine: true, asyncGenerator: generator });
       children(node);
       frames.pop();
-      edits.insert(body.end, `; ${WRAP_END} }`);
+      edits.insert(body.end, CLOSE_ARROW_BODY);
     }
   };
 
@@ -308,9 +395,9 @@ export function instrumentFast(input: FastInput): FastOutput {
     if (shape === 'combinator') {
       const arg = node.arguments[0];
       const method = (node.expression as ts.PropertyAccessExpression).name.text;
-      edits.replace(start(node), start(arg), `${RT}.g(Promise, ${COMBINATORS[method]}, `);
+      edits.replace(start(node), start(arg), COMBINATOR, COMBINATORS[method]);
       visitUnder(node, arg);
-      edits.replace(arg.end, node.end, ')');
+      edits.replace(arg.end, node.end, CLOSE_PAREN);
       return;
     }
     if (shape === 'callback') {
@@ -318,10 +405,10 @@ export function instrumentFast(input: FastInput): FastOutput {
       const method = callee.name.text;
       const site = addSite(method as SiteKind, callee.name);
       const recv = callee.expression;
-      edits.insert(start(recv), `${RT}.t(`);
+      edits.insert(start(recv), THEN_RECEIVER);
       parents.push(node);
       visitUnder(callee, recv);
-      edits.replace(
+      edits.replaceText(
         recv.end,
         node.arguments.pos,
         `, ${CALLBACKS[method]}, ${site}, ${JSON.stringify(engineText(recv))})(`,
@@ -331,103 +418,104 @@ export function instrumentFast(input: FastInput): FastOutput {
       return;
     }
     const site = addSite('call', node);
-    edits.insert(start(node), `${RT}.c(${RT}.n, `);
+    edits.insert(start(node), CALL);
     children(node);
-    edits.insert(node.end, `, ${site})`);
+    edits.insert(node.end, CALL_END, site);
   };
 
   const visitAwait = (node: ts.AwaitExpression): void => {
     const site = addSite('await', node);
     const operand = node.expression;
-    edits.insert(start(node), `${R}, `);
+    edits.insert(start(node), RESUME);
     parents.push(node);
     if (ts.isCallExpression(operand) && callShape(operand) === 'call') {
       // `await f(x)`: the call's bookkeeping folds into the yield hook.
       const callSite = addSite('call', operand);
-      edits.insert(start(operand), `${RT}.ya(${TASK}, ${site}, ${RT}.n, `);
+      edits.insert(start(operand), YIELD_CALL, site);
       children(operand);
-      edits.insert(operand.end, `, ${callSite}))`);
+      edits.insert(operand.end, YIELD_CALL_END, callSite);
     } else {
-      edits.insert(start(operand), `${RT}.y(${TASK}, ${site}, `);
+      edits.insert(start(operand), YIELD, site);
       visit(operand);
-      edits.insert(operand.end, '))');
+      edits.insert(operand.end, CLOSE_PARENS);
     }
     parents.pop();
   };
 
   const visitForAwait = (node: ts.ForOfStatement, labeled: boolean): void => {
     const site = addSite('for-await', node);
-    if (!labeled) edits.insert(start(node), '{ ');
+    if (!labeled) edits.insert(start(node), OPEN_BLOCK);
     parents.push(node);
     visit(node.initializer);
     const expression = node.expression;
-    edits.insert(start(expression), `${RT}.fa(${TASK}, ${site}, `);
+    edits.insert(start(expression), FOR_AWAIT, site);
     visit(expression);
-    edits.insert(
+    edits.insertText(
       expression.end,
-      `, ${JSON.stringify(engineText(expression))}, ${expression.kind === ts.SyntaxKind.CallExpression})`,
+      `, ${JSON.stringify(engineText(expression))}, ${expression.kind === CallExpression})`,
     );
     const body = node.statement;
     if (ts.isBlock(body)) {
-      edits.insert(start(body) + 1, ` ${R});`);
+      edits.insert(start(body) + 1, RESUME_STATEMENT);
       visit(body);
     } else {
-      edits.insert(start(body), `{ ${R}); `);
+      edits.insert(start(body), OPEN_BLOCK_RESUME);
       visit(body);
-      edits.insert(body.end, ' }');
+      edits.insert(body.end, CLOSE_BLOCK);
     }
     parents.pop();
-    if (!labeled) edits.insert(node.end, ` ${R}); }`);
+    if (!labeled) edits.insert(node.end, RESUME_CLOSE_BLOCK);
   };
 
   function visit(node: ts.Node): true | undefined {
     if (bail) return true;
     const kind = node.kind;
-    if (kind === ts.SyntaxKind.Identifier) {
+    if (kind === Identifier) {
       if (isTs) noteIdentifier(node as ts.Identifier);
       return;
     }
-    if (FORBIDDEN.has(kind)) {
+    const erasure = ERASURE[kind];
+    if (erasure === 3) {
       bail = ts.SyntaxKind[kind];
       return true;
     }
-    if (isErased(node)) {
+    if (erasure === 1 || (erasure === 2 && isErased(node))) {
       if ((ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) && isTs)
         typeNames.add(node.name.text);
       if (hasCodeInside(node)) bail = `code inside erased ${ts.SyntaxKind[kind]}`;
       return;
     }
     if (!trace) {
-      if (kind === ts.SyntaxKind.ImportDeclaration) imports.push(node as ts.ImportDeclaration);
+      if (kind === ImportDeclaration) imports.push(node as ts.ImportDeclaration);
       children(node);
       return;
     }
     switch (kind) {
-      case ts.SyntaxKind.FunctionDeclaration:
-      case ts.SyntaxKind.FunctionExpression:
-      case ts.SyntaxKind.ArrowFunction:
-      case ts.SyntaxKind.MethodDeclaration:
+      case FunctionDeclaration:
+      case FunctionExpression:
+      case ArrowFunction:
+      case MethodDeclaration:
         visitFunction(node as FunctionNode);
         return;
-      case ts.SyntaxKind.Constructor:
-      case ts.SyntaxKind.GetAccessor:
-      case ts.SyntaxKind.SetAccessor:
-      case ts.SyntaxKind.ClassStaticBlockDeclaration:
+      case Constructor:
+      case GetAccessor:
+      case SetAccessor:
+      case ClassStaticBlockDeclaration:
         // not coroutines; awaits inside belong to nobody we trace
         frames.push(NON_COROUTINE);
         children(node);
         frames.pop();
         return;
-      case ts.SyntaxKind.ImportDeclaration:
+      case ImportDeclaration:
         imports.push(node as ts.ImportDeclaration);
         break;
-      case ts.SyntaxKind.AwaitExpression:
+      case AwaitExpression:
         if (inCoroutine()) {
           visitAwait(node as ts.AwaitExpression);
           return;
         }
         break;
-      case ts.SyntaxKind.YieldExpression: {
+      case YieldExpression: {
         const y = node as ts.YieldExpression;
         if (y.asteriskToken && y.expression) {
           // yield* keeps its operand bare (V8 builds its message from the shape); a call still takes its site number
@@ -442,25 +530,25 @@ export function instrumentFast(input: FastInput): FastOutput {
         }
         if (!y.asteriskToken && inCoroutine() && frames[frames.length - 1].asyncGenerator) {
           const site = addSite('yield', node);
-          edits.insert(start(node), `${R}, `);
+          edits.insert(start(node), RESUME);
           if (y.expression) {
-            edits.insert(start(y.expression), `${RT}.y(${TASK}, ${site}, `);
+            edits.insert(start(y.expression), YIELD, site);
             visitUnder(node, y.expression);
-            edits.insert(y.expression.end, '))');
+            edits.insert(y.expression.end, CLOSE_PARENS);
           } else {
-            edits.insert(node.end, ` ${RT}.y(${TASK}, ${site}, void 0))`);
+            edits.insert(node.end, YIELD_NOTHING, site);
           }
           return;
         }
         break;
       }
-      case ts.SyntaxKind.ForOfStatement:
+      case ForOfStatement:
         if ((node as ts.ForOfStatement).awaitModifier && inCoroutine()) {
           visitForAwait(node as ts.ForOfStatement, labeledLoops.has(node));
           return;
         }
         break;
-      case ts.SyntaxKind.LabeledStatement:
+      case LabeledStatement:
         if (inCoroutine()) {
           const inner = (node as ts.LabeledStatement).statement;
           if (ts.isLabeledStatement(inner)) {
@@ -469,25 +557,25 @@ export function instrumentFast(input: FastInput): FastOutput {
           }
           if (ts.isForOfStatement(inner) && inner.awaitModifier) {
             labeledLoops.add(inner);
-            edits.insert(start(node), '{ ');
+            edits.insert(start(node), OPEN_BLOCK);
             children(node);
-            edits.insert(node.end, ` ${R}); }`);
+            edits.insert(node.end, RESUME_CLOSE_BLOCK);
             return;
           }
         }
         break;
-      case ts.SyntaxKind.CatchClause:
-        if (inCoroutine()) edits.insert(start((node as ts.CatchClause).block) + 1, ` ${RT}.rc(${TASK});`);
+      case CatchClause:
+        if (inCoroutine()) edits.insert(start((node as ts.CatchClause).block) + 1, RESUME_CAUGHT);
         break;
-      case ts.SyntaxKind.TryStatement: {
+      case TryStatement: {
         const fin = (node as ts.TryStatement).finallyBlock;
         if (fin && inCoroutine()) {
           // the catch clause (visited below) inserts at its own block; the finally block's resume goes in first
-          edits.insert(start(fin) + 1, ` ${RT}.rc(${TASK});`);
+          edits.insert(start(fin) + 1, RESUME_CAUGHT);
         }
         break;
       }
-      case ts.SyntaxKind.CallExpression:
+      case CallExpression:
         visitCall(node as ts.CallExpression);
         return;
     }
@@ -562,7 +650,7 @@ export function instrumentFast(input: FastInput): FastOutput {
   }
   if (moduleIsCoroutine) {
     prologue += `const ${TASK} = ${RT}.e(${moduleSite});`;
-    edits.insert(statements[statements.length - 1].end, `;${RT}.f(${TASK});`);
+    edits.insert(statements[statements.length - 1].end, MODULE_END);
   }
   if (prologue) edits.set(prologueSlot, prologueLead + prologue + ' ');
 

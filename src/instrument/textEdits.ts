@@ -1,83 +1,120 @@
 /**
  * Text edits over a source, applied in one pass, with a source map back to the original.
  *
- * An edit replaces [pos, end) with text (pos === end: a pure insertion). Edits at the same position
+ * An edit replaces [pos, end) with a text (pos === end: a pure insertion). Edits at the same position
  * come out in the order they were added — the fast path adds an expression's opening text before
  * visiting it and its closing text after, so nesting comes out right. Replaced ranges must not overlap
  * and nothing may be inserted strictly inside one: `apply` returns null then (the caller falls back).
+ *
+ * Built for files of tens of thousands of lines: an edit is a template (fixed text around an optional
+ * number, e.g. a site id) plus its number, stored in typed arrays, and the output is written character
+ * by character into one buffer in the same pass that writes the source map — no string per edit, no
+ * string per copied piece, nothing for the garbage collector to copy while the syntax tree is alive.
  */
-import { encode, type SourceMapMappings, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
+
+/** An edit's text: `before + number + after` (no number when the edit's argument is negative). */
+export interface Template {
+  readonly before: string;
+  readonly after: string;
+}
+
+const TEXT: Template = { before: '', after: '' };
 
 export class TextEdits {
-  private readonly pos: number[] = [];
-  private readonly end: number[] = [];
-  private readonly text: string[] = [];
+  private pos = new Int32Array(4096);
+  private end = new Int32Array(4096);
+  private arg = new Float64Array(4096);
+  private templates: Template[] = [];
+  private texts: string[] = [];
+  private n = 0;
 
   /** Reserves a slot that sorts before every later edit at its position; fill it with {@link set}. */
   reserve(pos: number): number {
-    this.insert(pos, '');
-    return this.pos.length - 1;
+    return this.insertText(pos, '');
   }
 
   set(slot: number, text: string): void {
-    this.text[slot] = text;
+    this.texts[this.arg[slot]] = text;
   }
 
-  insert(pos: number, text: string): void {
-    this.pos.push(pos);
-    this.end.push(pos);
-    this.text.push(text);
+  /** Inserts `template` (with `arg`, when >= 0) at `pos`. */
+  insert(pos: number, template: Template, arg = -1): number {
+    return this.replace(pos, pos, template, arg);
   }
 
-  replace(pos: number, end: number, text: string): void {
-    this.pos.push(pos);
-    this.end.push(end);
-    this.text.push(text);
+  insertText(pos: number, text: string): number {
+    return this.replaceText(pos, pos, text);
+  }
+
+  replaceText(pos: number, end: number, text: string): number {
+    this.texts.push(text);
+    return this.replace(pos, end, TEXT, this.texts.length - 1);
+  }
+
+  replace(pos: number, end: number, template: Template, arg = -1): number {
+    const i = this.n++;
+    if (i === this.pos.length) this.grow();
+    this.pos[i] = pos;
+    this.end[i] = end;
+    this.arg[i] = arg;
+    this.templates[i] = template;
+    return i;
+  }
+
+  private grow(): void {
+    const size = this.pos.length * 2;
+    const pos = new Int32Array(size);
+    pos.set(this.pos);
+    const end = new Int32Array(size);
+    end.set(this.end);
+    const arg = new Float64Array(size);
+    arg.set(this.arg);
+    this.pos = pos;
+    this.end = end;
+    this.arg = arg;
   }
 
   /**
-   * The edited text and its source map (segments at the start of every word and every punctuator of
-   * copied text, so a stack trace's line:column maps to the original token). `text` must be `original`
-   * or a same-length rewrite of it (types blanked): positions are shared.
+   * The edited text and its source map (a segment where copied text turns from space to word, word to
+   * punctuation or back: every identifier and every run of punctuators, so a stack trace's line:column
+   * maps to the original token). `text` must be `original` or a same-length rewrite of it (types
+   * blanked): positions are shared. Null when edits overlap.
    */
   apply(text: string, original: string, file: string, source: string): { code: string; map: string } | null {
-    const n = this.pos.length;
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    // Stable by position: insertion order breaks ties.
-    const pos = this.pos;
-    order.sort((a, b) => pos[a] - pos[b] || a - b);
+    const n = this.n;
+    if (n >= SEQ) return null;
+    // Sort by position, insertion order breaking ties, as one numeric key (a typed-array sort, no comparator).
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = this.pos[i] * SEQ + i;
+    keys.sort();
 
-    const parts: string[] = [];
-    const lines: SourceMapMappings = [[]];
-    let line: SourceMapSegment[] = lines[0];
-    let genCol = 0;
+    const out = new OutputWriter(text.length + (text.length >> 1) + 1024);
+    const map = new MappingsWriter();
+    let cursor = 0;
     let origLine = 0;
     let origCol = 0;
-    let lastChar = -1;
-    let cursor = 0;
 
     const copy = (from: number, to: number): void => {
-      if (from >= to) return;
-      parts.push(text.slice(from, to));
       let prevClass = -1;
+      const buf = out.reserve(to - from);
+      let o = out.length;
       for (let i = from; i < to; i++) {
         const c = text.charCodeAt(i);
+        buf[o++] = c;
         if (c === 10) {
-          lines.push((line = []));
-          genCol = 0;
+          map.newLine();
           origLine++;
           origCol = 0;
           prevClass = -1;
           continue;
         }
-        const cls = charClass(c);
-        if (cls !== 0 && (cls === 2 || cls !== prevClass)) line.push([genCol, 0, origLine, origCol]);
+        const cls = c < 128 ? CLASS[c] : c === 0xa0 || c === 0xfeff ? 0 : 1;
+        if (cls !== prevClass && cls !== 0) map.segment(origLine, origCol);
         prevClass = cls;
-        genCol++;
+        map.genCol++;
         origCol++;
       }
-      lastChar = text.charCodeAt(to - 1);
+      out.length = o;
     };
     const skip = (from: number, to: number): void => {
       for (let i = from; i < to; i++) {
@@ -87,52 +124,169 @@ export class TextEdits {
         } else origCol++;
       }
     };
-    const emit = (t: string): void => {
-      if (!t) return;
+    const emit = (s: string): void => {
+      if (s.length === 0) return;
       // `return(x)()` → `return __atl.c(…)`: never glue a word onto the previous one.
-      if (isWordChar(lastChar) && isWordChar(t.charCodeAt(0))) t = ' ' + t;
-      parts.push(t);
-      for (let i = 0; i < t.length; i++) {
-        if (t.charCodeAt(i) === 10) {
-          lines.push((line = []));
-          genCol = 0;
-        } else genCol++;
+      if (out.length > 0 && isWord(out.buffer[out.length - 1]) && isWord(s.charCodeAt(0))) {
+        out.write(' ');
+        map.genCol++;
       }
-      lastChar = t.charCodeAt(t.length - 1);
+      out.write(s);
+      if (s.indexOf('\n') < 0) map.genCol += s.length;
+      else
+        for (let i = 0; i < s.length; i++) {
+          if (s.charCodeAt(i) === 10) map.newLine();
+          else map.genCol++;
+        }
+    };
+    const emitNumber = (v: number): void => {
+      const before = out.length;
+      out.writeNumber(v);
+      map.genCol += out.length - before;
     };
 
     for (let k = 0; k < n; k++) {
-      const i = order[k];
-      const p = this.pos[i];
+      const key = keys[k];
+      const i = key % SEQ;
+      const p = (key - i) / SEQ;
       if (p < cursor) return null; // inside a replaced range
-      copy(cursor, p);
-      emit(this.text[i]);
-      skip(p, this.end[i]);
-      cursor = this.end[i];
+      if (p > cursor) copy(cursor, p);
+      const template = this.templates[i];
+      const arg = this.arg[i];
+      if (template === TEXT) emit(this.texts[arg]);
+      else {
+        emit(template.before);
+        if (arg >= 0) emitNumber(arg);
+        emit(template.after);
+      }
+      const e = this.end[i];
+      skip(p, e);
+      cursor = e;
     }
-    copy(cursor, text.length);
+    if (cursor < text.length) copy(cursor, text.length);
 
-    const map = {
+    const json = JSON.stringify({
       version: 3,
       file,
       sourceRoot: '',
       sources: [source],
-      names: [] as string[],
-      mappings: encode(lines),
+      names: [],
+      mappings: map.done(),
       sourcesContent: [original],
-    };
-    return { code: parts.join(''), map: JSON.stringify(map) };
+    });
+    return { code: out.done(), map: json };
   }
 }
 
-/** 0: whitespace, 1: word, 2: punctuator (each one its own segment). */
-function charClass(c: number): number {
-  if (c === 32 || c === 9 || c === 13 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff) return 0;
-  return isWordChar(c) ? 1 : 2;
+/** Edits per file stay below this (a tie-breaker packed under the position in one double). */
+const SEQ = 2 ** 21;
+
+/** Character classes of ASCII: 0 space, 1 word, 2 punctuation. */
+const CLASS = new Uint8Array(128).map((_, c) =>
+  c === 32 || c === 9 || c === 13 || c === 11 || c === 12 || c === 10
+    ? 0
+    : (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36
+      ? 1
+      : 2,
+);
+
+function isWord(c: number): boolean {
+  return c < 128 ? CLASS[c] === 1 : c !== 0xa0 && c !== 0xfeff;
 }
 
-function isWordChar(c: number): boolean {
-  return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c > 127
-  );
+/** UTF-16 output written in place, decoded once. */
+class OutputWriter {
+  buffer: Uint16Array;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.buffer = new Uint16Array(capacity);
+  }
+
+  /** Makes room for `count` more characters; returns the (possibly new) buffer. */
+  reserve(count: number): Uint16Array {
+    if (this.length + count > this.buffer.length) {
+      const next = new Uint16Array(Math.max(this.buffer.length * 2, this.length + count + 1024));
+      next.set(this.buffer.subarray(0, this.length));
+      this.buffer = next;
+    }
+    return this.buffer;
+  }
+
+  write(s: string): void {
+    const buf = this.reserve(s.length);
+    let o = this.length;
+    for (let i = 0; i < s.length; i++) buf[o++] = s.charCodeAt(i);
+    this.length = o;
+  }
+
+  writeNumber(v: number): void {
+    if (v < 10) {
+      this.reserve(1)[this.length++] = 48 + v;
+      return;
+    }
+    this.write(String(v));
+  }
+
+  done(): string {
+    return Buffer.from(this.buffer.buffer, this.buffer.byteOffset, this.length * 2).toString('utf16le');
+  }
+}
+
+/** Base64 digit codes of the source map alphabet. */
+const B64 = Uint8Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', (c) => c.charCodeAt(0));
+
+/**
+ * Source map v3 `mappings` for one source, written as segments come into a byte buffer (a mapping per
+ * token of a large file would otherwise be a hundred thousand small strings for the collector).
+ */
+class MappingsWriter {
+  genCol = 0;
+  private buf = new Uint8Array(1 << 16);
+  private len = 0;
+  private lineHasSegment = false;
+  private lastGenCol = 0;
+  private lastOrigLine = 0;
+  private lastOrigCol = 0;
+
+  segment(origLine: number, origCol: number): void {
+    if (this.len + 32 > this.buf.length) this.grow();
+    if (this.lineHasSegment) this.buf[this.len++] = 44; // ','
+    this.vlq(this.genCol - this.lastGenCol);
+    this.buf[this.len++] = 65; // 'A': source 0
+    this.vlq(origLine - this.lastOrigLine);
+    this.vlq(origCol - this.lastOrigCol);
+    this.lineHasSegment = true;
+    this.lastGenCol = this.genCol;
+    this.lastOrigLine = origLine;
+    this.lastOrigCol = origCol;
+  }
+
+  newLine(): void {
+    if (this.len + 1 > this.buf.length) this.grow();
+    this.buf[this.len++] = 59; // ';'
+    this.genCol = 0;
+    this.lastGenCol = 0;
+    this.lineHasSegment = false;
+  }
+
+  done(): string {
+    return Buffer.from(this.buf.buffer, 0, this.len).toString('latin1');
+  }
+
+  private vlq(value: number): void {
+    let v = value < 0 ? (-value << 1) | 1 : value << 1;
+    do {
+      let digit = v & 31;
+      v >>>= 5;
+      if (v > 0) digit |= 32;
+      this.buf[this.len++] = B64[digit];
+    } while (v > 0);
+  }
+
+  private grow(): void {
+    const next = new Uint8Array(this.buf.length * 2);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
 }

@@ -1,6 +1,8 @@
 /**
  * The source transform, as a TypeScript `before` transformer (it sees the original syntax tree,
  * types included; TypeScript then strips types and emits JS with a source map to the original).
+ * This is the slow path: `fastPath.ts` applies the same rules as text edits for the files it can, and
+ * must stay in step with every rule here (the decisions both share live in `rules.ts`).
  *
  * Rules (each keeps the program's behaviour, including the order of microtasks):
  *   async function body        → `const __atlT = __atl.e(site); try { body } catch (e) { __atl.x(__atlT); throw e } finally { __atl.f(__atlT) }`

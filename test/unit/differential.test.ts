@@ -10,6 +10,12 @@
  *                      with node — the ground truth.
  *   - `runner plain` : the runner with `instrument: false` (same transpiled program, no hooks).
  *   - `instrumented` : the runner with `instrument: true`.
+ *   - `slow path`    : the instrumented run again with the files the host prepares instrumented by the
+ *                      TypeScript transformer (ASYNC_TIMELINE_INSTRUMENT_PATH=slow in the prepare
+ *                      worker), for fixtures where some file takes the fast path: both instrumentation
+ *                      paths must make the program behave the same. (Files a traced program prepares
+ *                      itself, behind computed import paths, take the default path in both runs: the
+ *                      switch is not passed to the program, which must not see it.)
  * The instrumented run must also have traced something (tasks and events), so the comparison
  * cannot pass vacuously because tracing silently switched itself off.
  *
@@ -35,8 +41,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
+import { instrumentFile } from '../../src/instrument';
 import type { Trace } from '../../src/protocol/trace';
+import { prepareOffThread } from '../../src/runner/preparer';
 import { startRun } from '../../src/runner/run';
+import { formatOf } from '../../src/runtime/moduleFormat';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const DIFF = path.join(ROOT, 'test/fixtures/diff');
@@ -135,15 +144,55 @@ function runNode(file: string, cwd: string, args: string[]): Promise<Outcome> {
   });
 }
 
-async function runRunner(f: Fixture, instrument: boolean): Promise<Outcome> {
+async function runRunner(f: Fixture, instrument: boolean, dist?: string): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
   const handle = await startRun(
-    { entry: f.entry, cwd: f.cwd, args: f.args, instrument, timeoutMs: RUN_TIMEOUT_MS },
+    { entry: f.entry, cwd: f.cwd, args: f.args, instrument, timeoutMs: RUN_TIMEOUT_MS, ...(dist ? { distDir: dist } : {}) },
     { onStdout: (t) => (stdout += t), onStderr: (t) => (stderr += t) },
   );
   const result = await handle.done;
   return { stdout, stderr, code: result.exit.code, trace: result.trace };
+}
+
+/** The instrumenter's switch to the slow path (read where it runs: here, in the runner's prepare worker). */
+const PATH_ENV = 'ASYNC_TIMELINE_INSTRUMENT_PATH';
+
+/**
+ * Starts the runner's prepare worker for `slowDist` with the slow-path switch in its environment. The
+ * runner keeps one worker (per dist folder) and a worker sees the environment it started with: the slow
+ * runs use their own dist (a copy of the same folder), after every other run, so their worker has the
+ * switch and the programs (spawned with this process's environment) do not.
+ */
+async function startSlowPreparer(slowDist: string, tmpRoot: string): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(tmpRoot, 'warm-'));
+  const entry = path.join(dir, 'warm.mjs');
+  fs.writeFileSync(entry, 'export async function f() { await 1; }\n');
+  process.env[PATH_ENV] = 'slow';
+  let prepared;
+  try {
+    prepared = await prepareOffThread(slowDist, { entry, cwd: dir, trace: true, cacheDir: dir });
+  } finally {
+    delete process.env[PATH_ENV];
+  }
+  // The TypeScript printer puts the body wrapper's `try {` on a line of its own; the fast path does not.
+  const code = fs.readFileSync(prepared.files[entry].cache, 'utf8');
+  assert.match(code, /const __atlT = __asyncTimeline\.e\(\d+\);\n\s+try \{/, 'the slow-path worker did not take the slow path');
+}
+
+/** Does some file of the fixture take the fast path (else the slow-path run is the instrumented run)? */
+function usesFastPath(f: Fixture): boolean {
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of fs.readdirSync(dir)) {
+      const full = path.join(dir, name);
+      if (fs.statSync(full).isDirectory()) walk(full);
+      else if (SOURCE_EXT.test(name)) files.push(full);
+    }
+  };
+  if (f.folder) walk(f.cwd);
+  else files.push(f.entry);
+  return files.some((file) => instrumentFile(fs.readFileSync(file, 'utf8'), file, { format: formatOf(file), trace: true, cwd: f.cwd }).path === 'fast');
 }
 
 /** Node's own rule for a file's module format (extension, then nearest package.json "type"). */
@@ -226,10 +275,13 @@ function assertSame(f: Fixture, expected: Outcome, actual: Outcome, what: string
 
 describe('differential corpus: instrumented programs behave exactly like the originals', function () {
   const fixtures = discover();
+  const tracedRuns = new Map<string, { traced?: Outcome }>();
   let tmpRoot = '';
+  let slowDist = '';
 
   before(function () {
     tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'atl-diff-'));
+    slowDist = path.join(tmpRoot, 'dist-slow');
   });
   after(function () {
     if (tmpRoot) fs.rmSync(tmpRoot, { recursive: true, force: true });
@@ -255,6 +307,7 @@ describe('differential corpus: instrumented programs behave exactly like the ori
       this.timeout(3 * RUN_TIMEOUT_MS);
       const runs: { truth?: Outcome; plain?: Outcome; traced?: Outcome } = {};
       const isTs = TS_EXT.test(f.entry);
+      tracedRuns.set(f.name, runs);
 
       before(async function () {
         const truth = isTs ? runTranspiled(f, tmpRoot) : runNode(f.entry, f.cwd, f.args);
@@ -298,4 +351,26 @@ describe('differential corpus: instrumented programs behave exactly like the ori
       });
     });
   }
+
+  // Last, after every other run (see startSlowPreparer): the same programs with the slow path.
+  describe('fast path vs slow path: the same program behaviour from both instrumentation paths', function () {
+    before(async function () {
+      this.timeout(RUN_TIMEOUT_MS);
+      // A copy, not a link: the traced program tells its own files from the program's by path.
+      fs.cpSync(path.join(ROOT, 'dist'), slowDist, { recursive: true });
+      await startSlowPreparer(slowDist, tmpRoot);
+    });
+
+    for (const f of fixtures.filter(usesFastPath)) {
+      it(`${f.name}: instrumented on the slow path matches instrumented on the fast path`, async function () {
+        this.timeout(RUN_TIMEOUT_MS * 2);
+        const fast = tracedRuns.get(f.name)?.traced;
+        if (!fast) this.skip(); // its instrumented run was filtered out (mocha -g)
+        const slow = await runRunner(f, true, slowDist);
+        assertSame(f, slow, fast, 'fast path vs slow path');
+        assert.ok(slow.trace && slow.trace.tasks.length > 0, `${f.name}: the slow-path run traced nothing`);
+      });
+    }
+  });
+
 });
