@@ -1,7 +1,11 @@
 // The end-to-end test, as a user would do it: package the .vsix (`npm run package`), install it
 // into code-server, open examples/workers.ts, click `▶ Run with Timeline` in headless Chromium,
 // wait for the run, and check that the hints appear after the await lines and that the timeline
-// view opened. Screenshots go to test-artifacts/vscode/ (look at them).
+// view opened. Then the run UI, on a program that never ends (hang.ts): the editor title's ▶ turns
+// into ■ while it runs, the status bar item ticks and stops the run when clicked, the progress
+// notification shows after 2 s and its Cancel stops the run; the trace stays in the viewer. This
+// server runs without the smoke-test driver, so notifications are real toasts (the suite's server
+// hides them). Screenshots go to test-artifacts/vscode/ (look at them).
 //
 // Run on its own: `node test/integration/run.mjs --e2e-only`.
 /* global document, getComputedStyle -- used inside page.evaluate (runs in the browser) */
@@ -15,6 +19,33 @@ const SHOTS = path.join(ROOT, 'test-artifacts', 'vscode');
 /** How late a timer may fire on a loaded CI machine: an upper bound only catches a wrong unit or a hang. */
 const LATE_MS = 5000;
 const VSIX = path.join(ROOT, 'dist-vsix', 'async-timeline.vsix');
+/** The run's status bar item: VS Code gives an extension's item the id `<extension id>.<item id>`. */
+const RUN_ITEM = '[id="async-timeline.async-timeline.asyncTimeline.run"]';
+/** The run controller's PROGRESS_AFTER_MS: runs longer than this get a progress notification. */
+const PROGRESS_AFTER_MS = 2000;
+
+/** Polls `fn` until it returns a truthy value; throws after `timeoutMs` (generous: a loaded 2-core machine). */
+async function waitFor(what, fn, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A duration as the extension prints it (`1.0 ms`, `205 ms`, `1.02 s`, `12.3 s`), in ms. */
+function parseDuration(text) {
+  const m = /^(\d+(?:\.\d+)?) (ms|s)$/.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${JSON.stringify(text)}`);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+}
 
 /** Runs the UI test; returns its step counts. */
 export async function runUiTest() {
@@ -51,7 +82,84 @@ export async function runUiTest() {
     }
   };
   const shot = (name) => page.screenshot({ path: path.join(SHOTS, name) });
-
+  /** Quick Open (`Control+P`) or the palette (`Control+Shift+P`): type, wait for the row, Enter. */
+  const quickPick = async (keys, text, row) => {
+    await page.keyboard.press(keys);
+    await page.locator('.quick-input-widget .quick-input-box input').waitFor();
+    await page.keyboard.type(text);
+    await page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: row })
+      .first()
+      .waitFor();
+    await page.keyboard.press('Enter');
+  };
+  /**
+   * The timeline viewers showing `entry` (webviews: nested iframes of the workbench), each as its frame
+   * and toolbar summary (`1 task · 4.12 s · stopped`, `live · …` while running). The lanes are drawn on a
+   * canvas, and the workbench's own text (the editor shows the same names) must not count.
+   */
+  const viewers = async (entry) => {
+    const found = [];
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      const bar = await frame
+        .evaluate(() => ({
+          title: document.querySelector('.toolbar .title')?.textContent ?? null,
+          summary: document.querySelector('.toolbar .summary')?.textContent ?? null,
+        }))
+        .catch(() => null);
+      if (bar?.title === entry && bar.summary) found.push({ frame, summary: bar.summary });
+    }
+    return found;
+  };
+  /** The task names in a viewer's task table (the accessible alternative to its canvas lanes), by clicking Table. */
+  const viewerTasks = async (frame) => {
+    const toggle = frame.locator('button[aria-label^="Show the task table"]');
+    const wasOn = (await toggle.getAttribute('aria-pressed')) === 'true';
+    if (!wasOn) await toggle.click();
+    const names = frame.locator('section[aria-label="Task table"] tbody th button');
+    await names.first().waitFor({ timeout: 20_000 });
+    const tasks = await names.allInnerTexts();
+    if (!wasOn) await toggle.click();
+    return tasks;
+  };
+  /** How big a PNG the panel's body (below its tab strip) makes: an empty panel is one flat colour (~1 KB). */
+  const panelPaint = async () => {
+    const box = await page
+      .locator('.part.panel')
+      .first()
+      .boundingBox()
+      .catch(() => null);
+    if (!box || box.width <= 200 || box.height <= 100) return { box, bytes: 0 };
+    const body = { x: box.x, y: box.y + 40, width: box.width, height: box.height - 40 };
+    return { box, bytes: (await page.screenshot({ clip: body })).length };
+  };
+  // The run UI: the editor title's ▶/■ buttons (in the active editor group) and the status bar item.
+  const titleButton = (label) =>
+    page.locator(`.editor-group-container.active .editor-actions .action-label[aria-label^="${label}"]`);
+  const runButton = () => titleButton('Run Current File with Timeline');
+  const stopButton = () => titleButton('Stop Run');
+  const titleButtons = async () => ({ run: await runButton().count(), stop: await stopButton().count() });
+  const runItem = () => page.locator(RUN_ITEM);
+  /** The elapsed time the run item shows for hang.ts (`$(debug-stop) hang.ts 3.84 s`), in ms; null when absent. */
+  const runItemElapsed = async () => {
+    if ((await runItem().count()) === 0) return null;
+    const text = await runItem()
+      .innerText({ timeout: 2000 })
+      .catch(() => '');
+    const m = /^\s*hang\.ts (\d+(?:\.\d+)? m?s)\s*$/.exec(text);
+    return m ? parseDuration(m[1]) : null;
+  };
+  /** Once a run ends, the CodeLens offers ▶ Run again instead of ■ Stop Run. */
+  const lensesBackToRun = () =>
+    waitFor('the CodeLens to offer ▶ Run with Timeline again (no ■ Stop Run)', async () => {
+      const lens = (text) => page.locator('.codelens-decoration a', { hasText: text }).count();
+      return (await lens('Stop Run')) === 0 && (await lens('▶ Run with Timeline')) > 0;
+    });
+  const progressToast = () =>
+    page.locator('.notifications-toasts .notification-toast', {
+      hasText: 'Async Timeline: running hang.ts',
+    });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'at-e2e-'));
   const extDir = path.join(work, 'extensions');
   const folder = path.join(work, 'project');
@@ -81,6 +189,8 @@ export async function runUiTest() {
         : path.join(ROOT, 'test/fixtures/workspace/workers.ts');
       fs.mkdirSync(path.join(folder, 'examples'), { recursive: true });
       fs.copyFileSync(source, path.join(folder, 'examples/workers.ts'));
+      // A program that never ends, for the run UI: only a Stop can end it (the timeout is 120 s).
+      fs.copyFileSync(path.join(ROOT, 'test/fixtures/workspace/hang.ts'), path.join(folder, 'hang.ts'));
       server = await startServer({
         folder,
         extensionsDir: extDir,
@@ -97,14 +207,7 @@ export async function runUiTest() {
         .locator('.explorer-folders-view .monaco-list-row', { hasText: 'examples' })
         .first()
         .waitFor({ timeout: 60_000 });
-      await page.keyboard.press('Control+P');
-      await page.locator('.quick-input-widget .quick-input-box input').waitFor();
-      await page.keyboard.type('workers.ts');
-      await page
-        .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'workers.ts' })
-        .first()
-        .waitFor();
-      await page.keyboard.press('Enter');
+      await quickPick('Control+P', 'workers.ts', 'workers.ts');
       await page.locator('.tabs-container .tab.active', { hasText: 'workers.ts' }).waitFor();
       await page.locator('.monaco-editor .view-lines').first().waitFor();
     });
@@ -184,26 +287,16 @@ export async function runUiTest() {
       let box = null;
       let painted = 0;
       while (Date.now() < deadline) {
-        for (const frame of page.frames()) {
-          const text = await frame.evaluate(() => document.body?.innerText ?? '').catch(() => '');
-          if (/worker1/.test(text) && /worker2/.test(text) && /main/.test(text)) found = true;
-        }
+        const shown = await viewers('examples/workers.ts');
+        found = shown.some((v) => /^3 tasks · .* · exit 0$/.test(v.summary));
         // The webview floats over the panel part: measure what the panel shows on screen.
-        box = await page
-          .locator('.part.panel')
-          .first()
-          .boundingBox()
-          .catch(() => null);
-        if (found && box && box.width > 200 && box.height > 100) {
-          // Below the panel's tab strip: an empty panel is one flat colour (a PNG of ~1 KB).
-          const body = { x: box.x, y: box.y + 40, width: box.width, height: box.height - 40 };
-          painted = (await page.screenshot({ clip: body })).length;
-          if (painted > 4000) break;
-        }
+        ({ box, bytes: painted } = await panelPaint());
+        if (found && painted > 4000) break;
         await page.waitForTimeout(500);
       }
       if (!found) box = null;
-      if (!box) throw new Error('no visible timeline webview shows worker1, worker2 and main');
+      if (!box)
+        throw new Error('no visible timeline webview shows the 3 tasks of examples/workers.ts, exit 0');
       if (painted <= 4000)
         throw new Error(
           `the timeline webview is on the page but looks empty (${painted}-byte PNG of ${Math.round(box.width)}×${Math.round(box.height)} px)`,
@@ -229,14 +322,7 @@ export async function runUiTest() {
     await step('Show Timeline opens the viewer as an editor tab', async () => {
       await page.mouse.move(5, 5);
       await page.keyboard.press('Escape');
-      await page.keyboard.press('Control+Shift+P');
-      await page.locator('.quick-input-widget .quick-input-box input').waitFor();
-      await page.keyboard.type('Async Timeline: Show Timeline');
-      await page
-        .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Show Timeline' })
-        .first()
-        .waitFor();
-      await page.keyboard.press('Enter');
+      await quickPick('Control+Shift+P', 'Async Timeline: Show Timeline', 'Show Timeline');
       await page
         .locator('.tabs-container .tab', { hasText: 'Async Timeline' })
         .first()
@@ -244,6 +330,145 @@ export async function runUiTest() {
       await page.waitForTimeout(1500);
       await shot('04-timeline-editor-tab.png');
     });
+
+    // The run UI while a program runs, on hang.ts (never ends: only a Stop ends it, so the run
+    // cannot end on its own and pass for stopped).
+    await step('idle: the editor title shows ▶ Run, no ■ Stop, no run item in the status bar', async () => {
+      await page.keyboard.press('Escape');
+      await quickPick('Control+P', 'hang.ts', 'hang.ts');
+      await page.locator('.editor-group-container.active .tab.active', { hasText: 'hang.ts' }).waitFor();
+      const buttons = await waitFor('▶ and no ■ in the editor title', async () => {
+        const b = await titleButtons();
+        return b.run === 1 && b.stop === 0 && b;
+      });
+      if ((await runItem().count()) !== 0) throw new Error('a run item is in the status bar before any run');
+      console.log(`    editor title: ${JSON.stringify(buttons)}`);
+    });
+
+    let firstSummary = '';
+    await step(
+      '▶ in the editor title runs the file: ■ Stop replaces it, the status bar ticks, its hover says click to stop',
+      async () => {
+        await runButton().click();
+        await waitFor('■ Stop (and no ▶) in the editor title while running', async () => {
+          const b = await titleButtons();
+          return b.run === 0 && b.stop === 1;
+        });
+        // Read the elapsed time twice: it grows while the program runs (the item ticks every 200 ms).
+        const first = await waitFor('the run item with hang.ts and an elapsed time', runItemElapsed);
+        const later = await waitFor('the elapsed time to grow by 1 s', async () => {
+          const ms = await runItemElapsed();
+          return ms !== null && ms >= first + 1000 && ms;
+        });
+        console.log(`    status bar: hang.ts ${first} ms, then ${later} ms`);
+        const aria = (await runItem().getAttribute('aria-label')) ?? '';
+        if (!/Async Timeline: running \S*hang\.ts — click to stop/.test(aria))
+          throw new Error(`run item aria-label: ${aria}`);
+        await runItem().hover();
+        const hover = page.locator('.workbench-hover', { hasText: 'click to stop' }).first();
+        await hover.waitFor({ timeout: 20_000 });
+        const tip = (await hover.innerText()).trim();
+        if (tip !== `Async Timeline: running ${path.join(folder, 'hang.ts')} — click to stop`)
+          throw new Error(`run item tooltip: ${tip}`);
+        console.log(`    tooltip: ${tip}`);
+        await page
+          .locator('.part.statusbar')
+          .screenshot({ path: path.join(SHOTS, '05-status-bar-running.png') });
+        await shot('06-running-stop-button-and-status-item.png');
+      },
+    );
+
+    await step(
+      'clicking the status bar item stops the run: item and ■ go, ▶ comes back, the timeline keeps the lanes',
+      async () => {
+        await runItem().click();
+        // "stopped …" is a 5-second status bar message: note it if seen, the viewer's summary is the proof.
+        let message = '';
+        const stoppedMessage = page.locator('.part.statusbar .statusbar-item', {
+          hasText: /Async Timeline: stopped hang\.ts after/,
+        });
+        await waitFor(
+          'the run item and ■ to go, ▶ to come back, the progress notification to close',
+          async () => {
+            if (!message && (await stoppedMessage.count()))
+              message = await stoppedMessage.first().innerText();
+            const b = await titleButtons();
+            return (
+              (await runItem().count()) === 0 &&
+              b.run === 1 &&
+              b.stop === 0 &&
+              (await progressToast().count()) === 0
+            );
+          },
+        );
+        console.log(`    status bar message: ${message || '(not caught in its 5 s)'}`);
+        // The trace is kept: the viewers say the run was stopped, and still have waitForever's lane.
+        const stopped = await waitFor('a timeline viewer showing hang.ts as stopped', async () =>
+          (await viewers('hang.ts')).find((v) => /^1 task · .* · stopped$/.test(v.summary)),
+        );
+        firstSummary = stopped.summary;
+        const tasks = await viewerTasks(stopped.frame);
+        if (tasks.length !== 1 || !/^waitForever\b/.test(tasks[0]))
+          throw new Error(`task table after the stop: ${tasks.join(', ')}`);
+        const { bytes } = await waitFor('the panel to draw the stopped trace', async () => {
+          const p = await panelPaint();
+          return p.bytes > 4000 && p;
+        });
+        console.log(
+          `    timeline: "${firstSummary}", lanes: ${tasks.join(', ')}; panel painted (${bytes}-byte PNG)`,
+        );
+        await lensesBackToRun();
+        await shot('07-stopped-timeline-keeps-lanes.png');
+      },
+    );
+
+    await step(
+      `a run longer than ${PROGRESS_AFTER_MS} ms gets a progress notification; its Cancel stops the run`,
+      async () => {
+        // Reading the task table clicked into a viewer, which may be the editor tab: back to hang.ts.
+        await page.locator('.tabs-container .tab', { hasText: 'hang.ts' }).first().click();
+        await page.locator('.editor-group-container.active .tab.active', { hasText: 'hang.ts' }).waitFor();
+        await waitFor('▶ in the editor title', async () => (await titleButtons()).run === 1);
+        const clicked = Date.now();
+        await runButton().click();
+        await waitFor('■ Stop in the editor title', async () => (await titleButtons()).stop === 1);
+        await progressToast().first().waitFor({ timeout: 60_000 });
+        const after = Date.now() - clicked;
+        // The extension's timer starts after our click reaches it, so it cannot show earlier than this.
+        if (after < PROGRESS_AFTER_MS)
+          throw new Error(`the progress notification showed ${after} ms after the click`);
+        if ((await runItem().count()) === 0) throw new Error('progress notification without a running run');
+        const cancel = progressToast()
+          .first()
+          .locator('.monaco-button', { hasText: /^Cancel$/ });
+        await cancel.waitFor({ timeout: 10_000 });
+        console.log(
+          `    "${(await progressToast().first().locator('.notification-list-item-message').innerText()).trim()}" with Cancel, seen ${after} ms after the click`,
+        );
+        // Outlast the first run before cancelling, so this run's summary cannot equal the first one's.
+        const firstMs = parseDuration(/· (\d+(?:\.\d+)? m?s) ·/.exec(firstSummary)[1]);
+        await waitFor('this run to outlast the first', async () => (await runItemElapsed()) > firstMs + 1000);
+        await shot('08-progress-notification.png');
+        await cancel.click();
+        await waitFor('the notification, the run item and ■ to go, ▶ to come back', async () => {
+          const b = await titleButtons();
+          return (
+            (await progressToast().count()) === 0 &&
+            (await runItem().count()) === 0 &&
+            b.run === 1 &&
+            b.stop === 0
+          );
+        });
+        const { summary } = await waitFor('a viewer to show this run as stopped', async () =>
+          (await viewers('hang.ts')).find(
+            (v) => v.summary !== firstSummary && /^1 task · .* · stopped$/.test(v.summary),
+          ),
+        );
+        console.log(`    timeline: "${summary}" (first run: "${firstSummary}")`);
+        await lensesBackToRun();
+        await shot('09-cancelled-run.png');
+      },
+    );
   } finally {
     await browser?.close();
     await server?.stop();
