@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { SourceMap } from 'node:module';
 import path from 'node:path';
 import { instrumentFile, SourceError, type InstrumentOptions } from '../../src/instrument';
@@ -248,3 +250,57 @@ describe('instrument: the fast path is the slow path, faster', () => {
     assert.match(out.code, /^import \{ a,\s+\} from '\.\/t';/);
   });
 });
+
+/** Stand-in hooks that keep each hook's contract (hand back the value, read `then` when bound) and record every call. */
+const RECORDING_HOOKS = `
+const calls = [];
+const rec = (...a) => calls.push(a.join(' '));
+let tasks = 0;
+const CALLBACK = ['then', 'catch', 'finally'];
+globalThis.__asyncTimeline = {
+  n: 0,
+  s() { rec('s'); },
+  file(f, base, sites) { rec('file', base, JSON.stringify(sites)); },
+  e(site) { rec('e', site); return ++tasks; },
+  x(t) { rec('x', t); },
+  f(t) { rec('f', t); },
+  r(t, v) { rec('r', t); return v; },
+  rc(t) { rec('rc', t); },
+  y(t, site, v) { rec('y', t, site); return v; },
+  ya(t, site, n, v, callSite) { rec('ya', t, site, callSite); return v; },
+  c(n, v, site) { rec('c', site); return v; },
+  g(P, kind, x) { rec('g', kind); return P[['', 'all', 'allSettled', 'race', 'any'][kind]](x); },
+  t(p, kind, site, text) {
+    rec('t', kind, site, text);
+    const then = p[CALLBACK[kind]];
+    return (...args) => then.apply(p, args);
+  },
+  fa(t, site, it, text, isCall) { rec('fa', t, site, text, isCall); return it; },
+};
+process.on('exit', () => console.log('hooks: ' + calls.length + ' calls\\n' + calls.join('\\n')));
+`;
+
+describe('instrument: both paths run the same', () => {
+  it('edgeCases.mts (glued words, ASI, comments, erased types next to hooks): same output, same hook calls', () => {
+    const file = path.join(FIX, 'edgeCases.mts');
+    const source = fs.readFileSync(file, 'utf8');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atl-paths-'));
+    try {
+      const hooks = path.join(dir, 'hooks.cjs');
+      fs.writeFileSync(hooks, RECORDING_HOOKS);
+      const outputs: Record<string, string> = {};
+      for (const which of ['fast', 'slow'] as const) {
+        const r = instrumentFile(source, file, { format: 'module', trace: true, cwd: FIX, entry: true, registerSites: true, path: which === 'slow' ? 'slow' : 'auto' });
+        assert.equal(r.path, which, r.fallback);
+        const out = path.join(dir, `${which}.mjs`);
+        fs.writeFileSync(out, r.code);
+        outputs[which] = execFileSync(process.execPath, ['--require', hooks, out], { encoding: 'utf8' });
+      }
+      assert.match(outputs.fast, /^01 gen 0\n[^]*hooks: \d{3,} calls/);
+      assert.equal(outputs.fast, outputs.slow);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
