@@ -278,12 +278,15 @@ export class TraceBuilder {
   }
 
   /**
-   * The trace as it stands. Later events do not change a snapshot already taken: only a task's last
-   * segment can still change (closed segments are final), so only that one is copied.
+   * The trace as it stands (`liveNow`: the current trace time, while the program runs). Later events
+   * do not change a snapshot already taken: only a task's last segment can still change (closed
+   * segments are final), so only that one is copied.
    */
-  snapshot(): Trace {
+  snapshot(liveNow?: number): Trace {
     this.decodePending();
-    const durationMs = this.exit ? this.durationMs : this.lastT;
+    // A live trace reaches up to now (`liveNow`, from the host's clock), not just to the last event:
+    // a program waiting on a timer records nothing, yet its suspension keeps growing.
+    const durationMs = this.exit ? this.durationMs : Math.max(this.lastT, liveNow ?? 0);
     const final = this.exit !== null;
     return {
       format: TRACE_FORMAT,

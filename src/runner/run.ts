@@ -31,6 +31,8 @@ const STACK_KB = 1500;
 const STOP_GRACE_MS = 3000;
 /** How often the host reads what the runtime appended to the event file while the program runs. */
 const POLL_MS = 20;
+/** While the program runs, live views get an update at least this often, events or not. */
+const LIVE_TICK_MS = 500;
 
 /** Finds dist/ (runtime, instrument bundle) from wherever this module was loaded (bundle or compiled tests). */
 export function findDist(given?: string): string {
@@ -186,6 +188,8 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     }
   };
   const poller = setInterval(readEvents, POLL_MS);
+  // Time passes even when nothing is recorded (a program waiting on a timer): live views hear of it too.
+  const clockTick = cb.onUpdate ? setInterval(changed, LIVE_TICK_MS) : null;
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
   child.stdout!.on('data', (text: string) => {
@@ -245,6 +249,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     if (timeout) clearTimeout(timeout);
     // Every frame the child wrote is in the file now (a frame cut short by SIGKILL is left undecoded).
     clearInterval(poller);
+    if (clockTick) clearInterval(clockTick);
     try {
       events.close();
     } catch (err) {
@@ -269,7 +274,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
   return {
     pid: child.pid!,
     done,
-    snapshot: () => builder.snapshot(),
+    snapshot: () => builder.snapshot(exited ? undefined : builder.timeAt(Date.now())),
     stop: () => stop('stopped'),
     get eventBytes() {
       return decoder.bytes;

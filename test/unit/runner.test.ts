@@ -213,6 +213,14 @@ describe('runner: a traced run end to end', function () {
     assert.deepEqual(mid.tasks.map((t) => t.name), ['main', 'sleeper', 'sleeper', 'sleeper']);
     assert.ok(mid.tasks.every((t) => t.settled === null), 'nobody has finished yet');
     assert.ok(updates >= 1, `updates while running: ${updates}`);
+    // Nothing is recorded while the sleepers wait, yet time goes on: the live trace reaches to now
+    // (so their open suspensions grow) and live views keep being told.
+    const before = { updates, events: mid.eventCount, duration: mid.durationMs };
+    await new Promise((r) => setTimeout(r, 1300));
+    const later = handle.snapshot();
+    assert.equal(later.eventCount, before.events, 'no events while waiting');
+    assert.ok(later.durationMs >= before.duration + 1200, `${before.duration} -> ${later.durationMs}`);
+    assert.ok(updates > before.updates, 'updates keep coming without events');
     fs.writeFileSync(release, 'go');
     const { trace } = await handle.done;
     assert.ok(trace.tasks.every((t) => t.settled?.state === 'fulfilled'));
