@@ -210,6 +210,11 @@ export class RunController implements vscode.Disposable {
     const more = sessions.length > 1 ? ` (+${sessions.length - 1})` : '';
     this.statusItem.text = `$(debug-stop) ${path.basename(newest.entry)} ${formatDuration(Date.now() - newest.startedAt)}${more}`;
     this.statusItem.tooltip = `Async Timeline: running ${newest.entry} — click to stop`;
+    // Screen readers would otherwise start with the icon's name ("debug-stop").
+    this.statusItem.accessibilityInformation = {
+      label: `Async Timeline: running ${path.basename(newest.entry)}, ${formatDuration(Date.now() - newest.startedAt)}${more}. Click to stop.`,
+      role: 'button',
+    };
   }
 
   private goTo(site: SourceSite, cwd: string): { title: string; run(): unknown } {

@@ -362,7 +362,8 @@ export async function runUiTest() {
         });
         console.log(`    status bar: hang.ts ${first} ms, then ${later} ms`);
         const aria = (await runItem().getAttribute('aria-label')) ?? '';
-        if (!/Async Timeline: running \S*hang\.ts — click to stop/.test(aria))
+        // What a screen reader says: the file, the time, what a click does — not the icon's name.
+        if (!/^Async Timeline: running hang\.ts, \d+(\.\d+)? m?s\. Click to stop\.$/.test(aria))
           throw new Error(`run item aria-label: ${aria}`);
         await runItem().hover();
         const hover = page.locator('.workbench-hover', { hasText: 'click to stop' }).first();
