@@ -95,26 +95,34 @@ export class TextEdits {
     let origCol = 0;
 
     const copy = (from: number, to: number): void => {
+      // The hot loop of a large file: state in locals, written back once.
       let prevClass = -1;
       const buf = out.reserve(to - from);
       let o = out.length;
+      let genCol = map.genCol;
+      let line = origLine;
+      let col = origCol;
       for (let i = from; i < to; i++) {
         const c = text.charCodeAt(i);
         buf[o++] = c;
         if (c === 10) {
           map.newLine();
-          origLine++;
-          origCol = 0;
+          genCol = 0;
+          line++;
+          col = 0;
           prevClass = -1;
           continue;
         }
         const cls = c < 128 ? CLASS[c] : c === 0xa0 || c === 0xfeff ? 0 : 1;
-        if (cls !== prevClass && cls !== 0) map.segment(origLine, origCol);
+        if (cls !== prevClass && cls !== 0) map.segment(genCol, line, col);
         prevClass = cls;
-        map.genCol++;
-        origCol++;
+        genCol++;
+        col++;
       }
       out.length = o;
+      map.genCol = genCol;
+      origLine = line;
+      origCol = col;
     };
     const skip = (from: number, to: number): void => {
       for (let i = from; i < to; i++) {
@@ -249,15 +257,15 @@ class MappingsWriter {
   private lastOrigLine = 0;
   private lastOrigCol = 0;
 
-  segment(origLine: number, origCol: number): void {
+  segment(genCol: number, origLine: number, origCol: number): void {
     if (this.len + 32 > this.buf.length) this.grow();
     if (this.lineHasSegment) this.buf[this.len++] = 44; // ','
-    this.vlq(this.genCol - this.lastGenCol);
+    this.vlq(genCol - this.lastGenCol);
     this.buf[this.len++] = 65; // 'A': source 0
     this.vlq(origLine - this.lastOrigLine);
     this.vlq(origCol - this.lastOrigCol);
     this.lineHasSegment = true;
-    this.lastGenCol = this.genCol;
+    this.lastGenCol = genCol;
     this.lastOrigLine = origLine;
     this.lastOrigCol = origCol;
   }
