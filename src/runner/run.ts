@@ -94,7 +94,8 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     cwd: opts.cwd,
     files: prepared.files,
     esm: prepared.esm,
-    ownDir: dist,
+    // Node names modules by their real path: a symlinked dist/ must be compared as what it points to.
+    ownDir: fs.realpathSync(dist),
     lazySiteBase: prepared.nextSite,
     instrumentModule: path.join(dist, 'instrument.js'),
     writerModule: path.join(dist, 'runtime', 'writer.js'),

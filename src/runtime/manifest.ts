@@ -50,7 +50,10 @@ export const TS_SPELLINGS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], 
 
 /** Whether a file is the user's own code (instrumented) rather than a dependency or our own runtime. */
 export function isUserCode(file: string, ownDir?: string): boolean {
-  if (ownDir && file.startsWith(ownDir)) return false;
+  if (ownDir) {
+    const dir = ownDir.replace(/[\\/]+$/, '');
+    if (file === dir || file.startsWith(dir + '/') || file.startsWith(dir + '\\')) return false;
+  }
   return !/[\\/]node_modules[\\/]/.test(file) && [...TS_EXTENSIONS, ...JS_EXTENSIONS].some((e) => file.endsWith(e));
 }
 

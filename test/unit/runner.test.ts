@@ -226,6 +226,30 @@ describe('runner: a traced run end to end', function () {
     assert.ok(trace.tasks.every((t) => t.settled?.state === 'fulfilled'));
   });
 
+  it('works from a symlinked dist/ (modules prepared inside the program never include our own runtime)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atl-link-'));
+    const link = path.join(dir, 'dist');
+    fs.symlinkSync(path.resolve(__dirname, '../../../dist'), link, 'dir');
+    try {
+      const diff = path.resolve(__dirname, '../../../test/fixtures/diff/62-dynamic-paths');
+      const outputs: string[] = [];
+      for (const instrument of [false, true]) {
+        let stdout = '';
+        const handle = await startRun(
+          { entry: path.join(diff, 'main.mjs'), cwd: diff, distDir: link, instrument },
+          { onStdout: (t) => (stdout += t) },
+        );
+        const { exit, trace } = await handle.done;
+        assert.equal(exit.code, 0, stdout);
+        if (instrument) assert.ok(trace.tasks.length > 1, 'computed imports were traced too');
+        outputs.push(stdout);
+      }
+      assert.equal(outputs[1], outputs[0]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs an unsaved buffer instead of the file on disk', async () => {
     const source = 'async function fromBuffer() { await null; console.log("buffer"); }\nfromBuffer();\n';
     const { trace, stdout } = await run('workers.ts', { entrySource: source });
