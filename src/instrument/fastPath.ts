@@ -22,6 +22,7 @@ import {
   CALLBACKS,
   COMBINATORS,
   createNamer,
+  directiveCount,
   engineText,
   ERR,
   hasAsync,
@@ -365,13 +366,7 @@ export function instrumentFast(input: FastInput): FastOutput {
     const body = node.body!;
     if (ts.isBlock(body)) {
       const statements = body.statements;
-      let i = 0;
-      while (
-        i < statements.length &&
-        ts.isExpressionStatement(statements[i]) &&
-        ts.isStringLiteral((statements[i] as ts.ExpressionStatement).expression)
-      )
-        i++;
+      const i = directiveCount(statements);
       if (i > 0) {
         const end = statements[i - 1].end;
         edits.insert(end, source.charCodeAt(end - 1) === 59 ? OPEN_BODY : OPEN_BODY_AFTER_DIRECTIVE, site);
@@ -587,13 +582,7 @@ export function instrumentFast(input: FastInput): FastOutput {
   const moduleIsCoroutine = trace && ts.isExternalModule(sf) && hasTopLevelAwait(sf);
   const moduleSite = moduleIsCoroutine ? addSite('module', sf, `<module ${input.displayPath}>`) : -1;
   const statements = sf.statements;
-  let d = 0;
-  while (
-    d < statements.length &&
-    ts.isExpressionStatement(statements[d]) &&
-    ts.isStringLiteral((statements[d] as ts.ExpressionStatement).expression)
-  )
-    d++;
+  const d = directiveCount(statements);
   let prologueAt = 0;
   let prologueLead = '';
   if (d > 0) {

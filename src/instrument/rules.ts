@@ -13,6 +13,13 @@ export const TASK = '__atlT';
 /** The caught value in the body wrapper. */
 export const ERR = '__atlE';
 
+/** How many statements at the start of a body or file form its directive prologue (`'use strict'` …). */
+export function directiveCount(statements: readonly ts.Statement[]): number {
+  let i = 0;
+  while (i < statements.length && ts.isExpressionStatement(statements[i]) && ts.isStringLiteral((statements[i] as ts.ExpressionStatement).expression)) i++;
+  return i;
+}
+
 export const COMBINATORS: Readonly<Record<string, number>> = { all: 1, allSettled: 2, race: 3, any: 4 };
 export const CALLBACKS: Readonly<Record<string, number>> = { then: 0, catch: 1, finally: 2 };
 

@@ -28,7 +28,7 @@
  */
 import ts from 'typescript';
 import type { SiteEntry, SiteKind } from '../protocol/events';
-import { callShape, CALLBACKS, COMBINATORS, createNamer, engineText, ERR, hasAsync, hasTopLevelAwait, isFunctionNode, RT, TASK, type FunctionNode } from './rules';
+import { callShape, CALLBACKS, COMBINATORS, createNamer, directiveCount, engineText, ERR, hasAsync, hasTopLevelAwait, isFunctionNode, RT, TASK, type FunctionNode } from './rules';
 
 export { engineText } from './rules';
 
@@ -99,12 +99,8 @@ isFunctionNode(node) && hasAsync(node)
 
     // ---- the body wrapper shared by every async function
     const wrapBody = (statements: readonly ts.Statement[], site: number): ts.Statement[] => {
-      const directives: ts.Statement[] = [];
-      let i = 0;
-      while (i < statements.length && ts.isExpressionStatement(statements[i]) && ts.isStringLiteral((statements[i] as ts.ExpressionStatement).expression)) {
-        directives.push(statements[i]);
-        i++;
-      }
+      const i = directiveCount(statements);
+      const directives = statements.slice(0, i);
       const rest = statements.slice(i);
       return [
         ...directives,
@@ -268,12 +264,8 @@ isFunctionNode(node) && hasAsync(node)
     const visited = ts.visitEachChild(sf, visitor, context);
     frames.pop();
 
-    const directives: ts.Statement[] = [];
-    let i = 0;
-    while (i < visited.statements.length && ts.isExpressionStatement(visited.statements[i]) && ts.isStringLiteral((visited.statements[i] as ts.ExpressionStatement).expression)) {
-      directives.push(visited.statements[i]);
-      i++;
-    }
+    const i = directiveCount(visited.statements);
+    const directives = visited.statements.slice(0, i);
     const prologue: ts.Statement[] = [];
     if (state.entry) prologue.push(stmt(rt('s', [])));
     if (state.registerSites) {
