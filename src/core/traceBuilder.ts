@@ -108,7 +108,7 @@ export class TraceBuilder {
 
   /**
    * A batch of 16-byte event records (little-endian). Kept as bytes and folded in when a snapshot is
-   * taken: the host must read the pipe as fast as the program writes it, or the program waits.
+   * taken: reading the event file must stay cheap, whatever the program writes.
    */
   handleEvents(bytes: Uint8Array): void {
     this.pending.push(bytes);

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { encodeHostMessage, parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../protocol/webview';
+import { LIVE_BUDGET } from './runSession';
 import type { Trace } from '../protocol/trace';
 import { buildTimelineHtml, timelineWebviewOptions } from './timelineHtml';
 
@@ -86,8 +87,8 @@ export class TimelineWebview implements vscode.Disposable {
       return;
     }
     if (this.liveTimer) return;
-    // A big trace takes a while to serialize: wait at least 9x as long as the last live post took.
-    const wait = Math.max(0, this.lastLivePost + Math.max(LIVE_INTERVAL_MS, 9 * this.lastLiveCost) - Date.now());
+    // A big trace takes a while to serialize: the same budget as the live snapshots themselves.
+    const wait = Math.max(0, this.lastLivePost + Math.max(LIVE_INTERVAL_MS, (LIVE_BUDGET - 1) * this.lastLiveCost) - Date.now());
     this.liveTimer = setTimeout(() => {
       this.liveTimer = undefined;
       const started = Date.now();

@@ -159,36 +159,26 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
   // Whatever is in the event file, a bad frame must not throw inside a timer of the host
   // (the extension host): the run goes on and `done` still resolves.
   let decodeError: unknown = null;
+  const guarded = (step: () => void) => {
+    try {
+      step();
+    } catch (err) {
+      decodeError ??= err;
+    }
+  };
   const decoder = new FrameDecoder({
     events: (bytes) => {
       builder.handleEvents(bytes);
       changed();
     },
     message: (msg) => {
-      try {
-        builder.handleMessage(msg);
-      } catch (err) {
-        decodeError ??= err;
-      }
+      guarded(() => builder.handleMessage(msg));
       if (msg.type === 'stopping') stopAcked?.();
       changed();
     },
   });
-  const events = new EventFileReader(manifest.eventsFile, (chunk) => {
-    try {
-      decoder.push(chunk);
-    } catch (err) {
-      decodeError ??= err;
-    }
-  });
-  const readEvents = () => {
-    try {
-      events.poll();
-    } catch (err) {
-      decodeError ??= err;
-    }
-  };
-  const poller = setInterval(readEvents, POLL_MS);
+  const events = new EventFileReader(manifest.eventsFile, (chunk) => decoder.push(chunk));
+  const poller = setInterval(() => guarded(() => events.poll()), POLL_MS);
   // Time passes even when nothing is recorded (a program waiting on a timer): live views hear of it too.
   const clockTick = cb.onUpdate ? setInterval(changed, LIVE_TICK_MS) : null;
   child.stdout!.setEncoding('utf8');
@@ -251,22 +241,14 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     // Every frame the child wrote is in the file now (a frame cut short by SIGKILL is left undecoded).
     clearInterval(poller);
     if (clockTick) clearInterval(clockTick);
-    try {
-      events.close();
-    } catch (err) {
-      decodeError ??= err;
-    }
+    guarded(() => events.close());
     if (updateTimer) clearTimeout(updateTimer);
     const why: ExitReason = reason ?? (builder.lastError || signal ? 'crashed' : 'exited');
     const exit: TraceExit = { code, signal, reason: why };
     if (builder.lastError && why === 'crashed') {
       exit.error = { message: builder.lastError.message, site: crashSite(builder.lastError.stack, opts.cwd) };
     }
-    try {
-      builder.finish(exit, endT);
-    } catch (err) {
-      decodeError ??= err;
-    }
+    guarded(() => builder.finish(exit, endT));
     cleanup();
     if (decodeError) cb.onStderr?.(`[async-timeline] part of the trace could not be read: ${String(decodeError)}\n`);
     return { trace: builder.snapshot(), exit };
