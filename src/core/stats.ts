@@ -7,6 +7,7 @@
  */
 import type {
   Combinator,
+  SettleState,
   SourceSite,
   SuspendKind,
   SuspendedSegment,
@@ -83,7 +84,7 @@ export interface CreationSiteStats {
     name: string;
     created: number;
     settled: number | null;
-    state: 'fulfilled' | 'rejected' | 'pending';
+    state: SettleState | 'pending';
   }[];
 }
 

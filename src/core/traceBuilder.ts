@@ -99,6 +99,8 @@ export class TraceBuilder {
       case 'end':
         this.ended = true;
         break;
+      case 'warning':
+        break;
       default: {
         const never: never = msg;
         void never;

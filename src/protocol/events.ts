@@ -45,13 +45,47 @@ export const enum Ev {
   CallbackThen = 9,
   CallbackCatch = 10,
   CallbackFinally = 11,
+  /** A done callback (Python `add_done_callback`) ran on `task`. arg = site id of the registering call. */
+  CallbackDone = 12,
+  /**
+   * The open suspension of `task`, about to resume, was woken by task `arg`: the task whose code
+   * resolved (or rejected, or cancelled) what it waited on. Recorded just before the Resume (or the
+   * settle that ends an `adopt` suspension). Sets the segment's `resumedBy`.
+   */
+  WokenBy = 13,
 }
 
+/** `arg` of {@link Ev.SettleErr}: how the task ended by an exception. */
+export const enum SettleCode {
+  Rejected = 0,
+  /** Python: the task was cancelled (`CancelledError`). */
+  Cancelled = 1,
+}
+
+/**
+ * `arg` of {@link Ev.WaitKind}: what the suspension waited on. 1–4: a JavaScript Promise
+ * combinator; 5–7: a Python grouping of tasks (its members follow as WaitOn records); 8+: a kind
+ * of object that is no task (Python), named so the viewer can say what the task waited for.
+ */
 export const enum CombinatorCode {
   All = 1,
   AllSettled = 2,
   Race = 3,
   Any = 4,
+  Gather = 5,
+  Wait = 6,
+  TaskGroup = 7,
+  Sleep = 8,
+  Future = 9,
+  Queue = 10,
+  Lock = 11,
+  Event = 12,
+  Semaphore = 13,
+  Condition = 14,
+  Thread = 15,
+  Timeout = 16,
+  Subprocess = 17,
+  Stream = 18,
 }
 
 /** Site kinds in a site table. */
@@ -67,7 +101,13 @@ export type SiteKind =
   | 'call'
   | 'then'
   | 'catch'
-  | 'finally';
+  | 'finally'
+  /** A `return E` (or concise arrow body) whose value the task's promise may adopt. */
+  | 'adopt'
+  /** Python: a Task was created and waits for the loop to run it for the first time. */
+  | 'scheduled'
+  /** Python: an `add_done_callback(...)` call. */
+  | 'done';
 
 /** One entry of a site table: [kind, line, column, name?]. Lines/columns 1-based, original source. */
 export type SiteEntry = [kind: SiteKind, line: number, column: number, name?: string];
@@ -79,7 +119,10 @@ export type RuntimeMessage =
       pid: number;
       /** performance.timeOrigin + origin offset: the wall-clock epoch (ms) of t = 0. */
       epochMs: number;
-      nodeVersion: string;
+      /** Node runtimes: `process.version`. */
+      nodeVersion?: string;
+      /** Which runtime wrote the stream and its version: `node v20.20.2`, `cpython 3.12.1`. */
+      runtime?: string;
       maxEvents: number;
     }
   | {
@@ -97,7 +140,11 @@ export type RuntimeMessage =
       kind: 'uncaughtException' | 'unhandledRejection';
       message: string;
       stack: string;
+      /** Where it was raised, when the runtime knows (Python: the innermost frame in the user's files). */
+      site?: { file: string; line: number; column: number };
     }
+  /** Something the program was told but that did not end it (Python: "Task exception was never retrieved"). */
+  | { type: 'warning'; message: string }
   /** The writer saw the host's stop request and shipped every event recorded so far. */
   | { type: 'stopping'; events: number }
   | { type: 'end'; reason: 'exit'; code: number; events: number };

@@ -31,10 +31,31 @@ export interface TraceExit {
 export type TaskKind = 'function' | 'method' | 'arrow' | 'generator' | 'module';
 
 /** How a suspension came about. */
-export type SuspendKind = 'await' | 'for-await' | 'yield';
+export type SuspendKind =
+  | 'await'
+  | 'for-await'
+  | 'yield'
+  /** The body returned a promise/thenable; the task's promise settles when that one does. */
+  | 'adopt'
+  /** Python: created by `create_task` (or alike), waiting for the loop to run it for the first time. */
+  | 'scheduled';
 
 /** The Promise combinator the awaited value came from, when there was one. */
-export type Combinator = 'all' | 'allSettled' | 'race' | 'any';
+export type Combinator = 'all' | 'allSettled' | 'race' | 'any' | 'gather' | 'wait' | 'taskGroup';
+
+/** What a suspension waited on when it was no task (Python: the kind of asyncio object). */
+export type WaitTarget =
+  | 'sleep'
+  | 'future'
+  | 'queue'
+  | 'lock'
+  | 'event'
+  | 'semaphore'
+  | 'condition'
+  | 'thread'
+  | 'timeout'
+  | 'subprocess'
+  | 'stream';
 
 export interface RunningSegment {
   state: 'running';
@@ -54,6 +75,8 @@ export interface SuspendedSegment {
   /** Ids of the tasks whose promises this suspension waited on (direct await or a combinator). */
   awaits: number[];
   combinator?: Combinator;
+  /** What it waited on when that was no task (a sleep, a queue, a lock…), when the runtime knows. */
+  waitsFor?: WaitTarget;
   /** The task whose settling woke this one (a member of `awaits` that settled last before the resume). */
   resumedBy?: number | null;
   /** True when the await resumed by throwing (the awaited promise rejected). */
@@ -76,12 +99,18 @@ export interface TaskRecord {
     /** The call that created the task (null when called from code that was not instrumented). */
     site: SourceSite | null;
   };
-  settled: { t: number; state: 'fulfilled' | 'rejected' } | null;
+  settled: { t: number; state: SettleState; error?: string } | null;
+  /** Python: asyncio's own name for the task (`Task-3`, or the `name=` given), when it is an asyncio.Task. */
+  taskName?: string;
   /** Alternating running / suspended stretches, in time order, from creation to settle. */
   segments: Segment[];
 }
 
-export type CallbackKind = 'then' | 'catch' | 'finally';
+/** `cancelled`: Python only (a task ended by `CancelledError`). */
+export type SettleState = 'fulfilled' | 'rejected' | 'cancelled';
+
+/** `done`: Python's `add_done_callback` (runs on success, failure and cancellation). */
+export type CallbackKind = 'then' | 'catch' | 'finally' | 'done';
 
 /** A `.then/.catch/.finally` callback on a task's promise, recorded when it ran. */
 export interface CallbackRecord {
@@ -103,6 +132,8 @@ export interface Trace {
   version: typeof TRACE_VERSION;
   /** The source language that produced the trace (the model is shared across tracers). */
   language: 'javascript' | 'typescript' | 'python';
+  /** The runtime that produced it (`node v20.20.2`, `cpython 3.12.1`), when known. */
+  runtime?: string;
   entry: string;
   /** Absolute working directory of the run; `file` fields are relative to it. */
   cwd: string;

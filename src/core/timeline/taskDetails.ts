@@ -1,4 +1,4 @@
-import type { Combinator, SourceSite, SuspendKind } from '../../protocol/trace';
+import type { Combinator, SettleState, SourceSite, SuspendKind } from '../../protocol/trace';
 import type { TraceIndex } from './traceIndex';
 
 /** One suspension of a task, as the details pane and tooltips tell it. */
@@ -24,7 +24,7 @@ export interface TaskDetails {
   definition: SourceSite | null;
   createdAt: number;
   createdSite: SourceSite | null;
-  outcome: 'fulfilled' | 'rejected' | 'pending';
+  outcome: SettleState | 'pending';
   settledAt: number | null;
   /** Creation to settle (or to the end of the trace when pending). */
   lifetime: number;
