@@ -231,15 +231,28 @@ export class TraceBuilder {
           if (this.awaitSet?.seg === seg) this.awaitSet = null;
           seg.end = t;
           if (arg === 1) seg.threw = true;
-          seg.resumedBy = this.waker(seg, t);
+          // A WokenBy record (who settled what it awaited) wins over the guess from settle times.
+          seg.resumedBy ??= this.waker(seg, t);
         }
         task.segments.push({ state: 'running', start: t, end: null } as RunningSegment);
+        break;
+      }
+      case Ev.WokenBy: {
+        const seg = this.openSuspended(id);
+        if (seg) seg.resumedBy = arg;
         break;
       }
       case Ev.SettleOk:
       case Ev.SettleErr: {
         const task = this.task(id);
         if (!task) break;
+        // A task that adopted a thenable ends while suspended on it: that suspension ends here.
+        const adopt = this.openSuspended(id);
+        if (adopt) {
+          if (this.awaitSet?.seg === adopt) this.awaitSet = null;
+          adopt.end = t;
+          adopt.resumedBy ??= this.waker(adopt, t);
+        }
         closeLast(task, t);
         task.settled = { t, state: kind === Ev.SettleOk ? 'fulfilled' : 'rejected' };
         break;
@@ -333,5 +346,13 @@ function siteKindToTaskKind(kind: SiteKind | undefined): TaskKind {
 }
 
 function suspendKind(kind: SiteKind | undefined): SuspendKind {
-  return kind === 'for-await' ? 'for-await' : kind === 'yield' ? 'yield' : 'await';
+  switch (kind) {
+    case 'for-await':
+    case 'yield':
+    case 'adopt':
+    case 'scheduled':
+      return kind;
+    default:
+      return 'await';
+  }
 }

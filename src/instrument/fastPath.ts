@@ -27,11 +27,13 @@ import {
   ERR,
   hasAsync,
   hasTopLevelAwait,
+  isNewPromise,
   RT,
   TASK,
   type FunctionNode,
 } from './rules';
 import { TextEdits, type Template } from './textEdits';
+import { Hook } from '../protocol/hooks';
 
 /** SyntaxKind values as constants: `ts.SyntaxKind.X` is a lookup in a large object, on every node. */
 const {
@@ -77,10 +79,12 @@ const {
   ModuleDeclaration,
   NamespaceExport,
   NamespaceImport,
+  NewExpression,
   Parameter,
   PropertyAccessExpression,
   PropertyAssignment,
   PropertyDeclaration,
+  ReturnStatement,
   SetAccessor,
   TryStatement,
   TypeAliasDeclaration,
@@ -111,33 +115,38 @@ interface Frame {
 }
 
 const NON_COROUTINE: Frame = { coroutine: false, asyncGenerator: false };
-const WRAP_END = `} catch (${ERR}) { ${RT}.x(${TASK}); throw ${ERR}; } finally { ${RT}.f(${TASK}); }`;
+const H = Hook;
+const WRAP_END = `} catch (${ERR}) { ${RT}.${H.threw}(${TASK}); throw ${ERR}; } finally { ${RT}.${H.finished}(${TASK}); }`;
 const tpl = (before: string, after = ''): Template => ({ before, after });
 // The edits' texts: `before` + a number (a site id, a kind) + `after`. Each mirrors a rule of transform.ts.
-const OPEN_BODY = tpl(`const ${TASK} = ${RT}.e(`, '); try {');
-const OPEN_BODY_AFTER_DIRECTIVE = tpl(`;const ${TASK} = ${RT}.e(`, '); try {');
+const OPEN_BODY = tpl(`const ${TASK} = ${RT}.${H.enter}(`, '); try {');
+const OPEN_BODY_AFTER_DIRECTIVE = tpl(`;const ${TASK} = ${RT}.${H.enter}(`, '); try {');
+const OPEN_GENERATOR_BODY = tpl(`const ${TASK} = ${RT}.${H.enterGenerator}(`, '); try {');
+const OPEN_GENERATOR_BODY_AFTER_DIRECTIVE = tpl(`;const ${TASK} = ${RT}.${H.enterGenerator}(`, '); try {');
 const CLOSE_BODY = tpl(WRAP_END);
-const OPEN_ARROW_BODY = tpl(`{ const ${TASK} = ${RT}.e(`, '); try { return ');
-const CLOSE_ARROW_BODY = tpl(`; ${WRAP_END} }`);
-const COMBINATOR = tpl(`${RT}.g(Promise, `, ', ');
+const OPEN_ARROW_BODY = tpl(`{ const ${TASK} = ${RT}.${H.enter}(`, '); try { return ');
+const ADOPT = tpl(`${RT}.${H.adopt}(${TASK}, `, ', ');
+const CLOSE_ARROW_BODY = tpl(`); ${WRAP_END} }`);
+const COMBINATOR = tpl(`${RT}.${H.combinator}(Promise, `, ', ');
+const NEW_PROMISE = tpl(`${RT}.${H.newPromise}(Promise, "Promise", `);
 const CLOSE_PAREN = tpl(')');
 const CLOSE_PARENS = tpl('))');
-const THEN_RECEIVER = tpl(`${RT}.t(`);
-const CALL = tpl(`${RT}.c(${RT}.n, `);
+const THEN_RECEIVER = tpl(`${RT}.${H.callback}(`);
+const CALL = tpl(`${RT}.${H.call}(${RT}.${H.lastTask}, `);
 const CALL_END = tpl(', ', ')');
-const RESUME = tpl(`${RT}.r(${TASK}, `);
-const YIELD_CALL = tpl(`${RT}.ya(${TASK}, `, `, ${RT}.n, `);
+const RESUME = tpl(`${RT}.${H.resume}(${TASK}, `);
+const YIELD_CALL = tpl(`${RT}.${H.yieldCall}(${TASK}, `, `, ${RT}.${H.lastTask}, `);
 const YIELD_CALL_END = tpl(', ', '))');
-const YIELD = tpl(`${RT}.y(${TASK}, `, ', ');
-const YIELD_NOTHING = tpl(` ${RT}.y(${TASK}, `, ', void 0))');
+const YIELD = tpl(`${RT}.${H.yield}(${TASK}, `, ', ');
+const YIELD_NOTHING = tpl(` ${RT}.${H.yield}(${TASK}, `, ', void 0))');
 const OPEN_BLOCK = tpl('{ ');
 const CLOSE_BLOCK = tpl(' }');
-const FOR_AWAIT = tpl(`${RT}.fa(${TASK}, `, ', ');
-const RESUME_STATEMENT = tpl(` ${RT}.r(${TASK});`);
-const OPEN_BLOCK_RESUME = tpl(`{ ${RT}.r(${TASK}); `);
-const RESUME_CLOSE_BLOCK = tpl(` ${RT}.r(${TASK}); }`);
-const RESUME_CAUGHT = tpl(` ${RT}.rc(${TASK});`);
-const MODULE_END = tpl(`;${RT}.f(${TASK});`);
+const FOR_AWAIT = tpl(`${RT}.${H.forAwait}(${TASK}, `, ', ');
+const RESUME_STATEMENT = tpl(` ${RT}.${H.resume}(${TASK});`);
+const OPEN_BLOCK_RESUME = tpl(`{ ${RT}.${H.resume}(${TASK}); `);
+const RESUME_CLOSE_BLOCK = tpl(` ${RT}.${H.resume}(${TASK}); }`);
+const RESUME_CAUGHT = tpl(` ${RT}.${H.resumeCaught}(${TASK});`);
+const MODULE_END = tpl(`;${RT}.${H.finished}(${TASK});`);
 
 // ts-blank-space is an ES module; this file compiles to CommonJS (tests) or is bundled (esbuild). Node >= 20.19
 // loads an ES module through require(), and esbuild inlines it.
@@ -369,14 +378,20 @@ export function instrumentFast(input: FastInput): FastOutput {
       const i = directiveCount(statements);
       if (i > 0) {
         const end = statements[i - 1].end;
-        edits.insert(end, source.charCodeAt(end - 1) === 59 ? OPEN_BODY : OPEN_BODY_AFTER_DIRECTIVE, site);
-      } else edits.insert(start(body) + 1, OPEN_BODY, site);
+        const semi = source.charCodeAt(end - 1) === 59;
+        edits.insert(
+          end,
+          generator ? (semi ? OPEN_GENERATOR_BODY : OPEN_GENERATOR_BODY_AFTER_DIRECTIVE) : semi ? OPEN_BODY : OPEN_BODY_AFTER_DIRECTIVE,
+          site,
+        );
+      } else edits.insert(start(body) + 1, generator ? OPEN_GENERATOR_BODY : OPEN_BODY, site);
       frames.push({ coroutine: true, asyncGenerator: generator });
       children(node);
       frames.pop();
       edits.insert(body.end - 1, CLOSE_BODY);
     } else {
       edits.insert(start(body), OPEN_ARROW_BODY, site);
+      edits.insert(start(body), ADOPT, addSite('adopt', body));
       frames.push({ coroutine: true, asyncGenerator: generator });
       children(node);
       frames.pop();
@@ -573,6 +588,25 @@ export function instrumentFast(input: FastInput): FastOutput {
       case CallExpression:
         visitCall(node as ts.CallExpression);
         return;
+      case ReturnStatement: {
+        const expression = (node as ts.ReturnStatement).expression;
+        if (expression && inCoroutine() && !frames[frames.length - 1].asyncGenerator) {
+          edits.insert(start(expression), ADOPT, addSite('adopt', node));
+          visitUnder(node, expression);
+          edits.insert(expression.end, CLOSE_PAREN);
+          return;
+        }
+        break;
+      }
+      case NewExpression:
+        if (isNewPromise(node as ts.NewExpression)) {
+          const arg = (node as ts.NewExpression).arguments![0];
+          edits.replace(start(node), start(arg), NEW_PROMISE);
+          visitUnder(node, arg);
+          edits.replace(arg.end, node.end, CLOSE_PAREN);
+          return;
+        }
+        break;
     }
     children(node);
     return;
@@ -624,7 +658,7 @@ export function instrumentFast(input: FastInput): FastOutput {
   }
 
   let prologue = '';
-  if (input.entry && trace) prologue += `${RT}.s();`;
+  if (input.entry && trace) prologue += `${RT}.${H.start}();`;
   if (input.registerSites && trace) {
     const table = sites
       .map(
@@ -635,10 +669,10 @@ export function instrumentFast(input: FastInput): FastOutput {
             .join(', ')}]`,
       )
       .join(', ');
-    prologue += `${RT}.file(${JSON.stringify(file)}, ${base}, [${table}]);`;
+    prologue += `${RT}.${H.file}(${JSON.stringify(file)}, ${base}, [${table}]);`;
   }
   if (moduleIsCoroutine) {
-    prologue += `const ${TASK} = ${RT}.e(${moduleSite});`;
+    prologue += `const ${TASK} = ${RT}.${H.enter}(${moduleSite});`;
     edits.insert(statements[statements.length - 1].end, MODULE_END);
   }
   if (prologue) edits.set(prologueSlot, prologueLead + prologue + ' ');

@@ -5,9 +5,10 @@
  * the same decisions in the same order; keeping the decisions here is what makes that true.
  */
 import ts from 'typescript';
+import { CALLBACK_CODES, COMBINATOR_CODES, HOOK_GLOBAL } from '../protocol/hooks';
 
 /** The runtime's global (a global, not a module binding: see src/README.md). */
-export const RT = '__asyncTimeline';
+export const RT = HOOK_GLOBAL;
 /** The local holding the running coroutine's task. */
 export const TASK = '__atlT';
 /** The caught value in the body wrapper. */
@@ -20,8 +21,24 @@ export function directiveCount(statements: readonly ts.Statement[]): number {
   return i;
 }
 
-export const COMBINATORS: Readonly<Record<string, number>> = { all: 1, allSettled: 2, race: 3, any: 4 };
-export const CALLBACKS: Readonly<Record<string, number>> = { then: 0, catch: 1, finally: 2 };
+export const COMBINATORS: Readonly<Record<string, number>> = COMBINATOR_CODES;
+export const CALLBACKS: Readonly<Record<string, number>> = CALLBACK_CODES;
+
+/**
+ * `new Promise(executor)` with the global's name and one plain argument: the runtime wraps the executor's
+ * resolve/reject to learn which task settled the promise (it constructs whatever `Promise` is at run time,
+ * untouched, when that is not the engine's own).
+ */
+export function isNewPromise(node: ts.NewExpression): boolean {
+  const args = node.arguments;
+  return (
+    ts.isIdentifier(node.expression) &&
+    node.expression.text === 'Promise' &&
+    args !== undefined &&
+    args.length === 1 &&
+    !ts.isSpreadElement(args[0])
+  );
+}
 
 /**
  * How the transform treats a call expression:

@@ -6,7 +6,13 @@
  *
  * Rules (each keeps the program's behaviour, including the order of microtasks):
  *   async function body        → `const __atlT = __atl.e(site); try { body } catch (e) { __atl.x(__atlT); throw e } finally { __atl.f(__atlT) }`
- *                                 (prologue directives stay first; rethrowing the same value is transparent)
+ *                                 (prologue directives stay first; rethrowing the same value is transparent; async
+ *                                 generators start with `__atl.eg(site)`: their call hands back no promise)
+ *   return E (async function)  → `return __atl.ad(__atlT, site, E)` (a concise arrow body likewise): E itself unless it is
+ *                                 a thenable, then an object whose `then` the engine reads when it would have read E's
+ *                                 and which calls E's then: same reads, same jobs, and the task settles when E does
+ *   new Promise(executor)      → `__atl.np(Promise, "Promise", executor)`: the same construction; resolve/reject wrapped
+ *                                 to note which task called them
  *   await E                    → `__atl.r(__atlT, await __atl.y(__atlT, site, E))`: y records the yield and returns E's
  *                                 value itself, so the await awaits exactly what it did before: no extra tick
  *   await f(args)              → `__atl.r(__atlT, await __atl.ya(__atlT, site, __atl.n, f(args), callSite))`: the same,
@@ -22,13 +28,14 @@
  *                                 the engine would (same TypeError text), wrapping callbacks on task promises to record them
  *   module with top-level await → a `module` task around the module body
  *
- * `__atl` stands for the global `__asyncTimeline` (a global, not a module binding: functions of a module in an
+ * Hook names come from `protocol/hooks.ts` (`Hook.enter` is `e`, …). `__atl` stands for the global `__asyncTimeline` (a global, not a module binding: functions of a module in an
  * ES module cycle can run before the module's own body). Site ids are numeric literals: the host gives every
  * file its base, so no per-module state is needed at all.
  */
 import ts from 'typescript';
 import type { SiteEntry, SiteKind } from '../protocol/events';
-import { callShape, CALLBACKS, COMBINATORS, createNamer, directiveCount, engineText, ERR, hasAsync, hasTopLevelAwait, isFunctionNode, RT, TASK, type FunctionNode } from './rules';
+import { Hook, type HookName } from '../protocol/hooks';
+import { callShape, CALLBACKS, COMBINATORS, createNamer, directiveCount, engineText, ERR, hasAsync, hasTopLevelAwait, isFunctionNode, isNewPromise, RT, TASK, type FunctionNode } from './rules';
 
 export { engineText } from './rules';
 
@@ -49,7 +56,7 @@ export interface TransformState {
 }
 
 /** Is `node` a call `__atl.<method>(…)` that this transform generated? */
-function isRuntimeCall(node: ts.CallExpression, method: string): boolean {
+function isRuntimeCall(node: ts.CallExpression, method: HookName): boolean {
   const callee = node.expression;
   return (
     ts.isPropertyAccessExpression(callee) &&
@@ -76,7 +83,7 @@ export function createTransformer(displayPath: string, absPath: string, state: T
       return state.sites.length - 1;
     };
     const siteExpr = (k: number): ts.Expression => f.createNumericLiteral(state.siteBase + k);
-    const rt = (method: string, args: ts.Expression[]): ts.CallExpression =>
+    const rt = (method: HookName, args: ts.Expression[]): ts.CallExpression =>
       f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RT), method), undefined, args);
     const task = () => f.createIdentifier(TASK);
     const stmt = (e: ts.Expression) => f.createExpressionStatement(e);
@@ -98,7 +105,7 @@ isFunctionNode(node) && hasAsync(node)
     prepass(sf);
 
     // ---- the body wrapper shared by every async function
-    const wrapBody = (statements: readonly ts.Statement[], site: number): ts.Statement[] => {
+    const wrapBody = (statements: readonly ts.Statement[], site: number, generator: boolean): ts.Statement[] => {
       const i = directiveCount(statements);
       const directives = statements.slice(0, i);
       const rest = statements.slice(i);
@@ -106,15 +113,15 @@ isFunctionNode(node) && hasAsync(node)
         ...directives,
         f.createVariableStatement(
           undefined,
-          f.createVariableDeclarationList([f.createVariableDeclaration(TASK, undefined, undefined, rt('e', [siteExpr(site)]))], ts.NodeFlags.Const),
+          f.createVariableDeclarationList([f.createVariableDeclaration(TASK, undefined, undefined, rt(generator ? Hook.enterGenerator : Hook.enter, [siteExpr(site)]))], ts.NodeFlags.Const),
         ),
         f.createTryStatement(
           f.createBlock(rest, true),
           f.createCatchClause(
             f.createVariableDeclaration(ERR),
-            f.createBlock([stmt(rt('x', [task()])), f.createThrowStatement(f.createIdentifier(ERR))], true),
+            f.createBlock([stmt(rt(Hook.threw, [task()])), f.createThrowStatement(f.createIdentifier(ERR))], true),
           ),
-          f.createBlock([stmt(rt('f', [task()]))], true),
+          f.createBlock([stmt(rt(Hook.finished, [task()]))], true),
         ),
       ];
     };
@@ -130,12 +137,16 @@ isFunctionNode(node) && hasAsync(node)
       const generator = !ts.isArrowFunction(node) && !!node.asteriskToken;
       const kind: SiteKind = generator ? 'generator' : ts.isArrowFunction(node) ? 'arrow' : ts.isMethodDeclaration(node) ? 'method' : 'function';
       const site = addSite(kind, node, names.get(node) ?? anonymous(node));
+      // A concise arrow body is a `return` of its expression: its adopt site comes first, as in the fast path.
+      const conciseSite = ts.isBlock(node.body!) ? -1 : addSite('adopt', node.body!);
       frames.push({ coroutine: true, asyncGenerator: generator });
       const visited = ts.visitEachChild(node, visitor, context) as FunctionNode;
       frames.pop();
       const body = visited.body!;
-      const statements = ts.isBlock(body) ? body.statements : [f.createReturnStatement(body as ts.Expression)];
-      const block = f.createBlock(wrapBody(statements, site), true);
+      const statements = ts.isBlock(body)
+        ? body.statements
+        : [f.createReturnStatement(rt(Hook.adopt, [task(), siteExpr(conciseSite), body as ts.Expression]))];
+      const block = f.createBlock(wrapBody(statements, site, generator), true);
       ts.setTextRange(block, body);
       if (ts.isFunctionDeclaration(visited))
         return f.updateFunctionDeclaration(visited, visited.modifiers, visited.asteriskToken, visited.name, visited.typeParameters, visited.parameters, visited.type, block);
@@ -157,7 +168,7 @@ isFunctionNode(node) && hasAsync(node)
     };
 
     const prependResume = (block: ts.Block): ts.Block =>
-      f.updateBlock(block, [stmt(rt('rc', [task()])), ...block.statements]);
+      f.updateBlock(block, [stmt(rt(Hook.resumeCaught, [task()])), ...block.statements]);
 
     const visitForAwait = (node: ts.ForOfStatement, labeled: boolean): ts.Statement => {
       const site = addSite('for-await', node);
@@ -169,11 +180,11 @@ isFunctionNode(node) && hasAsync(node)
         node,
         node.awaitModifier,
         initializer,
-        rt('fa', [task(), siteExpr(site), expression, f.createStringLiteral(engineText(node.expression)), node.expression.kind === ts.SyntaxKind.CallExpression ? f.createTrue() : f.createFalse()]),
-        f.createBlock([stmt(rt('r', [task()])), ...bodyStatements], true),
+        rt(Hook.forAwait, [task(), siteExpr(site), expression, f.createStringLiteral(engineText(node.expression)), node.expression.kind === ts.SyntaxKind.CallExpression ? f.createTrue() : f.createFalse()]),
+        f.createBlock([stmt(rt(Hook.resume, [task()])), ...bodyStatements], true),
       );
       if (labeled) return loop;
-      return f.createBlock([loop, stmt(rt('r', [task()]))], true);
+      return f.createBlock([loop, stmt(rt(Hook.resume, [task()]))], true);
     };
 
     const visitCall = (node: ts.CallExpression): ts.Node => {
@@ -182,7 +193,7 @@ isFunctionNode(node) && hasAsync(node)
       if (shape === 'combinator') {
         // Promise.all(X) and friends
         const method = (node.expression as ts.PropertyAccessExpression).name.text;
-        return rt('g', [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[method]), ts.visitNode(node.arguments[0], visitor) as ts.Expression]);
+        return rt(Hook.combinator, [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[method]), ts.visitNode(node.arguments[0], visitor) as ts.Expression]);
       }
       if (shape === 'callback') {
         // p.then(a) / p.then(a, b) / p.catch(a) / p.finally(a)
@@ -191,12 +202,12 @@ isFunctionNode(node) && hasAsync(node)
         const site = addSite(method as SiteKind, callee.name);
         const recv = ts.visitNode(callee.expression, visitor) as ts.Expression;
         const args = node.arguments.map((a) => ts.visitNode(a, visitor) as ts.Expression);
-        const bound = rt('t', [recv, f.createNumericLiteral(CALLBACKS[method]), siteExpr(site), f.createStringLiteral(engineText(callee.expression))]);
+        const bound = rt(Hook.callback, [recv, f.createNumericLiteral(CALLBACKS[method]), siteExpr(site), f.createStringLiteral(engineText(callee.expression))]);
         return f.createCallExpression(bound, undefined, args);
       }
       const site = addSite('call', node);
       const visited = ts.visitEachChild(node, visitor, context);
-      return rt('c', [f.createPropertyAccessExpression(f.createIdentifier(RT), 'n'), visited, siteExpr(site)]);
+      return rt(Hook.call, [f.createPropertyAccessExpression(f.createIdentifier(RT), Hook.lastTask), visited, siteExpr(site)]);
     };
 
     const visitor = (node: ts.Node): ts.VisitResult<ts.Node> => {
@@ -214,22 +225,22 @@ isFunctionNode(node) && hasAsync(node)
         const site = addSite('await', node);
         const operand = ts.visitNode(node.expression, visitor) as ts.Expression;
         // `await f(x)`: fold the call's c() into the yield (one hook, no WeakMap entry for the promise).
-        if (ts.isCallExpression(operand) && isRuntimeCall(operand, 'c')) {
+        if (ts.isCallExpression(operand) && isRuntimeCall(operand, Hook.call)) {
           const [n0, call, callSite] = operand.arguments;
-          return rt('r', [task(), f.updateAwaitExpression(node, rt('ya', [task(), siteExpr(site), n0, call, callSite]))]);
+          return rt(Hook.resume, [task(), f.updateAwaitExpression(node, rt(Hook.yieldCall, [task(), siteExpr(site), n0, call, callSite]))]);
         }
-        return rt('r', [task(), f.updateAwaitExpression(node, rt('y', [task(), siteExpr(site), operand]))]);
+        return rt(Hook.resume, [task(), f.updateAwaitExpression(node, rt(Hook.yield, [task(), siteExpr(site), operand]))]);
       }
       if (ts.isYieldExpression(node) && inCoroutine() && top()!.asyncGenerator && !node.asteriskToken) {
         const site = addSite('yield', node);
         const operand = node.expression ? (ts.visitNode(node.expression, visitor) as ts.Expression) : f.createVoidZero();
-        return rt('r', [task(), f.updateYieldExpression(node, undefined, rt('y', [task(), siteExpr(site), operand]))]);
+        return rt(Hook.resume, [task(), f.updateYieldExpression(node, undefined, rt(Hook.yield, [task(), siteExpr(site), operand]))]);
       }
       if (ts.isYieldExpression(node) && node.asteriskToken && node.expression) {
         // yield* delegates (the inner iterator's awaits are its own): leave the operand bare, since the engine's
         // "yield* … is not async iterable" message is built from its shape.
         const operand = ts.visitNode(node.expression, visitor) as ts.Expression;
-        const bare = ts.isCallExpression(operand) && isRuntimeCall(operand, 'c') ? operand.arguments[1] : operand;
+        const bare = ts.isCallExpression(operand) && isRuntimeCall(operand, Hook.call) ? operand.arguments[1] : operand;
         return f.updateYieldExpression(node, node.asteriskToken, bare);
       }
       if (ts.isForOfStatement(node) && node.awaitModifier && inCoroutine()) {
@@ -241,7 +252,7 @@ isFunctionNode(node) && hasAsync(node)
         if (ts.isForOfStatement(inner) && inner.awaitModifier) {
           labeledLoops.add(inner);
           const visited = ts.visitEachChild(node, visitor, context);
-          return f.createBlock([visited, stmt(rt('r', [task()]))], true);
+          return f.createBlock([visited, stmt(rt(Hook.resume, [task()]))], true);
         }
       }
       if (ts.isCatchClause(node) && inCoroutine()) {
@@ -251,6 +262,16 @@ isFunctionNode(node) && hasAsync(node)
       if (ts.isTryStatement(node) && node.finallyBlock && inCoroutine()) {
         const visited = ts.visitEachChild(node, visitor, context);
         return f.updateTryStatement(visited, visited.tryBlock, visited.catchClause, prependResume(visited.finallyBlock!));
+      }
+      if (ts.isReturnStatement(node) && node.expression && inCoroutine() && !top()!.asyncGenerator) {
+        // `return E`: the task's promise adopts E when it is a thenable (the runtime decides)
+        const site = addSite('adopt', node);
+        const expression = ts.visitNode(node.expression, visitor) as ts.Expression;
+        return f.updateReturnStatement(node, rt(Hook.adopt, [task(), siteExpr(site), expression]));
+      }
+      if (ts.isNewExpression(node) && isNewPromise(node)) {
+        const arg = ts.visitNode(node.arguments![0], visitor) as ts.Expression;
+        return rt(Hook.newPromise, [f.createIdentifier('Promise'), f.createStringLiteral('Promise'), arg]);
       }
       if (ts.isCallExpression(node)) return visitCall(node);
       return ts.visitEachChild(node, visitor, context);
@@ -267,22 +288,22 @@ isFunctionNode(node) && hasAsync(node)
     const i = directiveCount(visited.statements);
     const directives = visited.statements.slice(0, i);
     const prologue: ts.Statement[] = [];
-    if (state.entry) prologue.push(stmt(rt('s', [])));
+    if (state.entry) prologue.push(stmt(rt(Hook.start, [])));
     if (state.registerSites) {
       const sitesLiteral = f.createArrayLiteralExpression(
         state.sites.map((s) => f.createArrayLiteralExpression(s.filter((v) => v !== undefined).map((v) => (typeof v === 'number' ? f.createNumericLiteral(v) : f.createStringLiteral(v))))),
       );
-      prologue.push(stmt(rt('file', [f.createStringLiteral(absPath), f.createNumericLiteral(state.siteBase), sitesLiteral])));
+      prologue.push(stmt(rt(Hook.file, [f.createStringLiteral(absPath), f.createNumericLiteral(state.siteBase), sitesLiteral])));
     }
     let body = visited.statements.slice(i);
     if (moduleIsCoroutine) {
       prologue.push(
         f.createVariableStatement(
           undefined,
-          f.createVariableDeclarationList([f.createVariableDeclaration(TASK, undefined, undefined, rt('e', [siteExpr(moduleSite)]))], ts.NodeFlags.Const),
+          f.createVariableDeclarationList([f.createVariableDeclaration(TASK, undefined, undefined, rt(Hook.enter, [siteExpr(moduleSite)]))], ts.NodeFlags.Const),
         ),
       );
-      body = [...body, stmt(rt('f', [task()]))];
+      body = [...body, stmt(rt(Hook.finished, [task()]))];
     }
     return f.updateSourceFile(visited, [...directives, ...prologue, ...body]);
   };

@@ -12,7 +12,10 @@
  * Per-task state lives in one packed array `act`: while task t runs, act[t] is the task that was
  * running before it (to restore on yield/settle); -1 while suspended; -2 once settled.
  */
+import { types as utilTypes } from 'node:util';
 import { Ev, EVENT_BYTES, TASK_MASK, type SiteEntry } from '../protocol/events';
+import type { HookApi } from '../protocol/hooks';
+import { isPristinePromise, SettlerTags, Thenable, thenableKind, type Settler } from './promiseLinks';
 
 /** Control words shared with the writer thread (Int32Array over its own SharedArrayBuffer). */
 export const enum Ctl {
@@ -33,6 +36,8 @@ export const enum Ctl {
 
 const SUSPENDED = -1;
 const SETTLED = -2;
+/** The body returned a thenable: the task waits for it to settle (no hook of its own runs again). */
+const ADOPTING = -3;
 
 export interface TracerSinks {
   /** The program's own code starts (first instrumented module runs): t = 0 is `origin` (performance.now()). */
@@ -45,27 +50,12 @@ export interface TracerSinks {
   truncated(atEvent: number): void;
 }
 
-/** The object installed as `globalThis.__asyncTimeline`; the transform calls its methods. */
-export interface TracerApi {
-  /** Id of the last task created (read before a call, compared after it by `c`). */
-  n: number;
-  /** The entry file starts: t = 0 (unless a coroutine already started it). */
-  s(): void;
-  /** A site table of a file instrumented inside the program (host-prepared files are registered by the host). */
-  file(path: string, base: number, entries: SiteEntry[]): void;
-  e(site: number): number;
-  y<T>(t: number, site: number, v: T): T;
-  ya<T>(t: number, site: number, n0: number, v: T, callSite: number): T;
-  r<T>(t: number, v?: T): T | undefined;
-  rc(t: number): void;
-  x(t: number): void;
-  f(t: number): void;
-  c<T>(n0: number, v: T, site: number): T;
-  g(P: any, code: number, iterable: unknown): unknown;
-  t(recv: any, kind: number, site: number, text: string): (...args: unknown[]) => unknown;
-  fa(t: number, site: number, it: any, text: string, isCall: boolean): any;
-}
+/** The object installed as `globalThis.__asyncTimeline`; the instrumented code calls its methods (src/protocol/hooks.ts). */
+export type TracerApi = HookApi;
 
+const NativePromise = Promise;
+const RETURNED_MAX = 8192;
+const apply = Reflect.apply;
 const COMBINATOR_METHODS = ['', 'all', 'allSettled', 'race', 'any'] as const;
 const CALLBACK_KINDS = [Ev.CallbackThen, Ev.CallbackCatch, Ev.CallbackFinally];
 const CALLBACK_METHODS = ['then', 'catch', 'finally'] as const;
@@ -155,6 +145,22 @@ export function createTracer(
   let cur = 0; // the running task (0 = none: top-level code or the event loop)
   const act: number[] = [0];
   const promiseGroup = new WeakMap<object, { code: number; ids: number[] }>();
+  /**
+   * Tasks still in their first synchronous run (ascending ids: runs nest). When one first suspends or
+   * settles, the engine hands its promise to whoever called it: that task joins `returned`.
+   */
+  const fresh: number[] = [];
+  /**
+   * Tasks whose promise went back to their caller and that no call hook collected yet. A call hook takes
+   * the ones its own call created (a suffix: ids above the call's n0); the others belong to calls below.
+   */
+  const returned: number[] = [];
+  /** skip[i] = j: tasks i .. j-1 already have their creation site (claimed by an inner call). */
+  const skip: number[] = [];
+  /** What each suspended task awaits, when that promise has a settler we track (new Promise, .then). */
+  const settlers: Array<Settler | undefined> = [];
+  /** Tasks whose body returned a thenable: the adopt site and the value, until the body's wrapper ends. */
+  const adopting = new Map<number, { site: number; v: unknown }>();
 
   /** Appends one record. `t` < 0 means "same time as the previous record" (skips the clock read). */
   function rec(kind: number, task: number, arg: number, timed: boolean): void {
@@ -176,10 +182,77 @@ export function createTracer(
     Atomics.store(ctl, Ctl.Write, w);
   }
 
+  /** What settled the promise `t` waited on, recorded just before `t` resumes (or ends its adoption). */
+  function woken(t: number): void {
+    const s = settlers[t];
+    if (s === undefined) return;
+    settlers[t] = undefined;
+    if (s.adopted !== 0) rec(Ev.WaitOn, t, s.adopted, false);
+    if (s.by !== 0 && s.by !== t) rec(Ev.WokenBy, t, s.by, false);
+  }
+
   function resume(t: number, threw: number): void {
     act[t] = cur;
     cur = t;
+    if (settlers[t] !== undefined) woken(t);
     rec(Ev.Resume, t, threw, true);
+  }
+
+  /** `t` suspends or settles: if this ends its first run, its promise is what its caller gets back now. */
+  function leaving(t: number): void {
+    let k = fresh.length;
+    if (k === 0 || fresh[k - 1] < t) return;
+    while (k > 0 && fresh[k - 1] > t) k--; // runs abandoned without a hook (a stack overflow inside one)
+    if (k > 0 && fresh[k - 1] === t) {
+      fresh.length = k - 1;
+      // Tasks the event loop started (a timer, I/O) have no call hook to collect them: drop the oldest
+      // ones past a bound (a call consuming thousands of them at once is then not linked, never mislinked).
+      if (returned.length >= RETURNED_MAX) returned.splice(0, RETURNED_MAX / 2);
+      returned.push(t);
+    } else fresh.length = k;
+  }
+
+  /** Gives every task created in (n0, n] that no inner call claimed the call site `site`. */
+  function claim(n0: number, n: number, site: number): void {
+    let i = n0 + 1;
+    while (i <= n) {
+      const j = skip[i];
+      if (j !== undefined && j > i) {
+        i = j;
+        continue;
+      }
+      rec(Ev.CallSite, i, site, false);
+      i++;
+    }
+    skip[n0 + 1] = n + 1;
+  }
+
+  /**
+   * A call that created tasks returned `v`. The tasks of that call whose promises went back to a caller
+   * are in `returned` (in order); if the call handed back exactly those promises — one promise, or an
+   * array holding them in creation order (`ids.map(load)`) — they are the tasks' own promises.
+   */
+  function link(n0: number, v: unknown): void {
+    const k = returned.length;
+    let first = k;
+    while (first > 0 && returned[first - 1] > n0) first--;
+    const mine = k - first;
+    if (mine > 0 && typeof v === 'object' && v !== null) {
+      if (mine === 1 && utilTypes.isPromise(v)) TaskTags.set(v, returned[first]);
+      else if (Array.isArray(v)) tagElements(v, returned, first, k);
+    }
+    returned.length = first;
+  }
+
+  /** `arr`'s untagged promise elements, in index order, are the promises of tasks from[first..end). */
+  function tagElements(arr: unknown[], ids: number[], first: number, end: number): void {
+    const loose: object[] = [];
+    for (let i = 0; i < arr.length; i++) {
+      const d = Object.getOwnPropertyDescriptor(arr, i);
+      if (d && 'value' in d && utilTypes.isPromise(d.value) && TaskTags.get(d.value) === undefined) loose.push(d.value as object);
+    }
+    if (loose.length !== end - first) return; // not the shape we can vouch for
+    for (let i = 0; i < loose.length; i++) TaskTags.set(loose[i], ids[first + i]);
   }
 
   function waitOn(t: number, v: unknown): void {
@@ -187,13 +260,91 @@ export function createTracer(
     const id = TaskTags.get(v);
     if (id !== undefined) {
       rec(Ev.WaitOn, t, id, false);
+    } else {
+      const group = promiseGroup.get(v);
+      if (group !== undefined) {
+        rec(Ev.WaitKind, t, group.code, false);
+        for (const member of group.ids) rec(Ev.WaitOn, t, member, false);
+      }
+    }
+    const s = SettlerTags.get(v);
+    if (s !== undefined) settlers[t] = s;
+  }
+
+  /** An adopting task's promise settled (its adopted thenable did): the task ends now. */
+  function adopted(t: number, ok: boolean): void {
+    if (act[t] !== ADOPTING) return;
+    if (settlers[t] !== undefined) woken(t);
+    rec(ok ? Ev.SettleOk : Ev.SettleErr, t, 0, true);
+    act[t] = SETTLED;
+  }
+
+  /**
+   * What the body of task `t` returns in place of the thenable `v`: an object whose `then` the engine
+   * reads at the very moment it would have read `v.then` (after every finally block), and which hands
+   * the engine's resolving functions to `v.then` wrapped, so the task's end is seen when `v` settles.
+   * Same reads of `v`, same calls, same number of jobs: the engine calls `then` of any thenable from a
+   * job, and ours calls `v.then` right there.
+   */
+  function substitute(t: number, v: any, state: { done: boolean }): object {
+    return {
+      get then() {
+        const then = v.then;
+        if (typeof then !== 'function') {
+          // `then` changed between the return and the engine's read (only program code in a finally can
+          // do that): fulfil with v, one job later than the engine would have.
+          return (resolve: (x: unknown) => void) => {
+            if (!state.done) {
+              state.done = true;
+              adopted(t, true);
+            }
+            resolve(v);
+          };
+        }
+        return (resolve: (x: unknown) => void, reject: (e: unknown) => void) => {
+          try {
+            return apply(then, v, [
+              (x: unknown) => {
+                if (state.done) return resolve(x);
+                if (thenableKind(x) === Thenable.Yes) return resolve(substitute(t, x, state));
+                state.done = true;
+                adopted(t, true);
+                return resolve(x);
+              },
+              (e: unknown) => {
+                if (!state.done) {
+                  state.done = true;
+                  adopted(t, false);
+                }
+                return reject(e);
+              },
+            ]);
+          } catch (err) {
+            if (!state.done) {
+              state.done = true;
+              adopted(t, false);
+            }
+            throw err;
+          }
+        };
+      },
+    };
+  }
+
+  /** Ends a coroutine body that completed: settles the task, or starts its adoption of what it returned. */
+  function finish(t: number): void {
+    const adopt = adopting.size > 0 ? adopting.get(t) : undefined;
+    if (adopt !== undefined) {
+      adopting.delete(t);
+      rec(Ev.Yield, t, adopt.site, true);
+      waitOn(t, adopt.v);
+      cur = act[t];
+      act[t] = ADOPTING;
       return;
     }
-    const group = promiseGroup.get(v);
-    if (group !== undefined) {
-      rec(Ev.WaitKind, t, group.code, false);
-      for (const member of group.ids) rec(Ev.WaitOn, t, member, false);
-    }
+    rec(Ev.SettleOk, t, 0, true);
+    cur = act[t];
+    act[t] = SETTLED;
   }
 
   const api: TracerApi = {
@@ -204,11 +355,22 @@ export function createTracer(
     },
 
     file(path, base, entries) {
-      sinks.sites(path, base, entries);
+      sinks.sites(path, base, entries as SiteEntry[]);
     },
 
     /** A coroutine body starts: a new task, created by whoever is running. */
     e(site) {
+      if (origin < 0) start();
+      const t = ++api.n;
+      rec(Ev.Create, cur, site, true);
+      act[t] = cur;
+      cur = t;
+      fresh.push(t);
+      return t;
+    },
+
+    /** An async generator's body starts (its first next()): a task, but no promise of its own goes to a caller. */
+    eg(site) {
       if (origin < 0) start();
       const t = ++api.n;
       rec(Ev.Create, cur, site, true);
@@ -220,6 +382,7 @@ export function createTracer(
     /** Just before `await v`: record the suspension and what it waits on; hand back v itself. */
     y(t, site, v) {
       if (act[t] === SUSPENDED) resume(t, 0); // defensive: never leave the bookkeeping unbalanced
+      leaving(t);
       rec(Ev.Yield, t, site, true);
       waitOn(t, v);
       cur = act[t];
@@ -227,17 +390,16 @@ export function createTracer(
       return v;
     },
 
-    /**
-     * `await f(args)`, the commonest shape, in one hook: `ya(t, site, n_before, f(args), callSite)`.
-     * The promise goes straight to the await, so there is no need to remember it in the WeakMap.
-     */
+    /** `await f(args)`, the commonest shape, in one hook: `ya(t, site, n_before, f(args), callSite)`. */
     ya(t, site, n0, v, callSite) {
-      const created = api.n !== n0;
-      if (created) rec(Ev.CallSite, n0 + 1, callSite, false);
+      if (api.n !== n0) {
+        claim(n0, api.n, callSite);
+        link(n0, v);
+      }
       if (act[t] === SUSPENDED) resume(t, 0);
+      leaving(t);
       rec(Ev.Yield, t, site, true);
-      if (created && v instanceof Promise) rec(Ev.WaitOn, t, n0 + 1, false);
-      else waitOn(t, v);
+      waitOn(t, v);
       cur = act[t];
       act[t] = SUSPENDED;
       return v;
@@ -257,7 +419,9 @@ export function createTracer(
     /** The coroutine body threw. */
     x(t) {
       if (act[t] === SETTLED) return;
+      if (adopting.size > 0) adopting.delete(t); // a finally threw after `return thenable`
       if (act[t] === SUSPENDED) resume(t, 1);
+      leaving(t);
       rec(Ev.SettleErr, t, 0, true);
       cur = act[t];
       act[t] = SETTLED;
@@ -265,27 +429,40 @@ export function createTracer(
 
     /** The coroutine body completed (finally of the wrapper; after `x` this is a no-op). */
     f(t) {
-      if (act[t] === SETTLED) return;
+      if (act[t] === SETTLED || act[t] === ADOPTING) return;
       if (act[t] === SUSPENDED) resume(t, 0); // an async generator closed by return()
-      rec(Ev.SettleOk, t, 0, true);
-      cur = act[t];
-      act[t] = SETTLED;
+      leaving(t);
+      finish(t);
     },
 
     /**
-     * Around every call: `c(n_before, call(), site)`. If the call created tasks, the first one was
-     * created by this call; remember the site, and which task the returned promise belongs to.
+     * `return v` in an async function: when v is a thenable the task's promise adopts it, so the task
+     * settles when v does. Values that are not thenables (or cannot be told apart from one without
+     * running program code: a proxy, a `then` getter) go back unchanged and the task settles at once.
+     */
+    ad(t, site, v) {
+      if (thenableKind(v) !== Thenable.Yes) {
+        if (adopting.size > 0) adopting.delete(t); // `return thenable` overridden by a later `return`
+        return v;
+      }
+      adopting.set(t, { site, v });
+      return substitute(t, v, { done: false }) as typeof v;
+    },
+
+    /**
+     * Around every call: `c(n_before, call(), site)`. Tasks the call created get this call site unless an
+     * inner call claimed them; the returned promise is a task's only when that task handed it back.
      */
     c(n0, v, site) {
       if (api.n !== n0) {
-        rec(Ev.CallSite, n0 + 1, site, false);
-        if (v instanceof Promise) TaskTags.set(v, n0 + 1);
+        claim(n0, api.n, site);
+        link(n0, v);
       }
       return v;
     },
 
     /** `Promise.all/allSettled/race/any(iterable)`: same call, and note which tasks it groups. */
-    g(P, code, iterable) {
+    g(P: any, code, iterable) {
       const result = P[COMBINATOR_METHODS[code]](iterable);
       if (Array.isArray(iterable) && typeof result === 'object' && result !== null) {
         const ids = taskMembers(iterable);
@@ -295,35 +472,87 @@ export function createTracer(
     },
 
     /**
-     * `recv.then(...)` / `.catch(...)` / `.finally(...)` as `t(recv, kind, site, text)(...)`: the method is read
-     * now (before the arguments are evaluated, as in the original), then called with the same arguments;
-     * callbacks on a task's promise are wrapped to record when they run.
+     * `new Promise(executor)`: the same construction, with resolve/reject wrapped to note which task
+     * called them (and whether they adopted a task's promise): that task woke whoever awaits it.
      */
-    t(recv, kind, site, text) {
+    np(P: any, text, executor) {
+      if (P !== NativePromise || typeof executor !== 'function') {
+        if (typeof P !== 'function') throw new TypeError(`${text} is not a constructor`);
+        return new P(executor);
+      }
+      const settler: Settler = { by: 0, adopted: 0 };
+      let done = false;
+      const p = new NativePromise((resolve, reject) =>
+        (executor as (a: unknown, b: unknown) => void)(
+          (x: unknown) => {
+            if (!done) {
+              done = true;
+              settler.by = cur;
+              settler.adopted = TaskTags.get(x) ?? 0;
+            }
+            return resolve(x);
+          },
+          (e: unknown) => {
+            if (!done) {
+              done = true;
+              settler.by = cur;
+            }
+            return reject(e);
+          },
+        ),
+      );
+      SettlerTags.set(p, settler);
+      return p;
+    },
+
+    /**
+     * `recv.then(...)` / `.catch(...)` / `.finally(...)` as `t(recv, kind, site, text)(...)`: the method is read
+     * now (before the arguments are evaluated, as in the original), then called with the same arguments.
+     * On the engine's own promises, callbacks are wrapped (only the engine sees them) to record callbacks on
+     * task promises, to give tasks a callback starts the `.then(` site, and to note a task promise the
+     * callback returns (the derived promise adopts it).
+     */
+    t(recv: any, kind, site, text) {
       const name = CALLBACK_METHODS[kind];
       const method = readMethod(recv, name);
       return function (...args: unknown[]) {
         if (typeof method !== 'function') throw new TypeError(`${text}.${name} is not a function`);
-        const id = recv instanceof Promise ? TaskTags.get(recv) : undefined;
-        if (id !== undefined) {
+        const id = utilTypes.isPromise(recv) ? TaskTags.get(recv) : undefined;
+        const pristine = isPristinePromise(recv, method, kind);
+        let settler: Settler | undefined;
+        if (pristine || id !== undefined) {
           for (let i = 0; i < args.length && i < 2; i++) {
             const fn = args[i];
             if (typeof fn !== 'function') continue;
             const ev = kind === 0 && i === 1 ? Ev.CallbackCatch : CALLBACK_KINDS[kind];
-            args[i] =
-              kind === 2
-                ? function () {
-                    rec(ev, id, site, true);
-                    return (fn as () => unknown)();
-                  }
-                : function (value: unknown) {
-                    rec(ev, id, site, true);
-                    return (fn as (v: unknown) => unknown)(value);
-                  };
+            if (!pristine) {
+              // A then of the program's own sees what it is given: keep the old, minimal wrapper.
+              args[i] = function (value: unknown) {
+                rec(ev, id!, site, true);
+                return (fn as (v: unknown) => unknown)(value);
+              };
+              continue;
+            }
+            const s = (settler ??= { by: 0, adopted: 0 });
+            args[i] = function (value: unknown) {
+              if (id !== undefined) rec(ev, id, site, true);
+              const n0 = api.n;
+              const r = kind === 2 ? (fn as () => unknown)() : (fn as (v: unknown) => unknown)(value);
+              if (api.n !== n0) {
+                claim(n0, api.n, site);
+                link(n0, r);
+              }
+              const rid = kind === 2 ? undefined : TaskTags.get(r);
+              if (rid !== undefined) s.adopted = rid;
+              return r;
+            };
           }
         }
         const derived = method.apply(recv, args);
-        if (id !== undefined && derived instanceof Promise) TaskTags.set(derived, id);
+        if (typeof derived === 'object' && derived !== null && utilTypes.isPromise(derived)) {
+          if (id !== undefined) TaskTags.set(derived, id);
+          if (settler !== undefined) SettlerTags.set(derived, settler);
+        }
         return derived;
       };
     },
@@ -333,7 +562,7 @@ export function createTracer(
      * loop asks for the next value. The loop awaits exactly the promise the real iterator returned,
      * so no tick is added; for sync iterables the engine's own async-from-sync wrapper still applies.
      */
-    fa(t, site, it, text, isCall) {
+    fa(t, site, it: any, text, isCall) {
       if (it === null || it === undefined) return it; // the engine's own "Cannot read properties of …" follows
       const asyncMethod = it[Symbol.asyncIterator];
       const useAsync = asyncMethod !== undefined && asyncMethod !== null;
@@ -380,7 +609,13 @@ export function createNoopTracer(): TracerApi {
     x: () => {},
     f: () => {},
     c: (_n, v) => v,
-    g: (P, code, iterable) => P[COMBINATOR_METHODS[code]](iterable),
+    g: (P: any, code, iterable) => P[COMBINATOR_METHODS[code]](iterable),
+    eg: () => 0,
+    ad: (_t, _s, v) => v,
+    np(P: any, text, executor) {
+      if (typeof P !== 'function') throw new TypeError(`${text} is not a constructor`);
+      return new P(executor);
+    },
     t(recv, kind, _s, text) {
       const name = CALLBACK_METHODS[kind];
       const method = readMethod(recv, name);
