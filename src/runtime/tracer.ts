@@ -56,6 +56,7 @@ export type TracerApi = HookApi;
 const NativePromise = Promise;
 const RETURNED_MAX = 8192;
 const apply = Reflect.apply;
+const PromiseThen = Promise.prototype.then;
 const COMBINATOR_METHODS = ['', 'all', 'allSettled', 'race', 'any'] as const;
 const CALLBACK_KINDS = [Ev.CallbackThen, Ev.CallbackCatch, Ev.CallbackFinally];
 const CALLBACK_METHODS = ['then', 'catch', 'finally'] as const;
@@ -80,6 +81,7 @@ class ReturnsTarget {
  * extensible) fall back to a WeakMap.
  */
 export class TaskTags extends ReturnsTarget {
+  /** > 0: the task's own promise; < 0: a promise that stands for task -#task (a `.then` derived from its promise). */
   #task = 0;
   private static readonly fallback = new WeakMap<object, number>();
   private static fallbackSize = 0;
@@ -89,20 +91,40 @@ export class TaskTags extends ReturnsTarget {
     this.#task = task;
   }
 
-  /** The task `v` belongs to, or undefined. */
-  static get(v: unknown): number | undefined {
+  private static raw(v: unknown): number | undefined {
     if (typeof v !== 'object' || v === null) return undefined;
     if (#task in v) return (v as unknown as TaskTags).#task;
     return TaskTags.fallbackSize > 0 ? TaskTags.fallback.get(v) : undefined;
   }
 
+  /** The task `v` belongs to or stands for, or undefined. */
+  static get(v: unknown): number | undefined {
+    const id = TaskTags.raw(v);
+    return id === undefined ? undefined : id < 0 ? -id : id;
+  }
+
+  /** The task whose own promise `v` is, or undefined. */
+  static own(v: unknown): number | undefined {
+    const id = TaskTags.raw(v);
+    return id !== undefined && id > 0 ? id : undefined;
+  }
+
   /** Tags `v` with `task` unless it already belongs to one (the innermost call that made it wins). */
   static set(v: object, task: number): void {
+    TaskTags.put(v, task);
+  }
+
+  /** Tags `v` as standing for `task` (not its own promise) unless it is tagged already. */
+  static setDerived(v: object, task: number): void {
+    TaskTags.put(v, -task);
+  }
+
+  private static put(v: object, tag: number): void {
     if (#task in v) return;
     if (Object.isExtensible(v)) {
-      new TaskTags(v, task);
+      new TaskTags(v, tag);
     } else if (!TaskTags.fallback.has(v)) {
-      TaskTags.fallback.set(v, task);
+      TaskTags.fallback.set(v, tag);
       TaskTags.fallbackSize++;
     }
   }
@@ -160,7 +182,11 @@ export function createTracer(
   /** What each suspended task awaits, when that promise has a settler we track (new Promise, .then). */
   const settlers: Array<Settler | undefined> = [];
   /** Tasks whose body returned a thenable: the adopt site and the value, until the body's wrapper ends. */
-  const adopting = new Map<number, { site: number; v: unknown }>();
+  const adopting = new Map<number, { site: number; v: unknown; own: number }>();
+  /** Task id → tasks whose promises adopted its promise (they settle when it does). */
+  const adopters = new Map<number, number[]>();
+  /** Tasks that settled by rejection (for a task that adopts a promise of one already settled). */
+  const failed = new Set<number>();
 
   /** Appends one record. `t` < 0 means "same time as the previous record" (skips the clock read). */
   function rec(kind: number, task: number, arg: number, timed: boolean): void {
@@ -180,6 +206,12 @@ export function createTracer(
     u32[slot * 4 + 3] = arg;
     w++;
     Atomics.store(ctl, Ctl.Write, w);
+  }
+
+  /** Appends one record stamped `at` (ms since the origin), for a moment observed a job or two later. */
+  function recAt(kind: number, task: number, arg: number, at: number): void {
+    rec(kind, task, arg, false);
+    if (w <= maxEvents) f64[((w - 1) & mask) * 2] = at;
   }
 
   /** What settled the promise `t` waited on, recorded just before `t` resumes (or ends its adoption). */
@@ -271,12 +303,49 @@ export function createTracer(
     if (s !== undefined) settlers[t] = s;
   }
 
-  /** An adopting task's promise settled (its adopted thenable did): the task ends now. */
-  function adopted(t: number, ok: boolean): void {
+  /** An adopting task's promise settled (its adopted thenable did): the task ends (at `at`, or now). */
+  function adopted(t: number, ok: boolean, at = -1): void {
     if (act[t] !== ADOPTING) return;
     if (settlers[t] !== undefined) woken(t);
-    rec(ok ? Ev.SettleOk : Ev.SettleErr, t, 0, true);
+    if (at < 0) rec(ok ? Ev.SettleOk : Ev.SettleErr, t, 0, true);
+    else recAt(ok ? Ev.SettleOk : Ev.SettleErr, t, 0, at);
     act[t] = SETTLED;
+    settled(t, ok);
+  }
+
+  /** Task `t` settled: remember a failure, and end the tasks that adopted its promise. */
+  function settled(t: number, ok: boolean): void {
+    if (!ok) failed.add(t);
+    if (adopters.size === 0) return;
+    const waiting = adopters.get(t);
+    if (waiting === undefined) return;
+    adopters.delete(t);
+    for (const a of waiting) adopted(a, ok);
+  }
+
+  /**
+   * In place of a native promise `v` that is no task's own: the engine reads `then` on this object when it
+   * would have read `v.then`, and from its job ours calls `v.then(resolve, reject)` with the engine's own
+   * resolving functions, exactly what the engine does for a native promise — so `v` keeps one reaction
+   * and V8's async stack traces still walk through it. The task's end is read off the derived promise of
+   * that call (it settles right after `v` did) and `v`'s outcome, both observed a job later, stamped then.
+   */
+  function nativeSubstitute(t: number, v: Promise<unknown>): object {
+    return {
+      get then() {
+        const then = v.then;
+        if (then !== PromiseThen) return thenFor(t, v, then, { done: false });
+        return (resolve: (x: unknown) => void, reject: (e: unknown) => void) => {
+          const d = apply(PromiseThen, v, [resolve, reject]) as Promise<unknown>;
+          apply(PromiseThen, d, [
+            () => {
+              const at = now() - origin;
+              apply(PromiseThen, v, [() => adopted(t, true, at), () => adopted(t, false, at)]);
+            },
+          ]);
+        };
+      },
+    };
   }
 
   /**
@@ -289,45 +358,49 @@ export function createTracer(
   function substitute(t: number, v: any, state: { done: boolean }): object {
     return {
       get then() {
-        const then = v.then;
-        if (typeof then !== 'function') {
-          // `then` changed between the return and the engine's read (only program code in a finally can
-          // do that): fulfil with v, one job later than the engine would have.
-          return (resolve: (x: unknown) => void) => {
-            if (!state.done) {
-              state.done = true;
-              adopted(t, true);
-            }
-            resolve(v);
-          };
+        return thenFor(t, v, v.then, state);
+      },
+    };
+  }
+
+  /** The `then` the engine gets for thenable `v` whose own `then` (read once, by the engine's read) is `then`. */
+  function thenFor(t: number, v: any, then: unknown, state: { done: boolean }): unknown {
+    if (typeof then !== 'function') {
+      // `then` changed between the return and the engine's read (only program code in a finally can
+      // do that): fulfil with v, one job later than the engine would have.
+      return (resolve: (x: unknown) => void) => {
+        if (!state.done) {
+          state.done = true;
+          adopted(t, true);
         }
-        return (resolve: (x: unknown) => void, reject: (e: unknown) => void) => {
-          try {
-            return apply(then, v, [
-              (x: unknown) => {
-                if (state.done) return resolve(x);
-                if (thenableKind(x) === Thenable.Yes) return resolve(substitute(t, x, state));
-                state.done = true;
-                adopted(t, true);
-                return resolve(x);
-              },
-              (e: unknown) => {
-                if (!state.done) {
-                  state.done = true;
-                  adopted(t, false);
-                }
-                return reject(e);
-              },
-            ]);
-          } catch (err) {
+        resolve(v);
+      };
+    }
+    return (resolve: (x: unknown) => void, reject: (e: unknown) => void) => {
+      try {
+        return apply(then, v, [
+          (x: unknown) => {
+            if (state.done) return resolve(x);
+            if (thenableKind(x) === Thenable.Yes) return resolve(substitute(t, x, state));
+            state.done = true;
+            adopted(t, true);
+            return resolve(x);
+          },
+          (e: unknown) => {
             if (!state.done) {
               state.done = true;
               adopted(t, false);
             }
-            throw err;
-          }
-        };
-      },
+            return reject(e);
+          },
+        ]);
+      } catch (err) {
+        if (!state.done) {
+          state.done = true;
+          adopted(t, false);
+        }
+        throw err;
+      }
     };
   }
 
@@ -340,11 +413,22 @@ export function createTracer(
       waitOn(t, adopt.v);
       cur = act[t];
       act[t] = ADOPTING;
+      const own = adopt.own;
+      if (own !== 0) {
+        // The promise of task `own`: this one settles with it, when it does (or now, if it has).
+        if (act[own] === SETTLED) adopted(t, !failed.has(own));
+        else {
+          const list = adopters.get(own);
+          if (list === undefined) adopters.set(own, [t]);
+          else list.push(t);
+        }
+      }
       return;
     }
     rec(Ev.SettleOk, t, 0, true);
     cur = act[t];
     act[t] = SETTLED;
+    if (adopters.size > 0) settled(t, true);
   }
 
   const api: TracerApi = {
@@ -425,6 +509,7 @@ export function createTracer(
       rec(Ev.SettleErr, t, 0, true);
       cur = act[t];
       act[t] = SETTLED;
+      settled(t, false);
     },
 
     /** The coroutine body completed (finally of the wrapper; after `x` this is a no-op). */
@@ -445,7 +530,13 @@ export function createTracer(
         if (adopting.size > 0) adopting.delete(t); // `return thenable` overridden by a later `return`
         return v;
       }
-      adopting.set(t, { site, v });
+      if (utilTypes.isPromise(v) && isPristinePromise(v, PromiseThen, 0)) {
+        const own = TaskTags.own(v);
+        adopting.set(t, { site, v, own: own ?? 0 });
+        // A task's own promise: its settle is recorded anyway; the body returns it untouched.
+        return own !== undefined ? v : (nativeSubstitute(t, v) as typeof v);
+      }
+      adopting.set(t, { site, v, own: 0 });
       return substitute(t, v, { done: false }) as typeof v;
     },
 
@@ -550,7 +641,7 @@ export function createTracer(
         }
         const derived = method.apply(recv, args);
         if (typeof derived === 'object' && derived !== null && utilTypes.isPromise(derived)) {
-          if (id !== undefined) TaskTags.set(derived, id);
+          if (id !== undefined) TaskTags.setDerived(derived, id);
           if (settler !== undefined) SettlerTags.set(derived, settler);
         }
         return derived;

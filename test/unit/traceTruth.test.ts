@@ -5,6 +5,7 @@
  * Each program runs under the real runner; timers give lower bounds only (they never fire early).
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { startRun } from '../../src/runner/run';
 import type { SuspendedSegment, TaskRecord, Trace } from '../../src/protocol/trace';
@@ -214,5 +215,20 @@ describe('trace truth: adoption, await edges, builtin-started tasks', function (
       assert.equal(micro.parentId, null);
       assert.equal(micro.created.site, null);
     });
+  });
+});
+
+describe('trace truth: adoption keeps what the program sees', function () {
+  this.timeout(60_000);
+
+  it("V8's async stack frames survive `return promise` (the adopted promise keeps its single engine reaction)", async () => {
+    const file = path.join(FIX, 'asyncStack.mjs');
+    const plain = execFileSync(process.execPath, [file], { encoding: 'utf8' });
+    assert.match(plain, /at async main/);
+    const { stdout, trace } = await run('asyncStack.mjs');
+    assert.equal(stdout, plain);
+    assert.equal(one(trace, 'proxy').settled?.state, 'rejected');
+    assert.equal(one(trace, 'lib').settled?.state, 'rejected');
+    assert.equal(lastSuspension(one(trace, 'lib')).kind, 'adopt');
   });
 });

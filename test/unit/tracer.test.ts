@@ -31,3 +31,18 @@ describe('runtime/tracer: task tags on promises', () => {
     assert.equal(Object.isFrozen(frozen), true);
   });
 });
+
+describe('TaskTags: own promises and promises that stand for a task', () => {
+  it('a derived promise stands for its task without being its own promise', () => {
+    const own = Promise.resolve();
+    const derived = Promise.resolve();
+    TaskTags.set(own, 4);
+    TaskTags.setDerived(derived, 4);
+    assert.equal(TaskTags.get(own), 4);
+    assert.equal(TaskTags.get(derived), 4);
+    assert.equal(TaskTags.own(own), 4);
+    assert.equal(TaskTags.own(derived), undefined);
+    TaskTags.set(derived, 9); // the first tag wins
+    assert.equal(TaskTags.own(derived), undefined);
+  });
+});
