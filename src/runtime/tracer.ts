@@ -12,6 +12,7 @@
  * Per-task state lives in one packed array `act`: while task t runs, act[t] is the task that was
  * running before it (to restore on yield/settle); -1 while suspended; -2 once settled.
  */
+import { types } from 'node:util';
 import { Ev, EVENT_BYTES, TASK_MASK, type SiteEntry } from '../protocol/events';
 
 /** Control words shared with the writer thread (Int32Array over its own SharedArrayBuffer). */
@@ -69,6 +70,14 @@ export interface TracerApi {
 const COMBINATOR_METHODS = ['', 'all', 'allSettled', 'race', 'any'] as const;
 const CALLBACK_KINDS = [Ev.CallbackThen, Ev.CallbackCatch, Ev.CallbackFinally];
 const CALLBACK_METHODS = ['then', 'catch', 'finally'] as const;
+
+/** Captured before the program runs: it may patch Function.prototype.call/apply/bind or Reflect. */
+const apply = Reflect.apply;
+
+/** An iterator's `return`/`throw` as the engine should see it: callable ones called on the inner iterator. */
+function forwarded(inner: object, method: unknown): unknown {
+  return typeof method === 'function' ? (...args: unknown[]) => apply(method, inner, args) : method;
+}
 
 /** Reads `recv[name]` the way a member call would, with the engine's own error for null/undefined. */
 function readMethod(recv: any, name: string): unknown {
@@ -287,7 +296,8 @@ export function createTracer(
     /** `Promise.all/allSettled/race/any(iterable)`: same call, and note which tasks it groups. */
     g(P, code, iterable) {
       const result = P[COMBINATOR_METHODS[code]](iterable);
-      if (Array.isArray(iterable) && typeof result === 'object' && result !== null) {
+      // Not a Proxy of an array: reading its length and elements would run the program's traps.
+      if (Array.isArray(iterable) && !types.isProxy(iterable) && typeof result === 'object' && result !== null) {
         const ids = taskMembers(iterable);
         if (ids.length > 0) promiseGroup.set(result, { code, ids });
       }
@@ -304,7 +314,7 @@ export function createTracer(
       const method = readMethod(recv, name);
       return function (...args: unknown[]) {
         if (typeof method !== 'function') throw new TypeError(`${text}.${name} is not a function`);
-        const id = recv instanceof Promise ? TaskTags.get(recv) : undefined;
+        const id = TaskTags.get(recv); // only promises are tagged (no instanceof: a Proxy's trap would see it)
         if (id !== undefined) {
           for (let i = 0; i < args.length && i < 2; i++) {
             const fn = args[i];
@@ -322,7 +332,7 @@ export function createTracer(
                   };
           }
         }
-        const derived = method.apply(recv, args);
+        const derived = apply(method as (...a: unknown[]) => unknown, recv, args);
         if (id !== undefined && derived instanceof Promise) TaskTags.set(derived, id);
         return derived;
       };
@@ -334,33 +344,45 @@ export function createTracer(
      * so no tick is added; for sync iterables the engine's own async-from-sync wrapper still applies.
      */
     fa(t, site, it, text, isCall) {
+      // Reads exactly what the engine's GetIterator reads, once each: @@asyncIterator, then (when that is
+      // null/undefined) @@iterator, then the iterator's `next`; `return`/`throw` only when the loop asks.
       if (it === null || it === undefined) return it; // the engine's own "Cannot read properties of …" follows
       const asyncMethod = it[Symbol.asyncIterator];
       const useAsync = asyncMethod !== undefined && asyncMethod !== null;
       const method = useAsync ? asyncMethod : it[Symbol.iterator];
-      if (method === undefined || method === null) {
+      if (typeof method !== 'function') {
         // What the engine says about the loop's own expression (it would name our call instead).
         throw new TypeError(isCall ? `${text} is not a function or its return value is not async iterable` : `${text} is not async iterable`);
       }
-      if (typeof method !== 'function') return it;
       const open = () => {
-        const inner = method.call(it);
+        const inner: any = apply(method, it, []);
+        // Not an object: hand it on, the engine throws its own "Result of the Symbol.… method is not an object".
+        if ((typeof inner !== 'object' && typeof inner !== 'function') || inner === null) return inner;
         const next = inner.next;
         const iterator: any = {
-          next() {
-            // The iterator's own code (an async generator's body) runs synchronously inside next(),
-            // still on behalf of this task; the task only suspends on the promise next() returned.
-            const result = next.call(inner);
-            api.y(t, site, result);
-            return result;
+          __proto__: null,
+          // Not callable: the engine calls it and says so itself ("undefined is not a function").
+          next:
+            typeof next !== 'function'
+              ? next
+              : () => {
+                  // The iterator's own code (an async generator's body) runs synchronously inside next(),
+                  // still on behalf of this task; the task only suspends on the promise next() returned.
+                  const result = apply(next, inner, []);
+                  api.y(t, site, result);
+                  return result;
+                },
+          // The loop reads `return` / `throw` only when it closes early: read the inner one then, once.
+          get return() {
+            return forwarded(inner, inner.return);
+          },
+          get throw() {
+            return forwarded(inner, inner.throw);
           },
         };
-        // The loop reads `return` / `throw` only when it closes early; forward them only if they exist.
-        Object.defineProperty(iterator, 'return', { get: () => (typeof inner.return === 'function' ? inner.return.bind(inner) : inner.return) });
-        Object.defineProperty(iterator, 'throw', { get: () => (typeof inner.throw === 'function' ? inner.throw.bind(inner) : inner.throw) });
         return iterator;
       };
-      return useAsync ? { [Symbol.asyncIterator]: open } : { [Symbol.iterator]: open };
+      return useAsync ? { __proto__: null, [Symbol.asyncIterator]: open } : { __proto__: null, [Symbol.iterator]: open };
     },
   };
   return api;
@@ -386,7 +408,7 @@ export function createNoopTracer(): TracerApi {
       const method = readMethod(recv, name);
       return (...args: unknown[]) => {
         if (typeof method !== 'function') throw new TypeError(`${text}.${name} is not a function`);
-        return method.apply(recv, args);
+        return apply(method as (...a: unknown[]) => unknown, recv, args);
       };
     },
     fa: (_t, _s, it) => it,
