@@ -12,6 +12,7 @@ import ts from 'typescript';
 import type { SiteEntry } from '../protocol/events';
 import { SourceError } from './errors';
 import { instrumentFast } from './fastPath';
+import { maskForV8, withOriginalInMap } from './parseMode';
 import { createTransformer } from './transform';
 
 export { SourceError } from './errors';
@@ -64,7 +65,9 @@ function compilerOptionsFor(file: string, format: InstrumentOptions['format']): 
     // JavaScript stays as written: a CommonJS .js/.cjs file is not rewritten (TypeScript's CommonJS emit would
     // add "use strict" and change sloppy-mode semantics); TypeScript modules compile the way tsc would.
     module: format === 'module' ? ts.ModuleKind.ESNext : /\.[cm]?jsx?$/.test(file) ? ts.ModuleKind.Preserve : ts.ModuleKind.CommonJS,
-    moduleDetection: ts.ModuleDetectionKind.Auto,
+    // Node decides the module kind (extension, package.json "type"): an ES module is parsed as one even
+    // without import/export (top-level await, `await` reserved), a CommonJS file as a script.
+    moduleDetection: format === 'module' ? ts.ModuleDetectionKind.Force : ts.ModuleDetectionKind.Auto,
     esModuleInterop: true,
     allowJs: true,
     jsx: ts.JsxEmit.ReactJSX,
@@ -76,7 +79,22 @@ function compilerOptionsFor(file: string, format: InstrumentOptions['format']): 
 }
 
 /** Instruments one module. Throws {@link SourceError} when the source does not parse. */
-export function instrumentFile(source: string, file: string, options: InstrumentOptions): InstrumentResult {
+export function instrumentFile(original: string, file: string, options: InstrumentOptions): InstrumentResult {
+  // Both paths parse what V8 will parse (parseMode.ts): a script's `await` identifiers and the like are
+  // masked with same-length names for the parse and restored in the output.
+  const masked = maskForV8(original, file, options.format === 'commonjs');
+  const out = instrumentMasked(masked.text, file, options);
+  if (masked.text === original) return { ...out, imports: importsOf(original) };
+  const unmask = masked.unmask;
+  return {
+    ...out,
+    code: withOriginalInMap(unmask(out.code), original),
+    sites: out.sites.map((s) => s.map((v) => (typeof v === 'string' ? unmask(v) : v)) as SiteEntry),
+    imports: importsOf(original),
+  };
+}
+
+function instrumentMasked(source: string, file: string, options: InstrumentOptions): InstrumentResult {
   const shown = displayPath(file, options.cwd);
   const siteBase = options.siteBase ?? 1;
   const registerSites = options.registerSites ?? false;

@@ -45,13 +45,18 @@ export function findDist(given?: string): string {
   throw new Error(`Async Timeline runtime not found near ${__dirname} (run \`npm run build\`)`);
 }
 
-/** First stack frame that points into the user's own files: where the crash happened. */
-export function crashSite(stack: string, cwd: string): SourceSite | null {
+/**
+ * First stack frame that points into the user's own files: where the crash happened. Never one of the
+ * tool's own frames (its dist/ folder, `ownDir` when given: loader hooks, runtime, bundles).
+ */
+export function crashSite(stack: string, cwd: string, ownDir?: string): SourceSite | null {
+  const own = ownDir?.replace(/[\\/]+$/, '');
   for (const line of stack.split('\n')) {
     const m = /(?:^at |[\s(])((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/.exec(line.trim());
     if (!m) continue;
     const file = m[1].startsWith('file://') ? decodeURIComponent(m[1].slice('file://'.length)) : m[1];
     if (/[\\/]node_modules[\\/]/.test(file) || file.includes('/dist/runtime/')) continue;
+    if (own && (file === own || file.startsWith(own + '/') || file.startsWith(own + '\\'))) continue;
     return { file: relativeTo(cwd, file), line: Number(m[2]), column: Number(m[3]) };
   }
   return null;
@@ -109,7 +114,9 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
   const manifestPath = path.join(work, 'manifest.json');
   fs.writeFileSync(manifestPath, JSON.stringify(manifest));
 
-  const nodeArgs = ['--enable-source-maps', '--require', path.join(dist, 'runtime', 'preload.js')];
+  // Not --enable-source-maps: it changes what the program's own error stacks look like. The runtime maps
+  // positions itself, through Node's internal stack formatter (runtime/stacks.ts), which needs this flag.
+  const nodeArgs = ['--expose-internals', '--require', path.join(dist, 'runtime', 'preload.js')];
   // The hooks around every call make each frame of the program a little larger; give the main thread's
   // JS stack the same head-room so deep (but finite) recursion still fits. Linux and macOS main threads
   // have 8 MiB of native stack, far above this; Windows' 1 MiB is not, so it keeps Node's default.
@@ -246,7 +253,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     const why: ExitReason = reason ?? (builder.lastError || signal ? 'crashed' : 'exited');
     const exit: TraceExit = { code, signal, reason: why };
     if (builder.lastError && why === 'crashed') {
-      exit.error = { message: builder.lastError.message, site: crashSite(builder.lastError.stack, opts.cwd) };
+      exit.error = { message: builder.lastError.message, site: crashSite(builder.lastError.stack, opts.cwd, manifest.ownDir) };
     }
     guarded(() => builder.finish(exit, endT));
     cleanup();

@@ -14,6 +14,7 @@ import { jsonFrame, writeAll } from './frames';
 import { drain, lock, unlock } from './shipper';
 import { MANIFEST_ENV, TS_EXTENSIONS, type RunManifest } from './manifest';
 import { codeOf, createLatePreparer } from './latePrepare';
+import { COMPILE_HOOK, installStacks, readPrepared } from './stacks';
 
 const manifestPath = process.env[MANIFEST_ENV];
 // The program must see the environment and command line it would have seen without us.
@@ -27,7 +28,7 @@ function hideOurFlags(argv: string[]): void {
     const next = argv[i + 1] ?? '';
     if ((a === '--require' || a === '-r') && next.endsWith(path.join('runtime', 'preload.js'))) argv.splice(i--, 2);
     else if (a === '--import' && next === 'data:text/javascript,') argv.splice(i--, 2);
-    else if (a === '--enable-source-maps' || a.startsWith('--stack-size=')) argv.splice(i--, 1);
+    else if (a === '--expose-internals' || a.startsWith('--stack-size=')) argv.splice(i--, 1);
   }
 }
 const manifest: RunManifest | null = manifestPath ? JSON.parse(fs.readFileSync(manifestPath, 'utf8')) : null;
@@ -79,13 +80,23 @@ function startTracing(m: RunManifest): TracerApi {
     truncated: (atEvent) => send({ type: 'truncated', atEvent }),
   });
 
-  const writer = new Worker(m.writerModule, {
-    workerData: { ring, ctlBuffer, fd, stopFile: m.stopFile, intervalMs: 10 },
-    execArgv: [],
-    stdin: false,
-    stdout: true,
-    stderr: true,
-  });
+  // Node announces a new thread with process.nextTick(() => process.emit('worker', w)): a tick pending when
+  // the program starts makes its first microtasks run under processTicksAndRejections (an extra stack
+  // frame), and the program never started this thread. Leave the announcement out.
+  const nextTick = process.nextTick;
+  let writer: Worker;
+  try {
+    process.nextTick = () => {};
+    writer = new Worker(m.writerModule, {
+      workerData: { ring, ctlBuffer, fd, stopFile: m.stopFile, intervalMs: 10 },
+      execArgv: [],
+      stdin: false,
+      stdout: true,
+      stderr: true,
+    });
+  } finally {
+    process.nextTick = nextTick;
+  }
   writer.unref();
   // A thread's start-up costs a few tens of ms of CPU; had the program started meanwhile, the two would compete
   // and its first timers would fire late. Wait until the writer runs (bounded, should it never come up).
@@ -123,13 +134,18 @@ function hookRequire(m: RunManifest): void {
   const prepareLate = createLatePreparer(m, m.lazySiteBase);
   const exts = (Module as any)._extensions as Record<string, (module: any, filename: string) => void>;
   const jsHandler = exts['.js'];
-  for (const ext of ['.js', '.cjs', ...TS_EXTENSIONS]) {
+  // Not '.cjs': Node has no handler of its own for it (the '.js' one loads it), and the program may list them.
+  for (const ext of ['.js', ...TS_EXTENSIONS]) {
     const original = exts[ext] ?? jsHandler;
-    exts[ext] = function (module: any, filename: string) {
-      const entry = prepareLate(filename);
-      if (entry && entry.format === 'commonjs') return module._compile(codeOf(entry), filename);
-      return original(module, filename);
-    };
+    // Named by a property key (a minifier keeps it): error stacks show this frame as the Node loader
+    // frame it stands in for (stacks.ts).
+    exts[ext] = {
+      [COMPILE_HOOK](module: any, filename: string) {
+        const entry = prepareLate(filename);
+        if (entry && entry.format === 'commonjs') return module._compile(codeOf(entry), filename);
+        return original(module, filename);
+      },
+    }[COMPILE_HOOK];
   }
 }
 
@@ -138,6 +154,11 @@ function hookImport(m: RunManifest): void {
   const register = (Module as any).register as undefined | ((url: string, opts: unknown) => void);
   if (typeof register !== 'function') return; // Node < 20.6: CommonJS programs still work
   register(pathToFileURL(m.hooksModule).href, { data: { manifest: manifestPath ? path.resolve(manifestPath) : null } });
+}
+
+if (manifest) {
+  const m = manifest;
+  installStacks({ ownDir: m.ownDir, codeOf: (file) => readPrepared(m.files[file]) });
 }
 
 if (manifest && isMainThread) {

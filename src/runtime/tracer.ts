@@ -55,11 +55,18 @@ export type TracerApi = HookApi;
 
 const NativePromise = Promise;
 const RETURNED_MAX = 8192;
-const apply = Reflect.apply;
 const PromiseThen = Promise.prototype.then;
 const COMBINATOR_METHODS = ['', 'all', 'allSettled', 'race', 'any'] as const;
 const CALLBACK_KINDS = [Ev.CallbackThen, Ev.CallbackCatch, Ev.CallbackFinally];
 const CALLBACK_METHODS = ['then', 'catch', 'finally'] as const;
+
+/** Captured before the program runs: it may patch Function.prototype.call/apply/bind or Reflect. */
+const apply = Reflect.apply;
+
+/** An iterator's `return`/`throw` as the engine should see it: callable ones called on the inner iterator. */
+function forwarded(inner: object, method: unknown): unknown {
+  return typeof method === 'function' ? (...args: unknown[]) => apply(method, inner, args) : method;
+}
 
 /** Reads `recv[name]` the way a member call would, with the engine's own error for null/undefined. */
 function readMethod(recv: any, name: string): unknown {
@@ -555,7 +562,8 @@ export function createTracer(
     /** `Promise.all/allSettled/race/any(iterable)`: same call, and note which tasks it groups. */
     g(P: any, code, iterable) {
       const result = P[COMBINATOR_METHODS[code]](iterable);
-      if (Array.isArray(iterable) && typeof result === 'object' && result !== null) {
+      // Not a Proxy of an array: reading its length and elements would run the program's traps.
+      if (Array.isArray(iterable) && !utilTypes.isProxy(iterable) && typeof result === 'object' && result !== null) {
         const ids = taskMembers(iterable);
         if (ids.length > 0) promiseGroup.set(result, { code, ids });
       }
@@ -608,7 +616,7 @@ export function createTracer(
       const method = readMethod(recv, name);
       return function (...args: unknown[]) {
         if (typeof method !== 'function') throw new TypeError(`${text}.${name} is not a function`);
-        const id = utilTypes.isPromise(recv) ? TaskTags.get(recv) : undefined;
+        const id = TaskTags.get(recv); // only promises are tagged (no instanceof: a Proxy's trap would see it)
         const pristine = isPristinePromise(recv, method, kind);
         let settler: Settler | undefined;
         if (pristine || id !== undefined) {
@@ -639,7 +647,7 @@ export function createTracer(
             };
           }
         }
-        const derived = method.apply(recv, args);
+        const derived = apply(method as (...a: unknown[]) => unknown, recv, args);
         if (typeof derived === 'object' && derived !== null && utilTypes.isPromise(derived)) {
           if (id !== undefined) TaskTags.setDerived(derived, id);
           if (settler !== undefined) SettlerTags.set(derived, settler);
@@ -654,33 +662,45 @@ export function createTracer(
      * so no tick is added; for sync iterables the engine's own async-from-sync wrapper still applies.
      */
     fa(t, site, it: any, text, isCall) {
+      // Reads exactly what the engine's GetIterator reads, once each: @@asyncIterator, then (when that is
+      // null/undefined) @@iterator, then the iterator's `next`; `return`/`throw` only when the loop asks.
       if (it === null || it === undefined) return it; // the engine's own "Cannot read properties of …" follows
       const asyncMethod = it[Symbol.asyncIterator];
       const useAsync = asyncMethod !== undefined && asyncMethod !== null;
       const method = useAsync ? asyncMethod : it[Symbol.iterator];
-      if (method === undefined || method === null) {
+      if (typeof method !== 'function') {
         // What the engine says about the loop's own expression (it would name our call instead).
         throw new TypeError(isCall ? `${text} is not a function or its return value is not async iterable` : `${text} is not async iterable`);
       }
-      if (typeof method !== 'function') return it;
       const open = () => {
-        const inner = method.call(it);
+        const inner: any = apply(method, it, []);
+        // Not an object: hand it on, the engine throws its own "Result of the Symbol.… method is not an object".
+        if ((typeof inner !== 'object' && typeof inner !== 'function') || inner === null) return inner;
         const next = inner.next;
         const iterator: any = {
-          next() {
-            // The iterator's own code (an async generator's body) runs synchronously inside next(),
-            // still on behalf of this task; the task only suspends on the promise next() returned.
-            const result = next.call(inner);
-            api.y(t, site, result);
-            return result;
+          __proto__: null,
+          // Not callable: the engine calls it and says so itself ("undefined is not a function").
+          next:
+            typeof next !== 'function'
+              ? next
+              : () => {
+                  // The iterator's own code (an async generator's body) runs synchronously inside next(),
+                  // still on behalf of this task; the task only suspends on the promise next() returned.
+                  const result = apply(next, inner, []);
+                  api.y(t, site, result);
+                  return result;
+                },
+          // The loop reads `return` / `throw` only when it closes early: read the inner one then, once.
+          get return() {
+            return forwarded(inner, inner.return);
+          },
+          get throw() {
+            return forwarded(inner, inner.throw);
           },
         };
-        // The loop reads `return` / `throw` only when it closes early; forward them only if they exist.
-        Object.defineProperty(iterator, 'return', { get: () => (typeof inner.return === 'function' ? inner.return.bind(inner) : inner.return) });
-        Object.defineProperty(iterator, 'throw', { get: () => (typeof inner.throw === 'function' ? inner.throw.bind(inner) : inner.throw) });
         return iterator;
       };
-      return useAsync ? { [Symbol.asyncIterator]: open } : { [Symbol.iterator]: open };
+      return useAsync ? { __proto__: null, [Symbol.asyncIterator]: open } : { __proto__: null, [Symbol.iterator]: open };
     },
   };
   return api;
@@ -712,7 +732,7 @@ export function createNoopTracer(): TracerApi {
       const method = readMethod(recv, name);
       return (...args: unknown[]) => {
         if (typeof method !== 'function') throw new TypeError(`${text}.${name} is not a function`);
-        return method.apply(recv, args);
+        return apply(method as (...a: unknown[]) => unknown, recv, args);
       };
     },
     fa: (_t, _s, it) => it,
