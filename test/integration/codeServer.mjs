@@ -20,7 +20,10 @@
 //   - the suite's console output arrives through window.codeAutomationLog and the result
 //     through window.codeAutomationExit(code) (0 = run() resolved);
 //   - the server leads its own process group (spawned detached), so stopping it kills the
-//     extension hosts, tsserver and the traced programs with it.
+//     extension hosts, tsserver and the traced programs with it;
+//   - in a browser workbench `files.autoSave` defaults to "afterDelay" (1 s; desktop VS Code:
+//     "off"), so an edited buffer gets saved behind a test's back once the machine is slow
+//     enough: SETTINGS pins it to "off", as the suite expects under test-electron too.
 //
 // Environment: ASYNC_TIMELINE_VSCODE_HOME (cache dir, default ~/.cache/async-timeline-vscode),
 // CHROMIUM (default /usr/bin/chromium), ASYNC_TIMELINE_SKIP_APT=1 (never call apt-get).
@@ -185,6 +188,9 @@ const SETTINGS = {
   'git.openRepositoryInParentFolders': 'never',
   'typescript.disableAutomaticTypeAcquisition': true,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  // The web default is "afterDelay" (1 s after an edit), unlike desktop VS Code: tests that edit a
+  // buffer and check it stays unsaved (or revert it) would race the workbench's auto-save.
+  'files.autoSave': 'off',
 };
 
 /**
