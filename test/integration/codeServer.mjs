@@ -367,11 +367,14 @@ export async function runExtensionTests({
     });
     await browser.page.exposeFunction('codeAutomationExit', (code) => onExit(code));
     const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${path.resolve(p)}`;
+    // Loading the workbench (a 19 MB script) can take longer than Playwright's default 30 s on a
+    // loaded machine; the suite's own budget bounds it instead.
     await browser.page.goto(
       workbenchUrl(server, [
         ['extensionDevelopmentPath', remote(extensionDevelopmentPath)],
         ['extensionTestsPath', remote(extensionTestsPath)],
       ]),
+      { timeout: timeoutSeconds * 1000 },
     );
     let timer;
     let code = await Promise.race([
