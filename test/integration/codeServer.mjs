@@ -20,7 +20,10 @@
 //   - the suite's console output arrives through window.codeAutomationLog and the result
 //     through window.codeAutomationExit(code) (0 = run() resolved);
 //   - the server leads its own process group (spawned detached), so stopping it kills the
-//     extension hosts, tsserver and the traced programs with it.
+//     extension hosts, tsserver and the traced programs with it;
+//   - in a browser workbench `files.autoSave` defaults to "afterDelay" (1 s; desktop VS Code:
+//     "off"), so an edited buffer gets saved behind a test's back once the machine is slow
+//     enough: SETTINGS pins it to "off", as the suite expects under test-electron too.
 //
 // Environment: ASYNC_TIMELINE_VSCODE_HOME (cache dir, default ~/.cache/async-timeline-vscode),
 // CHROMIUM (default /usr/bin/chromium), ASYNC_TIMELINE_SKIP_APT=1 (never call apt-get).
@@ -185,6 +188,9 @@ const SETTINGS = {
   'git.openRepositoryInParentFolders': 'never',
   'typescript.disableAutomaticTypeAcquisition': true,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  // The web default is "afterDelay" (1 s after an edit), unlike desktop VS Code: tests that edit a
+  // buffer and check it stays unsaved (or revert it) would race the workbench's auto-save.
+  'files.autoSave': 'off',
 };
 
 /**
@@ -361,11 +367,14 @@ export async function runExtensionTests({
     });
     await browser.page.exposeFunction('codeAutomationExit', (code) => onExit(code));
     const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${path.resolve(p)}`;
+    // Loading the workbench (a 19 MB script) can take longer than Playwright's default 30 s on a
+    // loaded machine; the suite's own budget bounds it instead.
     await browser.page.goto(
       workbenchUrl(server, [
         ['extensionDevelopmentPath', remote(extensionDevelopmentPath)],
         ['extensionTestsPath', remote(extensionTestsPath)],
       ]),
+      { timeout: timeoutSeconds * 1000 },
     );
     let timer;
     let code = await Promise.race([

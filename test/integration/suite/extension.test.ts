@@ -11,6 +11,7 @@ import { Ids } from '../../../src/extension/ids';
 import {
   activate,
   alive,
+  assertNoAutoSave,
   configure,
   DURATION,
   fixture,
@@ -144,6 +145,7 @@ describe('Async Timeline in VS Code', function () {
   it('decorations follow edits: shift with inserted lines, go stale when their line changes', async () => {
     const editor = await open('workers.ts');
     const file = editor.document.uri.fsPath;
+    assertNoAutoSave(editor.document.uri); // "nothing saved" below
     await editor.edit((e) => e.insert(new vscode.Position(0, 0), '// one\n// two\n'));
     let deco = (await state()).decorations[file]!;
     assert.ok(
@@ -314,6 +316,9 @@ describe('Async Timeline in VS Code', function () {
   it('runs the unsaved buffer when saveBeforeRun is off', async () => {
     await configure('run.saveBeforeRun', false);
     const file = fixture('scratch.ts');
+    // Only the run may decide about saving: with auto-save on, the workbench would save the buffer
+    // a second after the edit, and on a slow machine that is before the check below.
+    assertNoAutoSave(file);
     fs.writeFileSync(file.fsPath, 'async function onDisk(): Promise<void> {}\nonDisk();\n');
     try {
       const editor = await open('scratch.ts');

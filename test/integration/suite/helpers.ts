@@ -96,6 +96,20 @@ export async function configure(key: string, value: unknown): Promise<void> {
   });
 }
 
+/**
+ * Throws unless VS Code leaves edited buffers at `uri` unsaved until told otherwise: with auto-save
+ * on (the web workbench's default is 1 s after an edit), a test that edits a buffer races the
+ * workbench saving it. The code-server harness turns it off (codeServer.mjs SETTINGS); desktop
+ * VS Code has it off by default.
+ */
+export function assertNoAutoSave(uri: vscode.Uri): void {
+  const mode = vscode.workspace.getConfiguration('files', uri).get<string>('autoSave');
+  if (mode !== 'off')
+    throw new Error(
+      `files.autoSave is ${JSON.stringify(mode)}: an edited buffer would be saved behind the test's back`,
+    );
+}
+
 /** True while a process with this pid exists. */
 export function alive(pid: number): boolean {
   if (process.platform === 'linux') {
