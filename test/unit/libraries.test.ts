@@ -239,6 +239,8 @@ describe('instrumented packages: module selection', function () {
       write('node_modules/esm-pool/dist/inner.js', asyncModule('inner'));
       write('node_modules/esm-pool/dist/index.cjs', asyncCjs('pool-cjs'));
       write('node_modules/esm-pool/dist/extra/late.js', asyncModule('late'));
+      write('node_modules/esm-pool/dist/extra/required.js', asyncModule('required'));
+      write('own.mjs', asyncModule('own'));
       // Scoped CommonJS package (main), with a dependency of its own that is NOT chosen.
       write(
         'node_modules/@acme/cjs-pool/package.json',
@@ -275,7 +277,10 @@ describe('instrumented packages: module selection', function () {
           `const acme = require('@acme/cjs-pool');`,
           `const which = 'late';`,
           `const late = await import('esm-pool/extra/' + which);`,
-          `console.log(await work(1), await acme.work(2), await wrap(3), await late.work(4), await acme.late('lazy').work(5));`,
+          // require(esm), where this Node has it (else the same answer without the package).
+          `const required = process.features.require_module ? require('esm-pool/extra/required') : { work: async (x) => 'required:' + x };`,
+          `const own = process.features.require_module ? require('./own.mjs') : { work: async (x) => 'own:' + x };`,
+          `console.log(await work(1), await acme.work(2), await wrap(3), await late.work(4), await acme.late('lazy').work(5), await required.work(6), await own.work(7));`,
           '',
         ].join('\n'),
       );
@@ -315,7 +320,7 @@ describe('instrumented packages: module selection', function () {
 
     it('a traced run traces the chosen packages (every copy, every loader path) and nothing else', async function () {
       const entry = path.join(dir, 'main.mjs');
-      const expected = 'pool:inner:1 acme:helper:2 wrap:nested-pool:3 late:4 lazy:5\n';
+      const expected = 'pool:inner:1 acme:helper:2 wrap:nested-pool:3 late:4 lazy:5 required:6 own:7\n';
       const plain = await runRunner(entry, dir, false, ['esm-pool', '@acme/cjs-pool']);
       assert.equal(plain.stdout, expected, plain.stderr);
       const traced = await runRunner(entry, dir, true, ['esm-pool', '@acme/cjs-pool']);
@@ -329,12 +334,18 @@ describe('instrumented packages: module selection', function () {
         'node_modules/esm-pool/dist/extra/late.js', // computed import(): prepared on the ES-module hooks thread
         'node_modules/@acme/cjs-pool/lib/main.js', // scoped, CommonJS, require()
         'node_modules/@acme/cjs-pool/lib/lazy.js', // computed require(): prepared by the CommonJS hook
+        // an ES module loaded by require() (Node's require(esm)): the CommonJS hook hands Node the prepared code
+        // (and the program's own ES module loaded by require())
+        ...((process.features as { require_module?: boolean }).require_module
+          ? ['node_modules/esm-pool/dist/extra/required.js', 'own.mjs']
+          : []),
       ]) {
         assert.ok(defined.has(file), `no task defined in ${file}: ${[...defined].join(', ')}`);
       }
       for (const file of defined) {
         assert.ok(
           file === 'main.mjs' ||
+            file === 'own.mjs' ||
             /^node_modules\/(esm-pool|@acme\/cjs-pool|wrapper\/node_modules\/esm-pool)\//.test(file ?? ''),
           `traced ${file}`,
         );
@@ -342,8 +353,10 @@ describe('instrumented packages: module selection', function () {
       const none = await runRunner(entry, dir, true, []);
       assert.equal(none.stdout, expected);
       assert.deepEqual(
-        [...new Set(none.trace!.tasks.map((t) => t.definition?.file))],
-        ['main.mjs'],
+        [...new Set(none.trace!.tasks.map((t) => t.definition?.file))].sort(),
+        (process.features as { require_module?: boolean }).require_module
+          ? ['main.mjs', 'own.mjs']
+          : ['main.mjs'],
         'nothing chosen: only the program',
       );
     });
