@@ -3,6 +3,7 @@
  * Pure: argv in, a command or a {@link UsageError} out; the caller decides what to print.
  */
 import { parseArgs } from 'node:util';
+import { PACKAGE_NAME } from '../runtime/manifest';
 
 /** What the trace file holds. */
 export type TraceFileFormat = 'json' | 'chrome' | 'html';
@@ -22,6 +23,8 @@ export interface RunCommand {
   timeoutSeconds: number;
   nodePath: string | null;
   maxEvents: number | null;
+  /** Packages from node_modules to instrument too (--instrument-package, repeatable). */
+  packages: string[];
   timeline: boolean;
   color: boolean | null;
   programArgs: string[];
@@ -48,6 +51,9 @@ Options:
   --timeout <seconds>   stop the program after this long (exit status 124)
   --node <path>         the node executable to run the program with (default: node on PATH)
   --max-events <n>      stop recording after n events (the trace is marked truncated)
+  --instrument-package <name>
+                        trace inside this package from node_modules too (repeatable;
+                        e.g. p-queue, @scope/name); other dependencies stay untouched
   --no-timeline         do not print the text timeline (the one-line summary still prints)
   --color / --no-color  force colours on or off (default: on when stderr is a terminal)
   -h, --help            show this help
@@ -90,6 +96,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         timeout: { type: 'string', short: 't' },
         node: { type: 'string' },
         'max-events': { type: 'string' },
+        'instrument-package': { type: 'string', multiple: true },
         // node:util parseArgs on Node 20 has no `allowNegative`, so the negations are options too.
         'no-timeline': { type: 'boolean' },
         color: { type: 'boolean' },
@@ -149,6 +156,13 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const maxEvents = positiveNumber('max-events', values['max-events'], true);
   if (maxEvents === 0) throw new UsageError('--max-events must be at least 1');
   if (values.node === '') throw new UsageError('--node expects a path');
+  const packages = [...new Set(values['instrument-package'] ?? [])];
+  for (const name of packages) {
+    if (!PACKAGE_NAME.test(name))
+      throw new UsageError(
+        `--instrument-package expects a package name (like p-queue or @scope/name), got '${name}'`,
+      );
+  }
 
   return {
     command: 'run',
@@ -158,6 +172,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
     timeoutSeconds: positiveNumber('timeout', values.timeout, false) ?? 0,
     nodePath: values.node ?? null,
     maxEvents,
+    packages,
     timeline: !values['no-timeline'],
     color: values.color ? true : values['no-color'] ? false : null,
     programArgs: [...extra, ...after],

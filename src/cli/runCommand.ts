@@ -125,6 +125,7 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     timeoutMs: cmd.timeoutSeconds > 0 ? cmd.timeoutSeconds * 1000 : undefined,
     ...(cmd.nodePath !== null ? { nodePath: cmd.nodePath } : {}),
     ...(cmd.maxEvents !== null ? { maxEvents: cmd.maxEvents } : {}),
+    ...(cmd.packages.length ? { packages: cmd.packages } : {}),
   };
 
   let handle: RunHandle;

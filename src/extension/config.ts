@@ -3,6 +3,7 @@
  * to read and may differ per workspace folder); `onDidChange` tells features to refresh.
  */
 import * as vscode from 'vscode';
+import { PACKAGE_NAME } from '../runtime/manifest';
 import { CONFIG_SECTION, Ids } from './ids';
 
 /** The settings that shape one run. */
@@ -14,6 +15,8 @@ export interface RunSettings {
   timeoutSeconds: number;
   saveBeforeRun: boolean;
   maxEvents: number;
+  /** Packages from node_modules to instrument too (valid package names only). */
+  packages: string[];
 }
 
 /** The extension's settings, typed. */
@@ -48,6 +51,9 @@ export class ExtensionConfig implements vscode.Disposable {
       timeoutSeconds: Math.max(0, Number(c.get<number>(s.timeoutSeconds, 120)) || 0),
       saveBeforeRun: c.get<boolean>(s.saveBeforeRun, true) !== false,
       maxEvents: Math.max(1000, Number(c.get<number>(s.maxEvents, 2_000_000)) || 2_000_000),
+      packages: (c.get<unknown[]>(s.instrumentPackages, []) ?? []).filter(
+        (p): p is string => typeof p === 'string' && PACKAGE_NAME.test(p),
+      ),
     };
   }
 

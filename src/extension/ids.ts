@@ -38,6 +38,7 @@ export const Ids = {
     timeoutSeconds: 'run.timeoutSeconds',
     saveBeforeRun: 'run.saveBeforeRun',
     maxEvents: 'run.maxEvents',
+    instrumentPackages: 'instrument.packages',
     codeLensEnabled: 'codeLens.enabled',
     decorationsEnabled: 'decorations.enabled',
     blockingThresholdMs: 'blocking.thresholdMs',

@@ -134,6 +134,7 @@ export class RunController implements vscode.Disposable {
         nodePath: node.path,
         timeoutMs: settings.timeoutSeconds * 1000,
         maxEvents: settings.maxEvents,
+        ...(settings.packages.length ? { packages: settings.packages } : {}),
         ...(entrySource !== undefined ? { entrySource } : {}),
         updateIntervalMs: 250,
       },

@@ -8,6 +8,8 @@ export interface PrepareRequest {
   trace: boolean;
   cacheDir: string;
   entrySource?: string;
+  /** Packages from node_modules to instrument too (RunOptions.packages). */
+  packages?: string[];
 }
 
 export type PrepareReply =

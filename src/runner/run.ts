@@ -82,12 +82,13 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
   if (opts.entrySource === undefined && !fs.existsSync(entry)) throw new Error(`${opts.entry}: no such file`);
   const dist = findDist(opts.distDir);
   const trace = opts.instrument !== false;
+  const packages = [...new Set(opts.packages ?? [])];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'async-timeline-'));
   const cleanup = () => fs.rmSync(work, { recursive: true, force: true });
 
   let prepared: PreparedProgram;
   try {
-    prepared = await prepareOffThread(dist, { entry, cwd: opts.cwd, trace, cacheDir: work, entrySource: opts.entrySource });
+    prepared = await prepareOffThread(dist, { entry, cwd: opts.cwd, trace, cacheDir: work, entrySource: opts.entrySource, packages });
   } catch (err) {
     cleanup();
     // Callers test `instanceof SourceError` against their own copy of the class.
@@ -109,6 +110,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     stopFile: path.join(work, 'stop'),
     eventsFile: path.join(work, 'events'),
     ringEvents: RING_EVENTS,
+    packages,
   };
   fs.writeFileSync(manifest.eventsFile, '');
   const manifestPath = path.join(work, 'manifest.json');

@@ -18,6 +18,11 @@ export interface RunOptions {
   maxEvents?: number;
   /** false: run the same transpiled program WITHOUT tracing hooks (differential tests, benchmarks). */
   instrument?: boolean;
+  /**
+   * Packages from node_modules to instrument like the program's own files, by name (`p-queue`,
+   * `@scope/name`; every nested copy of that name too): their tasks get lanes. Default: none.
+   */
+  packages?: string[];
   /** Source text to use instead of the entry file's content on disk (an unsaved editor buffer). */
   entrySource?: string;
   /** The built dist/ folder (runtime/, instrument.js); found next to this module when omitted. */

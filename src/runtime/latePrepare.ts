@@ -17,7 +17,7 @@ export function createLatePreparer(m: RunManifest, firstSite: number): (file: st
   return (file) => {
     const known = m.files[file];
     if (known) return known;
-    if (!isUserCode(file, m.ownDir)) return null;
+    if (!isUserCode(file, m.ownDir, m.packages)) return null;
     // Loaded only when needed: it carries the TypeScript compiler.
     instrumentLib ??= createRequire(m.instrumentModule)(m.instrumentModule);
     const format = formatOf(file);

@@ -37,6 +37,11 @@ export interface RunManifest {
   eventsFile: string;
   /** Ring size in events (power of two). */
   ringEvents: number;
+  /**
+   * Packages from node_modules instrumented like the user's own code, by name (`p-queue`, `@scope/name`):
+   * every copy of the package, wherever node_modules nests it. Everything else in node_modules is left alone.
+   */
+  packages: string[];
 }
 
 export const MANIFEST_ENV = 'ASYNC_TIMELINE_MANIFEST';
@@ -48,13 +53,36 @@ export const JS_EXTENSIONS = ['.js', '.jsx', '.mjs', '.cjs'];
 /** How TypeScript users spell an import of a .ts file: `./lib.js` means lib.ts (or .tsx), and so on. */
 export const TS_SPELLINGS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
 
-/** Whether a file is the user's own code (instrumented) rather than a dependency or our own runtime. */
-export function isUserCode(file: string, ownDir?: string): boolean {
+/** What npm accepts as a package name (old names may have capitals): `name` or `@scope/name`. */
+export const PACKAGE_NAME = /^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/i;
+
+/**
+ * The package a file belongs to: the name after the LAST `node_modules` folder of its path
+ * (`@scope/name` for scoped packages), so a copy nested inside another package's node_modules is
+ * its own package; null for a file outside node_modules.
+ */
+export function packageOf(file: string): string | null {
+  const parts = file.split(/[\\/]+/);
+  const i = parts.lastIndexOf('node_modules');
+  if (i < 0) return null;
+  const first = parts[i + 1] ?? '';
+  if (first.startsWith('@')) return parts[i + 2] ? `${first}/${parts[i + 2]}` : first;
+  // `require('x')` also finds node_modules/x.js: a file directly in node_modules is the package x.
+  return i + 2 === parts.length ? first.replace(/\.[^.]*$/, '') : first;
+}
+
+/**
+ * Whether a file is instrumented: the user's own code, or a file of one of `packages` (packages the user
+ * chose to see inside), rather than any other dependency or our own runtime (never, whatever it holds).
+ */
+export function isUserCode(file: string, ownDir?: string, packages: readonly string[] = []): boolean {
   if (ownDir) {
     const dir = ownDir.replace(/[\\/]+$/, '');
     if (file === dir || file.startsWith(dir + '/') || file.startsWith(dir + '\\')) return false;
   }
-  return !/[\\/]node_modules[\\/]/.test(file) && [...TS_EXTENSIONS, ...JS_EXTENSIONS].some((e) => file.endsWith(e));
+  if (![...TS_EXTENSIONS, ...JS_EXTENSIONS].some((e) => file.endsWith(e))) return false;
+  const pkg = packageOf(file);
+  return pkg === null || packages.includes(pkg);
 }
 
 /** Site ids for modules prepared inside the program: the CommonJS side and the ES-module hooks thread count apart. */

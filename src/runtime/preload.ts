@@ -129,11 +129,18 @@ function startTracing(m: RunManifest): TracerApi {
   return tracer;
 }
 
-/** CommonJS: compile prepared modules instead of the files on disk. */
+/**
+ * CommonJS: compile prepared modules instead of the files on disk. That includes ES modules loaded by
+ * `require()` where Node allows it (require(esm), `process.features.require_module`): Node would read
+ * those from disk (its ES-module hooks do not see a require), so a CommonJS program requiring an
+ * ESM-only package it chose to instrument would run it untraced. `_compile(code, file, 'module')` is
+ * Node's own path for that case (.mjs files reach the `.js` handler: Node falls back to it).
+ */
 function hookRequire(m: RunManifest): void {
   const prepareLate = createLatePreparer(m, m.lazySiteBase);
   const exts = (Module as any)._extensions as Record<string, (module: any, filename: string) => void>;
   const jsHandler = exts['.js'];
+  const requireEsm = (process.features as { require_module?: boolean }).require_module === true;
   // Not '.cjs': Node has no handler of its own for it (the '.js' one loads it), and the program may list them.
   for (const ext of ['.js', ...TS_EXTENSIONS]) {
     const original = exts[ext] ?? jsHandler;
@@ -143,6 +150,8 @@ function hookRequire(m: RunManifest): void {
       [COMPILE_HOOK](module: any, filename: string) {
         const entry = prepareLate(filename);
         if (entry && entry.format === 'commonjs') return module._compile(codeOf(entry), filename);
+        // require() of an ES module (Node 20.19+/22.12+): hand Node the prepared code on its own path.
+        if (entry && entry.format === 'module' && requireEsm) return module._compile(codeOf(entry), filename, 'module');
         return original(module, filename);
       },
     }[COMPILE_HOOK];

@@ -114,6 +114,10 @@ describe('cli: argument parsing', () => {
       '/n',
       '--max-events',
       '10',
+      '--instrument-package',
+      'p-queue',
+      '--instrument-package',
+      '@scope/pool',
       '--no-timeline',
       '--',
       '--port',
@@ -127,6 +131,7 @@ describe('cli: argument parsing', () => {
       timeoutSeconds: 2.5,
       nodePath: '/n',
       maxEvents: 10,
+      packages: ['p-queue', '@scope/pool'],
       timeline: false,
       color: null,
       programArgs: ['--port', '80'],
@@ -159,6 +164,10 @@ describe('cli: argument parsing', () => {
       ['run', 'a.ts', '--out'],
       ['run', 'notes.txt'],
       ['run', 'a.ts', '--color', '--no-color'],
+      ['run', 'a.ts', '--instrument-package'],
+      ['run', 'a.ts', '--instrument-package', '../lib'],
+      ['run', 'a.ts', '--instrument-package', 'node_modules/p-queue'],
+      ['run', 'a.ts', '--instrument-package', '@scope'],
     ]) {
       assert.throws(() => parseCliArgs(argv), UsageError, argv.join(' '));
     }

@@ -66,10 +66,12 @@ describe('extension ids ↔ package.json', () => {
   it('activates lazily and declares limited support in untrusted workspaces', () => {
     assert.ok(!pkg.activationEvents.includes('*'));
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
-    assert.ok(
-      pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(
-        `${CONFIG_SECTION}.${Ids.settings.nodePath}`,
-      ),
-    );
+    // Settings that decide what code runs (or gets rewritten and run) are not taken from an untrusted workspace.
+    for (const key of [Ids.settings.nodePath, Ids.settings.instrumentPackages]) {
+      assert.ok(
+        pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(`${CONFIG_SECTION}.${key}`),
+        key,
+      );
+    }
   });
 });
