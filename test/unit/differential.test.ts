@@ -25,15 +25,15 @@
  *   // @diff args: [json]   program arguments, passed to every run
  * A fixture is a file in test/fixtures/diff/ or a folder there whose entry is `main.<ext>`.
  *
- * Crash normalisation (the only stderr that is not compared verbatim), see normaliseCrash():
+ * Every pair of runs of a JavaScript fixture runs the same files at the same absolute paths and is
+ * compared byte for byte, crash output included (Node's banner, every stack frame, `file://` URLs).
+ * The one exception is a TypeScript fixture's ground truth (tsc output run from a temporary folder:
+ * other files, lines and columns): its crash stderr is compared after normaliseCrash(), which drops
  *   1. the location header Node prints before the error — `<file>:<line>`, the offending source
- *      line, the caret line and the blank line(s) after it — is dropped: it quotes the code that
- *      EXECUTED (instrumented text, another path) or, with source maps on, the mapped original in
- *      a slightly different layout (Node adds a second blank line); either way it must differ;
- *   2. stack frame lines (`    at ...`) are dropped: instrumented code has different frames and
- *      positions (a trailing ` {` that opens the error's own properties is kept as `{`).
+ *      line, the caret line and the blank line(s) after it;
+ *   2. stack frame lines (`    at ...`) (a trailing ` {` that opens the error's own properties is kept as `{`).
  * Everything else — the error's name and message, its extra properties, the `Node.js vX` line,
- * blank lines — must be identical.
+ * blank lines — must be identical there too.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
