@@ -468,6 +468,10 @@ export function instrumentFast(input: FastInput): FastOutput {
     if (ts.isBlock(body)) {
       edits.insert(start(body) + 1, RESUME_STATEMENT);
       visit(body);
+    } else if (ts.isVariableStatement(body)) {
+      // A declaration as the loop body: V8 rejects the program ("Lexical declaration cannot appear in a
+      // single-statement context"); a block around it would make it compile. Left as it is.
+      visit(body);
     } else {
       edits.insert(start(body), OPEN_BLOCK_RESUME);
       visit(body);

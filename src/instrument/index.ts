@@ -67,7 +67,8 @@ function compilerOptionsFor(file: string, format: InstrumentOptions['format']): 
     module: format === 'module' ? ts.ModuleKind.ESNext : /\.[cm]?jsx?$/.test(file) ? ts.ModuleKind.Preserve : ts.ModuleKind.CommonJS,
     // Node decides the module kind (extension, package.json "type"): an ES module is parsed as one even
     // without import/export (top-level await, `await` reserved), a CommonJS file as a script.
-    moduleDetection: format === 'module' ? ts.ModuleDetectionKind.Force : ts.ModuleDetectionKind.Auto,
+    // (Legacy for CommonJS: only import/export make a module, never a top-level `await` word.)
+    moduleDetection: format === 'module' ? ts.ModuleDetectionKind.Force : ts.ModuleDetectionKind.Legacy,
     esModuleInterop: true,
     allowJs: true,
     jsx: ts.JsxEmit.ReactJSX,

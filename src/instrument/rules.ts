@@ -91,6 +91,10 @@ export function engineText(node: ts.Expression): string {
     return engineText(inner);
   }
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return JSON.stringify(node.text);
+  // V8's CallPrinter: an object literal prints one "(intermediate value)" per property, an array its elements.
+  if (ts.isObjectLiteralExpression(node)) return `{${'(intermediate value)'.repeat(node.properties.length)}}`;
+  if (ts.isArrayLiteralExpression(node) && !node.elements.some((e) => ts.isSpreadElement(e) || ts.isOmittedExpression(e)))
+    return `[${node.elements.map((e) => engineText(e)).join(',')}]`;
   if (ts.isNumericLiteral(node)) return node.text;
   if (node.kind === ts.SyntaxKind.NullKeyword) return 'null';
   if (node.kind === ts.SyntaxKind.TrueKeyword) return 'true';

@@ -181,7 +181,8 @@ isFunctionNode(node) && hasAsync(node)
         node.awaitModifier,
         initializer,
         rt(Hook.forAwait, [task(), siteExpr(site), expression, f.createStringLiteral(engineText(node.expression)), node.expression.kind === ts.SyntaxKind.CallExpression ? f.createTrue() : f.createFalse()]),
-        f.createBlock([stmt(rt(Hook.resume, [task()])), ...bodyStatements], true),
+        // A declaration as the body is a V8 syntax error: a block around it would make it compile.
+        ts.isVariableStatement(node.statement) ? body : f.createBlock([stmt(rt(Hook.resume, [task()])), ...bodyStatements], true),
       );
       if (labeled) return loop;
       return f.createBlock([loop, stmt(rt(Hook.resume, [task()]))], true);

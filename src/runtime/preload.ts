@@ -80,23 +80,16 @@ function startTracing(m: RunManifest): TracerApi {
     truncated: (atEvent) => send({ type: 'truncated', atEvent }),
   });
 
-  // Node announces a new thread with process.nextTick(() => process.emit('worker', w)): a tick pending when
-  // the program starts makes its first microtasks run under processTicksAndRejections (an extra stack
-  // frame), and the program never started this thread. Leave the announcement out.
-  const nextTick = process.nextTick;
-  let writer: Worker;
-  try {
-    process.nextTick = () => {};
-    writer = new Worker(m.writerModule, {
-      workerData: { ring, ctlBuffer, fd, stopFile: m.stopFile, intervalMs: 10 },
-      execArgv: [],
-      stdin: false,
-      stdout: true,
-      stderr: true,
-    });
-  } finally {
-    process.nextTick = nextTick;
-  }
+  const writer = withoutWorkerAnnouncement(
+    () =>
+      new Worker(m.writerModule, {
+        workerData: { ring, ctlBuffer, fd, stopFile: m.stopFile, intervalMs: 10 },
+        execArgv: [],
+        stdin: false,
+        stdout: true,
+        stderr: true,
+      }),
+  );
   writer.unref();
   // A thread's start-up costs a few tens of ms of CPU; had the program started meanwhile, the two would compete
   // and its first timers would fire late. Wait until the writer runs (bounded, should it never come up).
@@ -127,6 +120,26 @@ function startTracing(m: RunManifest): TracerApi {
     closed = true; // never unlock: the writer thread must not write after the goodbye
   });
   return tracer;
+}
+
+/**
+ * Runs `start`, which creates a thread (ours, or Node's loader-hooks thread), leaving out Node's
+ * `process.nextTick(() => process.emit('worker', w))` announcement of it: the program started no thread,
+ * and a tick pending when it starts makes its first microtasks (and ES-module evaluation) run under
+ * processTicksAndRejections — an extra frame in its error stacks. Other ticks queued meanwhile are kept.
+ */
+function withoutWorkerAnnouncement<T>(start: () => T): T {
+  const nextTick = process.nextTick;
+  const kept: Array<[(...a: any[]) => void, any[]]> = [];
+  process.nextTick = (fn: (...a: any[]) => void, ...args: any[]) => {
+    if (!/process\.emit\(\s*['"]worker['"]/.test(Function.prototype.toString.call(fn))) kept.push([fn, args]);
+  };
+  try {
+    return start();
+  } finally {
+    process.nextTick = nextTick;
+    for (const [fn, args] of kept) process.nextTick(fn, ...args);
+  }
 }
 
 /**
@@ -162,7 +175,7 @@ function hookRequire(m: RunManifest): void {
 function hookImport(m: RunManifest): void {
   const register = (Module as any).register as undefined | ((url: string, opts: unknown) => void);
   if (typeof register !== 'function') return; // Node < 20.6: CommonJS programs still work
-  register(pathToFileURL(m.hooksModule).href, { data: { manifest: manifestPath ? path.resolve(manifestPath) : null } });
+  withoutWorkerAnnouncement(() => register(pathToFileURL(m.hooksModule).href, { data: { manifest: manifestPath ? path.resolve(manifestPath) : null } }));
 }
 
 if (manifest) {

@@ -92,6 +92,7 @@ export function installStacks(opts: StackOptions): void {
   let internalErrors: any;
   const req = Module.createRequire(__filename);
   const emitWarning = process.emitWarning;
+  const globalsBefore = new Set(Object.getOwnPropertyNames(globalThis));
   try {
     // internal/test/binding warns that it is for tests: not a warning the program would print.
     process.emitWarning = () => {};
@@ -101,6 +102,9 @@ export function installStacks(opts: StackOptions): void {
     return; // no --expose-internals here
   } finally {
     process.emitWarning = emitWarning;
+    // Loading internals leaves `internalBinding` / `primordials` on the global object: not the program's.
+    for (const name of ['internalBinding', 'primordials'])
+      if (!globalsBefore.has(name) && Object.getOwnPropertyDescriptor(globalThis, name)?.configurable) delete (globalThis as any)[name];
   }
   const errorsBinding = internalBinding('errors');
   if (typeof internalErrors.setInternalPrepareStackTrace !== 'function' || typeof internalErrors.defaultPrepareStackTrace !== 'function') return;

@@ -158,6 +158,44 @@ describe('instrument: sites and names', () => {
   });
 });
 
+describe('instrument: the parser reads what V8 reads', () => {
+  const paths = ['auto', 'slow'] as const;
+
+  it('a script (CommonJS) may use `await` as an identifier, on both paths; a module may not', () => {
+    const src = 'var await = [];\nconsole.log(await instanceof Array, await `x`);\nasync function f() { return await g(); }\n';
+    for (const which of paths) {
+      const { code, sites } = instrumentFile(src, path.join(FIX, 'awaitId.cjs'), { format: 'commonjs', trace: true, cwd, path: which });
+      assert.ok(code.includes('console.log(await instanceof Array, await `x`)') || code.includes('await instanceof Array'), code);
+      assert.ok(!/\u0251/.test(code), 'a mask was left in the output');
+      // f's own await is still traced: the keyword inside the async function is untouched.
+      assert.deepEqual(sites.map((s) => s[0]).filter((k) => k === 'await'), ['await'], which);
+      // The embedded original is the program's own text.
+      const map = JSON.parse(Buffer.from(code.slice(code.lastIndexOf('base64,') + 7), 'base64').toString('utf8'));
+      assert.equal(map.sourcesContent[0], src);
+    }
+    for (const which of paths)
+      assert.throws(() => instrumentFile(src, path.join(FIX, 'awaitId.mjs'), { format: 'module', trace: true, cwd, path: which }), SourceError);
+  });
+
+  it('`let` + line break after a for-await head is an expression statement, not a declaration (both paths)', () => {
+    const src = 'async function f(xs) {\n  for await (const x of xs) let\n  {}\n}\n';
+    for (const which of paths) {
+      const { code } = instrumentFile(src, path.join(FIX, 'asiLet.js'), { format: 'commonjs', trace: true, cwd, path: which });
+      // Runs as V8 reads the original: `let;` then an empty block — a declaration would not compile.
+      assert.doesNotThrow(() => new Function(code.replace(/\/\/# sourceMappingURL=.*$/m, '')), which);
+      assert.ok(!/\u0269/.test(code), 'a mask was left in the output');
+    }
+  });
+
+  it('a .js file Node runs as an ES module is parsed as a module (top-level await traced)', () => {
+    const src = 'await null;\nconsole.log(1);\n';
+    for (const which of paths) {
+      const { sites } = instrumentFile(src, path.join(FIX, 'typeModule.js'), { format: 'module', trace: true, cwd, path: which });
+      assert.deepEqual(sites.map((s) => s[0]), ['module', 'await', 'call'], which);
+    }
+  });
+});
+
 describe('instrument: errors', () => {
   for (const format of ['commonjs', 'module'] as const)
   it(`a syntax error is a SourceError at file:line:column (${format})`, () => {
