@@ -127,8 +127,9 @@ const CLOSE_BODY = tpl(WRAP_END);
 const OPEN_ARROW_BODY = tpl(`{ const ${TASK} = ${RT}.${H.enter}(`, '); try { return ');
 const ADOPT = tpl(`${RT}.${H.adopt}(${TASK}, `, ', ');
 const CLOSE_ARROW_BODY = tpl(`); ${WRAP_END} }`);
-const COMBINATOR = tpl(`${RT}.${H.combinator}(Promise, `, ', ');
-const NEW_PROMISE = tpl(`${RT}.${H.newPromise}(Promise, "Promise", `);
+// V8 reports these calls at the hook's name: map it to where it reports the original (`all`, `new`).
+const COMBINATOR: Template = { before: `${RT}.${H.combinator}(Promise, `, after: ', ', mapAt: RT.length + 1 };
+const NEW_PROMISE: Template = { before: `${RT}.${H.newPromise}(Promise, "Promise", `, after: '', mapAt: RT.length + 1 };
 const CLOSE_PAREN = tpl(')');
 const CLOSE_PARENS = tpl('))');
 const THEN_RECEIVER = tpl(`${RT}.${H.callback}(`);
@@ -405,7 +406,7 @@ export function instrumentFast(input: FastInput): FastOutput {
     if (shape === 'combinator') {
       const arg = node.arguments[0];
       const method = (node.expression as ts.PropertyAccessExpression).name.text;
-      edits.replace(start(node), start(arg), COMBINATOR, COMBINATORS[method]);
+      edits.replace(start(node), start(arg), COMBINATOR, COMBINATORS[method], start((node.expression as ts.PropertyAccessExpression).name));
       visitUnder(node, arg);
       edits.replace(arg.end, node.end, CLOSE_PAREN);
       return;
@@ -605,7 +606,7 @@ export function instrumentFast(input: FastInput): FastOutput {
       case NewExpression:
         if (isNewPromise(node as ts.NewExpression)) {
           const arg = (node as ts.NewExpression).arguments![0];
-          edits.replace(start(node), start(arg), NEW_PROMISE);
+          edits.replace(start(node), start(arg), NEW_PROMISE, -1, start(node));
           visitUnder(node, arg);
           edits.replace(arg.end, node.end, CLOSE_PAREN);
           return;

@@ -16,6 +16,11 @@
 export interface Template {
   readonly before: string;
   readonly after: string;
+  /**
+   * Where in `before` V8 will report a call this text makes (the method name of a hook call that stands
+   * in for the program's own call): a source-map segment goes there, pointing at the edit's `orig`.
+   */
+  readonly mapAt?: number;
 }
 
 const TEXT: Template = { before: '', after: '' };
@@ -24,6 +29,7 @@ export class TextEdits {
   private pos = new Int32Array(4096);
   private end = new Int32Array(4096);
   private arg = new Float64Array(4096);
+  private orig = new Int32Array(4096);
   private templates: Template[] = [];
   private texts: string[] = [];
   private n = 0;
@@ -51,12 +57,14 @@ export class TextEdits {
     return this.replace(pos, end, TEXT, this.texts.length - 1);
   }
 
-  replace(pos: number, end: number, template: Template, arg = -1): number {
+  /** `orig`: the source position a template's `mapAt` maps to (within [pos, end), or pos). */
+  replace(pos: number, end: number, template: Template, arg = -1, orig = -1): number {
     const i = this.n++;
     if (i === this.pos.length) this.grow();
     this.pos[i] = pos;
     this.end[i] = end;
     this.arg[i] = arg;
+    this.orig[i] = orig;
     this.templates[i] = template;
     return i;
   }
@@ -69,9 +77,12 @@ export class TextEdits {
     end.set(this.end);
     const arg = new Float64Array(size);
     arg.set(this.arg);
+    const orig = new Int32Array(size);
+    orig.set(this.orig);
     this.pos = pos;
     this.end = end;
     this.arg = arg;
+    this.orig = orig;
   }
 
   /**
@@ -163,7 +174,21 @@ export class TextEdits {
       const arg = this.arg[i];
       if (template === TEXT) emit(this.texts[arg]);
       else {
-        emit(template.before);
+        const at = template.mapAt;
+        const o = this.orig[i];
+        if (at !== undefined && o >= p) {
+          emit(template.before.slice(0, at));
+          let line = origLine;
+          let col = origCol;
+          for (let j = p; j < o; j++) {
+            if (text.charCodeAt(j) === 10) {
+              line++;
+              col = 0;
+            } else col++;
+          }
+          map.segment(map.genCol, line, col);
+          emit(template.before.slice(at));
+        } else emit(template.before);
         if (arg >= 0) emitNumber(arg);
         emit(template.after);
       }

@@ -85,6 +85,12 @@ export function createTransformer(displayPath: string, absPath: string, state: T
     const siteExpr = (k: number): ts.Expression => f.createNumericLiteral(state.siteBase + k);
     const rt = (method: HookName, args: ts.Expression[]): ts.CallExpression =>
       f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RT), method), undefined, args);
+    /** A hook call standing in for the program's call `at`: V8 reports it at the hook's name, mapped to `at`. */
+    const rtAt = (method: HookName, args: ts.Expression[], at: ts.Node): ts.CallExpression => {
+      const name = f.createIdentifier(method);
+      ts.setSourceMapRange(name, { pos: at.getStart(sf), end: at.end });
+      return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RT), name), undefined, args);
+    };
     const task = () => f.createIdentifier(TASK);
     const stmt = (e: ts.Expression) => f.createExpressionStatement(e);
     const top = (): Frame | undefined => frames[frames.length - 1];
@@ -194,7 +200,11 @@ isFunctionNode(node) && hasAsync(node)
       if (shape === 'combinator') {
         // Promise.all(X) and friends
         const method = (node.expression as ts.PropertyAccessExpression).name.text;
-        return rt(Hook.combinator, [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[method]), ts.visitNode(node.arguments[0], visitor) as ts.Expression]);
+        return rtAt(
+          Hook.combinator,
+          [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[method]), ts.visitNode(node.arguments[0], visitor) as ts.Expression],
+          (node.expression as ts.PropertyAccessExpression).name,
+        );
       }
       if (shape === 'callback') {
         // p.then(a) / p.then(a, b) / p.catch(a) / p.finally(a)
@@ -272,7 +282,7 @@ isFunctionNode(node) && hasAsync(node)
       }
       if (ts.isNewExpression(node) && isNewPromise(node)) {
         const arg = ts.visitNode(node.arguments![0], visitor) as ts.Expression;
-        return rt(Hook.newPromise, [f.createIdentifier('Promise'), f.createStringLiteral('Promise'), arg]);
+        return rtAt(Hook.newPromise, [f.createIdentifier('Promise'), f.createStringLiteral('Promise'), arg], node);
       }
       if (ts.isCallExpression(node)) return visitCall(node);
       return ts.visitEachChild(node, visitor, context);

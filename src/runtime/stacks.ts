@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import Module from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { Hook } from '../protocol/hooks';
 
 export interface StackOptions {
   /** Our dist folder (real path): frames there are the tool's own. */
@@ -192,7 +193,10 @@ export function installStacks(opts: StackOptions): void {
       for (const site of trace) {
         const file = getFileName.call(site);
         if (isOwn(file)) {
-          if (loaderFrame && getFunctionName.call(site) === COMPILE_HOOK) out.push(loaderFrame);
+          const fn = getFunctionName.call(site);
+          if (loaderFrame && fn === COMPILE_HOOK) out.push(loaderFrame);
+          // The hook that runs a `new Promise` executor stands where the engine's constructor frame was.
+          else if (fn === Hook.newPromise) out.push('new Promise (<anonymous>)');
           continue;
         }
         const p = mapped(site);

@@ -184,6 +184,11 @@ export function createTracer(
    * the ones its own call created (a suffix: ids above the call's n0); the others belong to calls below.
    */
   const returned: number[] = [];
+  /**
+   * resumedAt[t]: how many tasks existed when task t last resumed. A call in t's code whose arguments
+   * awaited spans that suspension; tasks others started meanwhile are not the call's.
+   */
+  const resumedAt: number[] = [0];
   /** skip[i] = j: tasks i .. j-1 already have their creation site (claimed by an inner call). */
   const skip: number[] = [];
   /** What each suspended task awaits, when that promise has a settler we track (new Promise, .then). */
@@ -233,6 +238,7 @@ export function createTracer(
   function resume(t: number, threw: number): void {
     act[t] = cur;
     cur = t;
+    resumedAt[t] = api.n;
     if (settlers[t] !== undefined) woken(t);
     rec(Ev.Resume, t, threw, true);
   }
@@ -484,8 +490,11 @@ export function createTracer(
     /** `await f(args)`, the commonest shape, in one hook: `ya(t, site, n_before, f(args), callSite)`. */
     ya(t, site, n0, v, callSite) {
       if (api.n !== n0) {
-        claim(n0, api.n, callSite);
-        link(n0, v);
+        const lo = resumedAt[t] > n0 ? resumedAt[t] : n0;
+        if (api.n !== lo) {
+          claim(lo, api.n, callSite);
+          link(lo, v);
+        }
       }
       if (act[t] === SUSPENDED) resume(t, 0);
       leaving(t);
@@ -553,8 +562,12 @@ export function createTracer(
      */
     c(n0, v, site) {
       if (api.n !== n0) {
-        claim(n0, api.n, site);
-        link(n0, v);
+        const r = resumedAt[cur];
+        const lo = r !== undefined && r > n0 ? r : n0;
+        if (api.n !== lo) {
+          claim(lo, api.n, site);
+          link(lo, v);
+        }
       }
       return v;
     },
@@ -581,7 +594,15 @@ export function createTracer(
       }
       const settler: Settler = { by: 0, adopted: 0 };
       let done = false;
-      const p = new NativePromise((resolve, reject) =>
+      let resolve!: (x: unknown) => void;
+      let reject!: (e: unknown) => void;
+      // The engine's resolving functions, taken here; the executor is called right below, from this frame,
+      // which the stack formatter shows as the engine's own "new Promise" frame: V8 counts the same frames.
+      const p = new NativePromise((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      try {
         (executor as (a: unknown, b: unknown) => void)(
           (x: unknown) => {
             if (!done) {
@@ -598,8 +619,10 @@ export function createTracer(
             }
             return reject(e);
           },
-        ),
-      );
+        );
+      } catch (err) {
+        reject(err); // what the engine does when an executor throws (ignored once resolved)
+      }
       SettlerTags.set(p, settler);
       return p;
     },

@@ -147,7 +147,7 @@ describe('trace truth: adoption, await edges, builtin-started tasks', function (
     before(async () => ({ trace, stdout } = await run('edges.mjs')));
 
     it('the program behaves as without the tool', () => {
-      assert.equal(stdout, 'users 1,2,3\nthen 2\nhandled 1\n');
+      assert.equal(stdout, 'users 1,2,3\nthen 2\nhandled 1\nslept undefined\n');
     });
 
     it('`await startup()` does not claim to wait on the task startup merely started', () => {
@@ -203,7 +203,7 @@ describe('trace truth: adoption, await edges, builtin-started tasks', function (
       assert.equal(s.resumedBy, op.id);
     });
 
-    it('an emitter handler is created at the emit() call; loop-started tasks have no parent and no site', () => {
+    it('an emitter handler is created at the emit() call; loop-started tasks have no parent and no site (not the call main was suspended in)', () => {
       const main = one(trace, 'main');
       const handler = one(trace, 'onData');
       assert.equal(handler.parentId, main.id);
