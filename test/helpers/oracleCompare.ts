@@ -42,8 +42,12 @@ export interface OracleLog {
   settleState: number[];
   settleJob: number[];
   tasks: [number, number][];
+  /** [task, our clock right before its e(), right after]: bounds the tracer's clock reading inside. */
+  entered: [number, number, number][];
   unmapped: [number, string][];
   awaits: [number, number][];
+  /** Promises the engine made for an awaited value that was no native promise (they adopt it). */
+  wrappers: number[];
   combinators: [number, number, number[]][];
 }
 
@@ -53,6 +57,8 @@ export interface OracleReport {
   tasksEqual: number;
   edgesChecked: number;
   edgesJustified: number;
+  /** How far the two clocks' alignment can be off (ms), from the e() brackets. */
+  clockBoundMs: number;
   /** Settled state or time that differs from the engine's. */
   settleMismatches: string[];
   /** Trace `awaits` ids the engine does not justify. */
@@ -75,19 +81,38 @@ export function compareWithOracle(trace: Trace, log: OracleLog): OracleReport {
     tasksEqual: 0,
     edgesChecked: 0,
     edgesJustified: 0,
+    clockBoundMs: 0,
     settleMismatches: [],
     unjustified: [],
     misses: [],
     structure: [],
     notChecked: [],
   };
-  const promiseOf = new Map<number, number>(log.tasks);
-  const taskOfPromise = new Map<number, number>(log.tasks.map(([t, p]) => [p, t]));
+  const byId = new Map(trace.tasks.map((t) => [t.id, t]));
+  const label = (id: number) => `${byId.get(id)?.name ?? '?'}#${id}`;
+  // An async generator has no promise of its own: the promise made right before its body first ran
+  // is the request of the first next(), not the task's.
+  const mapped = log.tasks.filter(([t]) => byId.get(t)?.kind !== 'generator');
+  const promiseOf = new Map<number, number>(mapped);
+  const taskOfPromise = new Map<number, number>(mapped.map(([t, p]) => [p, t]));
+
+  // The clocks: both are performance.now() of the same process, ours read from just before the
+  // tracer took its origin. Each e() call bounds the difference from both sides: the trace's
+  // created.t was read between our two readings around that call.
+  let lo = 0;
+  let hi = Math.max(0, log.originBound);
+  for (const [t, before, after] of log.entered) {
+    const created = byId.get(t)?.created.t;
+    if (created === undefined) continue;
+    lo = Math.max(lo, before - created);
+    hi = Math.min(hi, after - created);
+  }
+  if (lo > hi + 1e-6) report.structure.push(`clocks do not line up: origin offset between ${lo.toFixed(4)} and ${hi.toFixed(4)} ms`);
+  const shift = (lo + hi) / 2;
+  report.clockBoundMs = Math.max(0, hi - lo) / 2;
   const members = new Map<number, number[]>();
   for (const [result, , ms] of log.combinators) members.set(result, [...(members.get(result) ?? []), ...ms]);
   const unmapped = new Map<number, string>(log.unmapped);
-  const byId = new Map(trace.tasks.map((t) => [t.id, t]));
-  const label = (id: number) => `${byId.get(id)?.name ?? '?'}#${id}`;
 
   /** Adoption: q settled in a reaction made inside q's own resolve-thenable job. */
   const adopted = (q: number): number => {
@@ -137,7 +162,8 @@ export function compareWithOracle(trace: Trace, log: OracleLog): OracleReport {
       report.notChecked.push(`${label(task.id)}: settled not checked, an async generator has no promise of its own (each next() has one)`);
     } else {
       report.tasksChecked++;
-      const t = log.settleT[promise] ?? null;
+      const raw = log.settleT[promise] ?? null;
+      const t = raw === null ? null : raw - shift;
       const state = t === null ? 'pending' : STATE[log.settleState[promise]];
       const ours = task.settled === null ? 'pending' : task.settled.state;
       const ourT = task.settled?.t ?? null;

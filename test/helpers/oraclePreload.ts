@@ -94,7 +94,9 @@ function install(api: Api, outFile: string): void {
   /** Serial of the last promise-hook event or hook call of ours, and what it was (for e()'s mapping). */
   let lastEvent: { kind: 'init'; promise: number; object: Promise<unknown> } | { kind: 'other' } = { kind: 'other' };
   /** The suspension whose throwaway promise we are waiting for (set by y/ya until the next init with a parent). */
-  let pendingAwait: number[] | null = null;
+  let pendingAwait: { entry: [number, number]; value: unknown } | null = null;
+  /** Promises PromiseResolve made for an awaited value that was not a native promise. */
+  const wrappers: number[] = [];
   /** Members' promises seen while a combinator call runs (nested calls each keep their own list). */
   const combinatorStack: number[][] = [];
 
@@ -103,22 +105,34 @@ function install(api: Api, outFile: string): void {
   const taskPromises: Promise<unknown>[] = [];
 
   const unmapped: [task: number, why: string][] = [];
+  /** Our clock right before and after each task's e() (the trace's created.t is read inside it). */
+  const entered: [task: number, before: number, after: number][] = [];
   const awaits: [task: number, promise: number][] = [];
   const combinators: [result: number, code: number, members: number[]][] = [];
 
   const hookStop = v8.promiseHooks.createHook({
-    init(promise, parentPromise) {
+    init(promise, initParent) {
+      let parentPromise: Promise<unknown> | undefined = initParent;
       const id = pid(promise);
       grow(id);
       initJob[id] = job();
+      if (pendingAwait !== null) {
+        // The await right after y/ya: either its throwaway, hanging off the value itself (a native
+        // promise, awaited as is), or the promise PromiseResolve made for any other value (V8 gives
+        // that one the awaiting function's own promise as parent: not a dependency, dropped).
+        const rec = pendingAwait;
+        pendingAwait = null;
+        if (parentPromise !== undefined && parentPromise === rec.value) rec.entry[1] = pid(parentPromise);
+        else {
+          rec.entry[1] = id;
+          wrappers.push(id);
+          parentPromise = undefined;
+        }
+      }
       if (parentPromise !== undefined) {
         const p = pid(parentPromise);
         grow(p);
         parent[id] = p;
-        if (pendingAwait !== null) {
-          pendingAwait[1] = p;
-          pendingAwait = null;
-        }
         if (combinatorStack.length > 0) combinatorStack[combinatorStack.length - 1].push(p);
       }
       lastEvent = parentPromise === undefined ? { kind: 'init', promise: id, object: promise as Promise<unknown> } : { kind: 'other' };
@@ -172,8 +186,11 @@ function install(api: Api, outFile: string): void {
     const before = lastEvent;
     const first = origin < 0;
     markOrigin();
+    const t0 = now();
     const t = orig.apply(api, args) as number;
-    if (first) originAfter = now();
+    const t1 = now();
+    if (first) originAfter = t1;
+    if (t > 0) entered.push([t, t0 - origin, t1 - origin]);
     if (t > 0) {
       if (before.kind === 'init' && taskOf[before.promise] === 0) {
         taskOf[before.promise] = t;
@@ -186,20 +203,21 @@ function install(api: Api, outFile: string): void {
     lastEvent = { kind: 'other' };
     return t;
   });
-  const suspension = (task: number) => {
-    const rec: [number, number] = [task, 0];
-    awaits.push(rec);
-    pendingAwait = rec;
+  const suspension = (task: number, value: unknown) => {
+    const entry: [number, number] = [task, 0];
+    awaits.push(entry);
+    // Kept only until the await's first init, a moment later.
+    pendingAwait = { entry, value };
   };
   wrap('y', (orig, args) => {
     const v = orig.apply(api, args);
-    suspension(args[0] as number);
+    suspension(args[0] as number, v);
     lastEvent = { kind: 'other' };
     return v;
   });
   wrap('ya', (orig, args) => {
     const v = orig.apply(api, args);
-    suspension(args[0] as number);
+    suspension(args[0] as number, v);
     lastEvent = { kind: 'other' };
     return v;
   });
@@ -243,8 +261,10 @@ function install(api: Api, outFile: string): void {
       settleState,
       settleJob,
       tasks,
+      entered,
       unmapped,
       awaits,
+      wrappers,
       combinators,
     };
     try {

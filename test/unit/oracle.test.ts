@@ -94,7 +94,7 @@ async function traceWithOracle(p: Program, logFile: string, preload: string): Pr
 
 function summary(name: string, r: OracleReport): string {
   const lines = [
-    `${name}: tasks ${r.tasksEqual}/${r.tasksChecked} equal (of ${r.tasks}), edges ${r.edgesJustified}/${r.edgesChecked} justified, ${r.misses.length} missed`,
+    `${name}: tasks ${r.tasksEqual}/${r.tasksChecked} equal (of ${r.tasks}), edges ${r.edgesJustified}/${r.edgesChecked} justified, ${r.misses.length} missed (clocks aligned ±${(r.clockBoundMs * 1000).toFixed(1)} µs)`,
   ];
   const section = (title: string, items: string[]) => {
     if (items.length === 0) return;
