@@ -75,8 +75,10 @@ function install(api: Api, outFile: string): void {
   const settleState: number[] = [0];
   const settleJob: number[] = [0];
   const taskOf: number[] = [0];
+  let serial = 0;
   const grow = (id: number) => {
     while (parent.length <= id) {
+      settleSerial.push(0);
       parent.push(0);
       initJob.push(0);
       settleT.push(null);
@@ -105,6 +107,15 @@ function install(api: Api, outFile: string): void {
   const taskPromises: Promise<unknown>[] = [];
 
   const unmapped: [task: number, why: string][] = [];
+  /** [task, promise]: requests that resumed a suspended generator task (see `resumed`). */
+  const requests: [task: number, promise: number][] = [];
+  /**
+   * Per task, its body's end as the tracer saw it: our clock around the first f()/x() call (the
+   * tracer reads its settle time inside that one) and the event serial of the last such call.
+   */
+  const bodyEnd = new Map<number, [before: number, after: number, serial: number]>();
+  /** Event serial at which each promise settled (every hook event and hook call of ours counts one). */
+  const settleSerial: number[] = [0];
   /** Our clock right before and after each task's e() (the trace's created.t is read inside it). */
   const entered: [task: number, before: number, after: number][] = [];
   const awaits: [task: number, promise: number][] = [];
@@ -112,6 +123,7 @@ function install(api: Api, outFile: string): void {
 
   const hookStop = v8.promiseHooks.createHook({
     init(promise, initParent) {
+      serial++;
       let parentPromise: Promise<unknown> | undefined = initParent;
       const id = pid(promise);
       grow(id);
@@ -144,13 +156,16 @@ function install(api: Api, outFile: string): void {
       settleT[id] = t;
       settleState[id] = promiseStatus(promise as Promise<unknown>);
       settleJob[id] = job();
+      settleSerial[id] = ++serial;
       lastEvent = { kind: 'other' };
     },
     before(promise) {
+      serial++;
       jobs.push(pid(promise));
       lastEvent = { kind: 'other' };
     },
     after() {
+      serial++;
       jobs.pop();
       lastEvent = { kind: 'other' };
     },
@@ -163,6 +178,7 @@ function install(api: Api, outFile: string): void {
     const orig = api[name];
     if (typeof orig !== 'function') return;
     api[name] = function (this: unknown, ...args: any[]) {
+      serial++;
       return around(orig, args);
     };
   };
@@ -234,8 +250,34 @@ function install(api: Api, outFile: string): void {
     lastEvent = { kind: 'other' };
     return result;
   });
+  // A body resuming right after a parentless init: an async generator's next()/return()/throw()
+  // request (made on the call, then the generator resumes at once). Those promises are the
+  // generator's own doing: an await on one waits on that generator task.
+  const resumed = (orig: (...a: any[]) => any, args: any[]) => {
+    const before = lastEvent;
+    const v = orig.apply(api, args);
+    if (before.kind === 'init' && taskOf[before.promise] === 0) requests.push([args[0] as number, before.promise]);
+    lastEvent = { kind: 'other' };
+    return v;
+  };
+  const ended = (orig: (...a: any[]) => any, args: any[]) => {
+    const at = serial;
+    const t0 = now();
+    const v = orig.apply(api, args);
+    const t1 = now();
+    const task = args[0] as number;
+    const seen = bodyEnd.get(task);
+    if (seen) seen[2] = at;
+    else bodyEnd.set(task, [t0 - origin, t1 - origin, at]);
+    lastEvent = { kind: 'other' };
+    return v;
+  };
+  wrap('x', ended);
+  wrap('f', ended);
+  wrap('r', resumed);
+  wrap('rc', resumed);
   for (const name of Object.keys(api)) {
-    if (name === 'n' || ['s', 'e', 'y', 'ya', 'g'].includes(name) || typeof api[name] !== 'function') continue;
+    if (name === 'n' || ['s', 'e', 'y', 'ya', 'g', 'r', 'rc', 'x', 'f'].includes(name) || typeof api[name] !== 'function') continue;
     // fa's iterator calls api.y itself (a property read at call time): it goes through our y.
     wrap(name, plain);
   }
@@ -264,6 +306,9 @@ function install(api: Api, outFile: string): void {
       entered,
       unmapped,
       awaits,
+      requests,
+      bodyEnd: [...bodyEnd].map(([t, b]) => [t, ...b]),
+      settleSerial,
       wrappers,
       combinators,
     };

@@ -106,6 +106,7 @@ function summary(name: string, r: OracleReport): string {
   section('unjustified awaits', r.unjustified);
   section('missed awaits', r.misses);
   section('structure', r.structure);
+  section('equal: one instant of the program, the thread held in between', r.sameInstant);
   section('not checked', r.notChecked);
   return lines.join('\n');
 }
