@@ -176,6 +176,8 @@ export function compareWithOracle(trace: Trace, log: OracleLog): OracleReport {
     const promise = promiseOf.get(task.id);
     if (task.kind === 'generator') {
       report.notChecked.push(`${label(task.id)}: settled not checked, an async generator has no promise of its own (each next() has one)`);
+    } else if (promise === undefined && task.kind === 'module') {
+      report.notChecked.push(`${label(task.id)}: settled not checked, a module body's evaluation promise is not made right before its body runs`);
     } else if (promise === undefined) {
       report.notChecked.push(`${label(task.id)}: settled not checked, ${why ?? 'no promise seen for it'}`);
     } else {
