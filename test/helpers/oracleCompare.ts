@@ -106,7 +106,10 @@ export function compareWithOracle(trace: Trace, log: OracleLog): OracleReport {
   // A generator's requests: an await on one waits on the generator's own code (justifies an edge to
   // it; not expected, the documented `awaits` lists tasks' promises).
   const requestOf = new Map<number, number>(
-    [...log.tasks.filter(([t]) => byId.get(t)?.kind === 'generator'), ...log.requests].map(([t, p]) => [p, t]),
+    [...log.tasks.filter(([t]) => byId.get(t)?.kind === 'generator'), ...log.requests].map(([t, p]) => [
+      p,
+      t,
+    ]),
   );
   const taskOfPromise = new Map<number, number>(mapped.map(([t, p]) => [p, t]));
 
@@ -121,14 +124,19 @@ export function compareWithOracle(trace: Trace, log: OracleLog): OracleReport {
     lo = Math.max(lo, before - created);
     hi = Math.min(hi, after - created);
   }
-  if (lo > hi + 1e-6) report.structure.push(`clocks do not line up: origin offset between ${lo.toFixed(4)} and ${hi.toFixed(4)} ms`);
+  if (lo > hi + 1e-6)
+    report.structure.push(
+      `clocks do not line up: origin offset between ${lo.toFixed(4)} and ${hi.toFixed(4)} ms`,
+    );
   const shift = (lo + hi) / 2;
   report.clockBoundMs = Math.max(0, hi - lo) / 2;
   const members = new Map<number, number[]>();
   for (const [result, , ms] of log.combinators) members.set(result, [...(members.get(result) ?? []), ...ms]);
   const unmapped = new Map<number, string>(log.unmapped);
 
-  const bodyEnds = new Map(log.bodyEnd.map(([t, before, after, serial]) => [t, [before, after, serial] as const]));
+  const bodyEnds = new Map(
+    log.bodyEnd.map(([t, before, after, serial]) => [t, [before, after, serial] as const]),
+  );
 
   /** Adoption: q settled in a reaction made inside q's own resolve-thenable job. */
   const adopted = (q: number): number => {
@@ -175,9 +183,13 @@ export function compareWithOracle(trace: Trace, log: OracleLog): OracleReport {
     const why = unmapped.get(task.id);
     const promise = promiseOf.get(task.id);
     if (task.kind === 'generator') {
-      report.notChecked.push(`${label(task.id)}: settled not checked, an async generator has no promise of its own (each next() has one)`);
+      report.notChecked.push(
+        `${label(task.id)}: settled not checked, an async generator has no promise of its own (each next() has one)`,
+      );
     } else if (promise === undefined && task.kind === 'module') {
-      report.notChecked.push(`${label(task.id)}: settled not checked, a module body's evaluation promise is not made right before its body runs`);
+      report.notChecked.push(
+        `${label(task.id)}: settled not checked, a module body's evaluation promise is not made right before its body runs`,
+      );
     } else if (promise === undefined) {
       report.notChecked.push(`${label(task.id)}: settled not checked, ${why ?? 'no promise seen for it'}`);
     } else {
@@ -193,11 +205,20 @@ export function compareWithOracle(trace: Trace, log: OracleLog): OracleReport {
       // promise as the very next event, no code of the program in between. The wall time between
       // is the OS or the garbage collector holding the thread (seen up to ~80 ms on shared cores).
       const end = bodyEnds.get(task.id);
-      if (!ok && state === ours && t !== null && ourT !== null && end && log.settleSerial[promise] === end[2] + 1) {
+      if (
+        !ok &&
+        state === ours &&
+        t !== null &&
+        ourT !== null &&
+        end &&
+        log.settleSerial[promise] === end[2] + 1
+      ) {
         const inside = ourT >= end[0] - shift - 1e-6 && ourT <= end[1] - shift + 1e-6;
         if (inside) {
           ok = true;
-          report.sameInstant.push(`${label(task.id)}: ${(t - ourT).toFixed(3)} ms apart with nothing in between`);
+          report.sameInstant.push(
+            `${label(task.id)}: ${(t - ourT).toFixed(3)} ms apart with nothing in between`,
+          );
         }
       }
       if (ok) report.tasksEqual++;
@@ -211,7 +232,9 @@ export function compareWithOracle(trace: Trace, log: OracleLog): OracleReport {
     const awaited = oracleAwaits.get(task.id) ?? [];
     const ordinary = suspensions.filter((s) => s.kind !== 'adopt');
     if (ordinary.length !== awaited.length) {
-      report.structure.push(`${label(task.id)}: ${ordinary.length} suspensions in the trace, ${awaited.length} y/ya calls seen`);
+      report.structure.push(
+        `${label(task.id)}: ${ordinary.length} suspensions in the trace, ${awaited.length} y/ya calls seen`,
+      );
       continue;
     }
     ordinary.forEach((seg, k) => {
@@ -242,7 +265,10 @@ export function compareWithOracle(trace: Trace, log: OracleLog): OracleReport {
         );
     }
     for (const id of expected) {
-      if (!seg.awaits.includes(id)) report.misses.push(`${where}: engine waited on ${label(id)}, trace awaits [${seg.awaits.map(label).join(', ')}]`);
+      if (!seg.awaits.includes(id))
+        report.misses.push(
+          `${where}: engine waited on ${label(id)}, trace awaits [${seg.awaits.map(label).join(', ')}]`,
+        );
     }
   }
 

@@ -41,7 +41,8 @@ delete process.env[ORACLE_OUT_ENV];
 // Hide our own --require from the program (and from child processes forked with process.execArgv).
 for (let i = 0; i < process.execArgv.length; i++) {
   const a = process.execArgv[i];
-  if ((a === '--require' || a === '-r') && (process.execArgv[i + 1] ?? '').endsWith('oraclePreload.js')) process.execArgv.splice(i--, 2);
+  if ((a === '--require' || a === '-r') && (process.execArgv[i + 1] ?? '').endsWith('oraclePreload.js'))
+    process.execArgv.splice(i--, 2);
 }
 
 type Api = Record<string, (...args: any[]) => any> & { n: number };
@@ -94,7 +95,9 @@ function install(api: Api, outFile: string): void {
   const job = () => (jobs.length > 0 ? jobs[jobs.length - 1] : 0);
 
   /** Serial of the last promise-hook event or hook call of ours, and what it was (for e()'s mapping). */
-  let lastEvent: { kind: 'init'; promise: number; object: Promise<unknown> } | { kind: 'other' } = { kind: 'other' };
+  let lastEvent: { kind: 'init'; promise: number; object: Promise<unknown> } | { kind: 'other' } = {
+    kind: 'other',
+  };
   /** The suspension whose throwaway promise we are waiting for (set by y/ya until the next init with a parent). */
   let pendingAwait: { entry: [number, number]; value: unknown } | null = null;
   /** Promises PromiseResolve made for an awaited value that was not a native promise. */
@@ -147,7 +150,10 @@ function install(api: Api, outFile: string): void {
         parent[id] = p;
         if (combinatorStack.length > 0) combinatorStack[combinatorStack.length - 1].push(p);
       }
-      lastEvent = parentPromise === undefined ? { kind: 'init', promise: id, object: promise as Promise<unknown> } : { kind: 'other' };
+      lastEvent =
+        parentPromise === undefined
+          ? { kind: 'init', promise: id, object: promise as Promise<unknown> }
+          : { kind: 'other' };
     },
     settled(promise) {
       const t = now() - origin;
@@ -256,7 +262,8 @@ function install(api: Api, outFile: string): void {
   const resumed = (orig: (...a: any[]) => any, args: any[]) => {
     const before = lastEvent;
     const v = orig.apply(api, args);
-    if (before.kind === 'init' && taskOf[before.promise] === 0) requests.push([args[0] as number, before.promise]);
+    if (before.kind === 'init' && taskOf[before.promise] === 0)
+      requests.push([args[0] as number, before.promise]);
     lastEvent = { kind: 'other' };
     return v;
   };
@@ -277,7 +284,12 @@ function install(api: Api, outFile: string): void {
   wrap('r', resumed);
   wrap('rc', resumed);
   for (const name of Object.keys(api)) {
-    if (name === 'n' || ['s', 'e', 'y', 'ya', 'g', 'r', 'rc', 'x', 'f'].includes(name) || typeof api[name] !== 'function') continue;
+    if (
+      name === 'n' ||
+      ['s', 'e', 'y', 'ya', 'g', 'r', 'rc', 'x', 'f'].includes(name) ||
+      typeof api[name] !== 'function'
+    )
+      continue;
     // fa's iterator calls api.y itself (a property read at call time): it goes through our y.
     wrap(name, plain);
   }

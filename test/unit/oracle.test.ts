@@ -22,7 +22,12 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Trace } from '../../src/protocol/trace';
 import { startRun } from '../../src/runner/run';
-import { compareWithOracle, ORACLE_OUT_ENV, type OracleLog, type OracleReport } from '../helpers/oracleCompare';
+import {
+  compareWithOracle,
+  ORACLE_OUT_ENV,
+  type OracleLog,
+  type OracleReport,
+} from '../helpers/oracleCompare';
 
 const ROOT = path.resolve(__dirname, '../../..');
 /** Compiled preload; the test runs a copy inside a node_modules folder, which the runtime does not instrument. */
@@ -49,7 +54,13 @@ function discover(dir: string, prefix: string, cwdOfFile: string): Program[] {
     const full = path.join(dir, name);
     if (fs.statSync(full).isDirectory()) {
       const main = fs.readdirSync(full).find((f) => /^main\.(js|mjs|cjs|ts|mts|cts)$/.test(f));
-      if (main) out.push({ name: `${prefix}/${name}`, entry: path.join(full, main), cwd: full, args: argsOf(path.join(full, main)) });
+      if (main)
+        out.push({
+          name: `${prefix}/${name}`,
+          entry: path.join(full, main),
+          cwd: full,
+          args: argsOf(path.join(full, main)),
+        });
     } else if (SOURCE_EXT.test(name) && !name.endsWith('.d.ts')) {
       out.push({ name: `${prefix}/${name}`, entry: full, cwd: cwdOfFile, args: argsOf(full) });
     }
@@ -70,7 +81,11 @@ function programs(): Program[] {
   return [
     ...discover(diff, 'diff', diff),
     ...discover(path.join(ROOT, 'examples'), 'examples', ROOT),
-    ...discover(path.join(ROOT, 'test/fixtures/libraries'), 'libraries', path.join(ROOT, 'test/fixtures/libraries')),
+    ...discover(
+      path.join(ROOT, 'test/fixtures/libraries'),
+      'libraries',
+      path.join(ROOT, 'test/fixtures/libraries'),
+    ),
     ...discover(path.join(ROOT, 'test/fixtures/oracle'), 'oracle', path.join(ROOT, 'test/fixtures/oracle')),
   ];
 }
@@ -110,7 +125,11 @@ async function traceWithOracle(p: Program, logFile: string, preload: string): Pr
 const BEHAVIOUR_KNOWN_DIFFERENT = new Set(['diff/58-error-messages.js', 'diff/73-stack-overflow-caught.js']);
 
 function runNode(p: Program): { stdout: string; code: number | null } {
-  const r = spawnSync(process.execPath, [p.entry, ...p.args], { cwd: p.cwd, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+  const r = spawnSync(process.execPath, [p.entry, ...p.args], {
+    cwd: p.cwd,
+    encoding: 'utf8',
+    timeout: RUN_TIMEOUT_MS,
+  });
   return { stdout: r.stdout, code: r.status };
 }
 
@@ -137,7 +156,15 @@ describe('oracle: the trace agrees with Node’s own promise hooks in the same r
   const all = programs();
   let tmp = '';
   let preload = '';
-  const totals = { programs: 0, tasks: 0, tasksChecked: 0, tasksEqual: 0, edgesChecked: 0, edgesJustified: 0, misses: 0 };
+  const totals = {
+    programs: 0,
+    tasks: 0,
+    tasksChecked: 0,
+    tasksEqual: 0,
+    edgesChecked: 0,
+    edgesJustified: 0,
+    misses: 0,
+  };
 
   before(function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'atl-oracle-'));
@@ -155,8 +182,16 @@ describe('oracle: the trace agrees with Node’s own promise hooks in the same r
   });
 
   it('has programs from the corpus, the examples and its own fixtures', function () {
-    for (const prefix of ['diff/', 'examples/', 'oracle/']) assert.ok(all.some((p) => p.name.startsWith(prefix)), `no ${prefix} programs`);
-    for (const name of Object.keys(EXCLUDED)) assert.ok(all.some((p) => p.name === name), `excluded ${name} does not exist`);
+    for (const prefix of ['diff/', 'examples/', 'oracle/'])
+      assert.ok(
+        all.some((p) => p.name.startsWith(prefix)),
+        `no ${prefix} programs`,
+      );
+    for (const name of Object.keys(EXCLUDED))
+      assert.ok(
+        all.some((p) => p.name === name),
+        `excluded ${name} does not exist`,
+      );
   });
 
   for (const p of all) {
@@ -169,12 +204,19 @@ describe('oracle: the trace agrees with Node’s own promise hooks in the same r
       this.timeout(RUN_TIMEOUT_MS * 2);
       const logFile = path.join(tmp, `${p.name.replace(/[/\\]/g, '_')}.json`);
       const { trace, log, stdout, stderr } = await traceWithOracle(p, logFile, preload);
-      if (p.name.startsWith('diff/') && /\.[cm]?js$/.test(p.entry) && !BEHAVIOUR_KNOWN_DIFFERENT.has(p.name)) {
+      if (
+        p.name.startsWith('diff/') &&
+        /\.[cm]?js$/.test(p.entry) &&
+        !BEHAVIOUR_KNOWN_DIFFERENT.has(p.name)
+      ) {
         const plain = runNode(p);
         assert.equal(stdout, plain.stdout, `${p.name}: the oracle run printed something else than node`);
         assert.equal(trace.exit?.code, plain.code, `${p.name}: the oracle run exited otherwise than node`);
       }
-      assert.ok(log, `${p.name}: the oracle wrote no log (exit: ${JSON.stringify(trace.exit)}; stderr: ${stderr.slice(0, 500)})`);
+      assert.ok(
+        log,
+        `${p.name}: the oracle wrote no log (exit: ${JSON.stringify(trace.exit)}; stderr: ${stderr.slice(0, 500)})`,
+      );
       assert.ok(!trace.truncated, `${p.name}: trace truncated`);
       assert.ok(trace.tasks.length > 0, `${p.name}: no tasks traced`);
       const report = compareWithOracle(trace, log);
@@ -188,7 +230,10 @@ describe('oracle: the trace agrees with Node’s own promise hooks in the same r
       const text = summary(p.name, report);
       console.log(text);
       assert.ok(
-        report.settleMismatches.length === 0 && report.unjustified.length === 0 && report.misses.length === 0 && report.structure.length === 0,
+        report.settleMismatches.length === 0 &&
+          report.unjustified.length === 0 &&
+          report.misses.length === 0 &&
+          report.structure.length === 0,
         text,
       );
     });
