@@ -76,16 +76,23 @@ function argsOf(file: string): string[] {
   return [];
 }
 
+const LIBRARIES = path.join(ROOT, 'test/fixtures/libraries');
+
+/** Library drivers: every program of that folder except the helpers the others import (`import './x.mjs'`). */
+function drivers(found: Program[]): Program[] {
+  const texts = found.map((p) => fs.readFileSync(p.entry, 'utf8'));
+  return found.filter((p) => {
+    const base = path.basename(p.entry);
+    return !texts.some((text) => text.includes(`'./${base}'`) || text.includes(`"./${base}"`));
+  });
+}
+
 function programs(): Program[] {
   const diff = path.join(ROOT, 'test/fixtures/diff');
   return [
     ...discover(diff, 'diff', diff),
     ...discover(path.join(ROOT, 'examples'), 'examples', ROOT),
-    ...discover(
-      path.join(ROOT, 'test/fixtures/libraries'),
-      'libraries',
-      path.join(ROOT, 'test/fixtures/libraries'),
-    ),
+    ...drivers(discover(LIBRARIES, 'libraries', LIBRARIES)),
     ...discover(path.join(ROOT, 'test/fixtures/oracle'), 'oracle', path.join(ROOT, 'test/fixtures/oracle')),
   ];
 }
