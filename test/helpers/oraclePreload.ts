@@ -7,20 +7,30 @@
  * - every promise the engine creates gets a serial number (1, 2, …) on first sight; per promise:
  *   its `init` parent (the promise a `then`/`catch`/`finally`/await/combinator-element reaction
  *   hangs off), the reaction job that was running when it was created and when it settled, and
- *   when (performance.now() − the tracer's origin) and how (fulfilled / rejected, read with V8's
- *   own %PromiseStatus) it settled. V8's `settled` hook fires when the promise really settles: a
- *   promise resolved with a thenable stays pending (no hook) until the thenable settles it.
+ *   when (performance.now() − our origin, see the clock below) it settled. V8's `settled` hook
+ *   fires when the promise really settles: a promise resolved with a thenable stays pending (no
+ *   hook) until the thenable settles it.
  * - which promise is each task's: the tracer's `e()` hook runs first thing in a coroutine body,
  *   and the engine creates the async function's implicit promise on entry, just before; when the
  *   promise-hook event right before `e()` (nothing else in between, not even another hook of ours)
  *   is the `init` of a parentless promise, that promise is the task's. Otherwise (code ran between
  *   entry and body: parameter defaults) the task is reported unmapped, never guessed.
- * - which promise each suspension waited on: after `y`/`ya` hand the awaited value back, the
- *   engine's `await` makes a throwaway promise whose `init` parent is the promise it really waits
- *   on (the value itself when it is a native promise, else the promise that adopts it). The first
- *   `init` with a parent after the hook returns is that throwaway.
- * - combinators called through the tracer's `g`: the element reactions Promise.all/allSettled/
- *   race/any attach (inits with a parent, during the call) tie the result to its members.
+ * - which promise each suspension waited on: the first promise `init` after `y`/`ya` hand the
+ *   awaited value back belongs to the engine's `await`: either its throwaway, whose parent is the
+ *   value itself (a native promise, awaited as is), or the promise PromiseResolve made for any
+ *   other value (it adopts a thenable); V8 gives that one the awaiting function's own promise as
+ *   parent, which is dropped (it is no dependency).
+ * - combinators called through the tracer's `g` (every `Promise.all/allSettled/race/any(...)` in
+ *   instrumented code): the element reactions attached during the call tie the result to its members.
+ * - async generator requests: a parentless init right before e()/r()/rc() of a generator task is
+ *   the next()/return()/throw() request that resumed it.
+ * - the body's end: our clock around the first f()/x() of each task (the tracer reads its settle
+ *   time inside it) and the event serial of the last one, so the test can tell when the engine
+ *   settled the promise as the very next event.
+ * - settle state: %PromiseStatus of each task promise, read again at exit (V8 runs the settled
+ *   hook of a fulfilment before it marks the promise fulfilled).
+ * - the clock: ours read right before the first s()/e() (where the tracer takes its origin) and
+ *   around every e() (each bounds the offset from both sides against the trace's created.t).
  *
  * The test loads this file from a copy inside a `node_modules` folder: the runtime instruments
  * every other file the program requires, and an instrumented oracle would call the very hooks it

@@ -2,7 +2,8 @@
  * An independent oracle for the trace: every program below is traced once, with a test-only
  * preload (test/helpers/oraclePreload.ts) that watches the same run with V8's promise hooks, and
  * the trace must agree with what the engine did (test/helpers/oracleCompare.ts):
- *   - every task's `settled`: same state as its promise, and the same time within 1 ms;
+ *   - every task's `settled`: same state as its promise, and the same time within 1 ms (and not
+ *     the body's end when the engine settled the promise later, after more of the program ran);
  *   - every id in a suspension's `awaits` justified by the engine (the awaited promise is that
  *     task's promise, or depends on it through then chains, combinators, adoption or a resolve
  *     called from a reaction on it);
