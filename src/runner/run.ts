@@ -119,6 +119,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
   // Not --enable-source-maps: it changes what the program's own error stacks look like. The runtime maps
   // positions itself, through Node's internal stack formatter (runtime/stacks.ts), which needs this flag.
   const nodeArgs = ['--expose-internals', '--require', path.join(dist, 'runtime', 'preload.js')];
+  if (opts.testOnlyExtraPreload) nodeArgs.push('--require', opts.testOnlyExtraPreload);
   // The hooks around every call make each frame of the program a little larger; give the main thread's
   // JS stack the same head-room so deep (but finite) recursion still fits. Linux and macOS main threads
   // have 8 MiB of native stack, far above this; Windows' 1 MiB is not, so it keeps Node's default.

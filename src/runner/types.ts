@@ -31,6 +31,12 @@ export interface RunOptions {
   stdin?: 'inherit' | 'ignore';
   /** How often (ms) the live trace snapshot callback fires at most. Default 100. */
   updateIntervalMs?: number;
+  /**
+   * TEST-ONLY: one more module for the child to `--require`, loaded right after the runtime's own
+   * preload (the oracle test uses it to watch the same run with Node's promise hooks). It adds an
+   * observer; it cannot turn any of the tracing off. Never set by the CLI or the extension.
+   */
+  testOnlyExtraPreload?: string;
 }
 
 export interface RunCallbacks {
