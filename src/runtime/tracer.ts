@@ -189,6 +189,8 @@ export function createTracer(
    * awaited spans that suspension; tasks others started meanwhile are not the call's.
    */
   const resumedAt: number[] = [0];
+  /** awaited[t]: the unsettled task whose own promise t waits on directly (0: none). */
+  const awaited: number[] = [];
   /** skip[i] = j: tasks i .. j-1 already have their creation site (claimed by an inner call). */
   const skip: number[] = [];
   /** What each suspended task awaits, when that promise has a settler we track (new Promise, .then). */
@@ -227,19 +229,29 @@ export function createTracer(
   }
 
   /** What settled the promise `t` waited on, recorded just before `t` resumes (or ends its adoption). */
-  function woken(t: number): void {
+  function woken(t: number, threw: number): void {
     const s = settlers[t];
     if (s === undefined) return;
     settlers[t] = undefined;
-    if (s.adopted !== 0) rec(Ev.WaitOn, t, s.adopted, false);
-    if (s.by !== 0 && s.by !== t) rec(Ev.WokenBy, t, s.by, false);
+    // Resolved with a task's promise: that task's settling woke it (whoever called resolve did so earlier).
+    if (s.adopted !== 0) {
+      rec(Ev.WaitOn, t, s.adopted, false);
+      if (act[s.adopted] === ADOPTING) adopted(s.adopted, threw === 0);
+    } else if (s.by !== 0 && s.by !== t) rec(Ev.WokenBy, t, s.by, false);
   }
 
   function resume(t: number, threw: number): void {
+    // t resuming proves the promise it awaited settled: a task adopting a promise whose end we learn a job
+    // later has ended by now, with the outcome t sees.
+    const u = awaited[t];
+    if (u !== 0 && u !== undefined) {
+      awaited[t] = 0;
+      if (act[u] === ADOPTING) adopted(u, threw === 0);
+    }
     act[t] = cur;
     cur = t;
     resumedAt[t] = api.n;
-    if (settlers[t] !== undefined) woken(t);
+    if (settlers[t] !== undefined) woken(t, threw);
     rec(Ev.Resume, t, threw, true);
   }
 
@@ -305,6 +317,8 @@ export function createTracer(
     const id = TaskTags.get(v);
     if (id !== undefined) {
       rec(Ev.WaitOn, t, id, false);
+      const own = TaskTags.own(v);
+      if (own !== undefined && act[own] !== SETTLED) awaited[t] = own;
     } else {
       const group = promiseGroup.get(v);
       if (group !== undefined) {
@@ -319,7 +333,7 @@ export function createTracer(
   /** An adopting task's promise settled (its adopted thenable did): the task ends (at `at`, or now). */
   function adopted(t: number, ok: boolean, at = -1): void {
     if (act[t] !== ADOPTING) return;
-    if (settlers[t] !== undefined) woken(t);
+    if (settlers[t] !== undefined) woken(t, ok ? 0 : 1);
     if (at < 0) rec(ok ? Ev.SettleOk : Ev.SettleErr, t, 0, true);
     else recAt(ok ? Ev.SettleOk : Ev.SettleErr, t, 0, at);
     act[t] = SETTLED;
@@ -709,7 +723,13 @@ export function createTracer(
               : () => {
                   // The iterator's own code (an async generator's body) runs synchronously inside next(),
                   // still on behalf of this task; the task only suspends on the promise next() returned.
+                  const n0 = api.n;
                   const result = apply(next, inner, []);
+                  // An async `next()` method is a task the engine's loop starts: this loop is its call.
+                  if (api.n !== n0) {
+                    claim(n0, api.n, site);
+                    link(n0, result);
+                  }
                   api.y(t, site, result);
                   return result;
                 },
