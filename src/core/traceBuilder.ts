@@ -2,7 +2,7 @@
  * Folds the runtime's event stream into a {@link Trace}, incrementally (live views take snapshots
  * while the program runs). Pure: bytes and messages in, plain data out.
  */
-import { EVENT_BYTES, Ev, TASK_MASK, type RuntimeMessage, type SiteEntry, type SiteKind } from '../protocol/events';
+import { EVENT_BYTES, Ev, SettleCode, TASK_MASK, type RuntimeMessage, type SiteEntry, type SiteKind } from '../protocol/events';
 import type {
   CallbackRecord,
   Combinator,
@@ -15,6 +15,7 @@ import type {
   TaskRecord,
   Trace,
   TraceExit,
+  WaitTarget,
 } from '../protocol/trace';
 import { TRACE_FORMAT, TRACE_VERSION } from '../protocol/trace';
 
@@ -32,7 +33,11 @@ export interface TraceMeta {
 }
 
 const DENSE_SITES = 1 << 20;
-const COMBINATORS: Combinator[] = ['all', 'all', 'allSettled', 'race', 'any'];
+/** WaitKind codes 1–4 (JavaScript Promise combinators) and 5–7 (Python groupings of tasks); see CombinatorCode. */
+const COMBINATORS: Combinator[] = ['all', 'all', 'allSettled', 'race', 'any', 'gather', 'wait', 'taskGroup'];
+/** WaitKind codes from 8 up: what a Python suspension waited on when it was no task. */
+const WAIT_TARGETS: WaitTarget[] = ['sleep', 'future', 'queue', 'lock', 'event', 'semaphore', 'condition', 'thread', 'timeout', 'subprocess', 'stream'];
+const FIRST_WAIT_TARGET = 8;
 /** Shared by every suspension that waited on no task (most of them): one array instead of millions. */
 const NO_AWAITS: number[] = Object.freeze([]) as unknown as number[];
 
@@ -63,8 +68,12 @@ export class TraceBuilder {
   private durationMs = 0;
   /** Wall-clock epoch (ms) of the child's t = 0, from its start frame. */
   epochMs: number | null = null;
-  /** The last uncaught error / unhandled rejection the runtime reported. */
-  lastError: { kind: string; message: string; stack: string } | null = null;
+  /** The last uncaught error / unhandled rejection the runtime reported (with where it was raised, when the runtime knows). */
+  lastError: { kind: string; message: string; stack: string; site?: SourceSite } | null = null;
+  /** Which runtime wrote the stream (`cpython 3.12.1`), from its start frame. */
+  private runtime: string | undefined;
+  /** Non-fatal things the program was told (Python: "Task exception was never retrieved"). */
+  readonly warnings: string[] = [];
   /** Set when the runtime acknowledged a stop request (every event before it has arrived). */
   stopAcknowledged = false;
   /** Set when the runtime said goodbye at exit (every event has arrived). */
@@ -77,6 +86,7 @@ export class TraceBuilder {
     switch (msg.type) {
       case 'start':
         this.epochMs = msg.epochMs;
+        if (msg.runtime) this.runtime = msg.runtime;
         break;
       case 'sites':
         msg.entries.forEach((entry: SiteEntry, k: number) => {
@@ -92,6 +102,8 @@ export class TraceBuilder {
         break;
       case 'error':
         this.lastError = { kind: msg.kind, message: msg.message, stack: msg.stack };
+        // A runtime that knows where it was raised says so (Python); the host maps JS stacks itself.
+        if (msg.site) this.lastError.site = { ...msg.site, file: relativeTo(this.meta.cwd, msg.site.file) };
         break;
       case 'stopping':
         this.stopAcknowledged = true;
@@ -100,6 +112,7 @@ export class TraceBuilder {
         this.ended = true;
         break;
       case 'warning':
+        this.warnings.push(msg.message);
         break;
       default: {
         const never: never = msg;
@@ -220,7 +233,11 @@ export class TraceBuilder {
       }
       case Ev.WaitKind: {
         const seg = this.openSuspended(id);
-        if (seg) seg.combinator = COMBINATORS[arg] ?? 'all';
+        if (!seg) break;
+        if (arg >= FIRST_WAIT_TARGET) {
+          const what = WAIT_TARGETS[arg - FIRST_WAIT_TARGET];
+          if (what) seg.waitsFor = what;
+        } else seg.combinator = COMBINATORS[arg] ?? 'all';
         break;
       }
       case Ev.Resume: {
@@ -231,7 +248,8 @@ export class TraceBuilder {
           if (this.awaitSet?.seg === seg) this.awaitSet = null;
           seg.end = t;
           if (arg === 1) seg.threw = true;
-          seg.resumedBy = this.waker(seg, t);
+          // A runtime that knows who woke it said so (Ev.WokenBy) just before; else infer it from `awaits`.
+          seg.resumedBy = seg.resumedBy ?? this.waker(seg, t);
         }
         task.segments.push({ state: 'running', start: t, end: null } as RunningSegment);
         break;
@@ -241,7 +259,20 @@ export class TraceBuilder {
         const task = this.task(id);
         if (!task) break;
         closeLast(task, t);
-        task.settled = { t, state: kind === Ev.SettleOk ? 'fulfilled' : 'rejected' };
+        task.settled = {
+          t,
+          state: kind === Ev.SettleOk ? 'fulfilled' : arg === SettleCode.Cancelled ? 'cancelled' : 'rejected',
+        };
+        break;
+      }
+      case Ev.CallbackDone:
+        // Python's add_done_callback: runs however the task ended (no then/catch split).
+        this.callbacks.push({ t, kind: 'done', taskId: id, site: this.site(arg)?.where ?? null });
+        break;
+      case Ev.WokenBy: {
+        // Python: the task whose code completed what this suspension waited on (precedes the Resume).
+        const seg = this.openSuspended(id);
+        if (seg) seg.resumedBy = arg;
         break;
       }
       case Ev.CallbackThen:
@@ -294,6 +325,7 @@ export class TraceBuilder {
       format: TRACE_FORMAT,
       version: TRACE_VERSION,
       language: this.meta.language,
+      ...(this.runtime ? { runtime: this.runtime } : {}),
       entry: this.meta.entry,
       cwd: this.meta.cwd,
       startedAt: this.meta.startedAt,
@@ -333,5 +365,12 @@ function siteKindToTaskKind(kind: SiteKind | undefined): TaskKind {
 }
 
 function suspendKind(kind: SiteKind | undefined): SuspendKind {
-  return kind === 'for-await' ? 'for-await' : kind === 'yield' ? 'yield' : 'await';
+  switch (kind) {
+    case 'for-await':
+    case 'yield':
+    case 'scheduled':
+      return kind;
+    default:
+      return 'await';
+  }
 }
