@@ -74,6 +74,9 @@ export class TraceBuilder {
   private runtime: string | undefined;
   /** Non-fatal things the program was told (Python: "Task exception was never retrieved"). */
   readonly warnings: string[] = [];
+  /** Python: asyncio task names and settle errors by lane, applied once the lane's events are folded. */
+  private readonly taskNames = new Map<number, string>();
+  private readonly settleErrors = new Map<number, string>();
   /** Set when the runtime acknowledged a stop request (every event before it has arrived). */
   stopAcknowledged = false;
   /** Set when the runtime said goodbye at exit (every event has arrived). */
@@ -114,6 +117,14 @@ export class TraceBuilder {
       case 'warning':
         this.warnings.push(msg.message);
         break;
+      // Python: both come after the batch that holds the lane's Create / settle, which may still be
+      // pending (folded lazily), so they wait in a map until then.
+      case 'taskinfo':
+        this.taskNames.set(msg.task, msg.taskName);
+        break;
+      case 'settle-error':
+        this.settleErrors.set(msg.task, msg.error);
+        break;
       default: {
         const never: never = msg;
         void never;
@@ -133,6 +144,22 @@ export class TraceBuilder {
     const batches = this.pending;
     this.pending = [];
     for (const bytes of batches) this.decode(bytes);
+    if (this.taskNames.size || this.settleErrors.size) this.applyTaskInfo();
+  }
+
+  private applyTaskInfo(): void {
+    for (const [id, name] of this.taskNames) {
+      const task = this.task(id);
+      if (!task) continue;
+      task.taskName = name;
+      this.taskNames.delete(id);
+    }
+    for (const [id, error] of this.settleErrors) {
+      const task = this.task(id);
+      if (!task?.settled) continue;
+      task.settled.error = error;
+      this.settleErrors.delete(id);
+    }
   }
 
   private decode(bytes: Uint8Array): void {

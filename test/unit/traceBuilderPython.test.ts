@@ -159,6 +159,22 @@ describe('core/traceBuilder (Python streams)', () => {
     assert.deepEqual(b.snapshot().callbacks, [{ t: 5.1, kind: 'done', taskId: 1, site: { file: 'app.py', line: 20, column: 5 } }]);
   });
 
+  it('applies asyncio task names and settle errors sent after the batch that created/settled the lane', () => {
+    const b = pythonBuilder();
+    b.handleEvents(records([[0, Ev.Create, 0, 2], [0, Ev.Create, 0, 2]]));
+    b.handleMessage({ type: 'taskinfo', task: 1, taskName: 'Task-2' });
+    b.handleEvents(records([[3, Ev.SettleErr, 1, SettleCode.Rejected]]));
+    b.handleMessage({ type: 'settle-error', task: 1, error: 'ValueError: boom' });
+    // Info about a lane whose events have not arrived yet waits for them.
+    b.handleMessage({ type: 'taskinfo', task: 3, taskName: 'fetcher' });
+    const [first, second] = b.snapshot().tasks;
+    assert.equal(first.taskName, 'Task-2');
+    assert.deepEqual(first.settled, { t: 3, state: 'rejected', error: 'ValueError: boom' });
+    assert.equal(second.taskName, undefined);
+    b.handleEvents(records([[4, Ev.Create, 0, 2]]));
+    assert.equal(b.snapshot().tasks[2].taskName, 'fetcher');
+  });
+
   it("keeps the runtime's crash site (relative to cwd) and its warnings", () => {
     const b = pythonBuilder();
     b.handleMessage({
