@@ -16,6 +16,7 @@ const ALLOWED = [
   /^dist\/prepareWorker\.js$/,
   /^dist\/runtime\/[\w.-]+\.m?js$/,
   /^dist\/webview\/[\w.-]+\.(js|css)$/,
+  /^dist\/pyruntime\/([\w.-]+\/)*[\w.-]+\.py$/,
 ];
 const REQUIRED = [
   'package.json',
