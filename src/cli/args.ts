@@ -3,14 +3,15 @@
  * Pure: argv in, a command or a {@link UsageError} out; the caller decides what to print.
  */
 import { parseArgs } from 'node:util';
+import { RUNNABLE_EXTENSIONS } from '../runner/languages';
 
 /** What the trace file holds. */
 export type TraceFileFormat = 'json' | 'chrome' | 'html';
 
 export const TRACE_FILE_FORMATS: readonly TraceFileFormat[] = ['json', 'chrome', 'html'];
 
-/** Source files the runner can instrument (what Node would run, plus TypeScript). */
-export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
+/** Source files the runner can start from (what Node would run, TypeScript, and Python). */
+export const SOURCE_EXTENSIONS = RUNNABLE_EXTENSIONS;
 
 export interface RunCommand {
   command: 'run';
@@ -21,6 +22,8 @@ export interface RunCommand {
   /** Seconds; 0 = no limit. */
   timeoutSeconds: number;
   nodePath: string | null;
+  /** The Python interpreter for a .py file (default: python3, else python, on PATH). */
+  pythonPath: string | null;
   maxEvents: number | null;
   timeline: boolean;
   color: boolean | null;
@@ -36,8 +39,9 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: async-timeline run <file> [options] [-- program args]
 
-Runs an async JavaScript/TypeScript program with every coroutine traced, passes its output
-through, then prints a timeline of when each task ran, where it awaited and for how long.
+Runs an async JavaScript/TypeScript or Python (asyncio, 3.11+) program with every coroutine
+traced, passes its output through, then prints a timeline of when each task ran, where it
+awaited and for how long.
 
 Options:
   --out <path>          write the trace to <path>
@@ -47,6 +51,8 @@ Options:
                         ending in .html when not given
   --timeout <seconds>   stop the program after this long (exit status 124)
   --node <path>         the node executable to run the program with (default: node on PATH)
+  --python <path>       the Python interpreter for a .py file (default: python3, else python,
+                        on PATH; pyenv shims are resolved to the real binary)
   --max-events <n>      stop recording after n events (the trace is marked truncated)
   --no-timeline         do not print the text timeline (the one-line summary still prints)
   --color / --no-color  force colours on or off (default: on when stderr is a terminal)
@@ -60,6 +66,7 @@ stderr, so stdout stays clean for pipes. Exit status: the program's own, 124 aft
 Examples:
   async-timeline run examples/workers.ts
   async-timeline run examples/crawl.ts --out crawl.trace.json
+  async-timeline run examples/python/workers.py --python python3.12
   async-timeline run server.ts --timeout 10 --format chrome --out server.chrome.json -- --port 8080
 `;
 
@@ -89,6 +96,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         format: { type: 'string', short: 'f' },
         timeout: { type: 'string', short: 't' },
         node: { type: 'string' },
+        python: { type: 'string' },
         'max-events': { type: 'string' },
         // node:util parseArgs on Node 20 has no `allowNegative`, so the negations are options too.
         'no-timeline': { type: 'boolean' },
@@ -126,7 +134,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
 
   const lower = file.toLowerCase();
   if (!SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
-    throw new UsageError(`'${file}' is not a JavaScript/TypeScript file (${SOURCE_EXTENSIONS.join(' ')})`);
+    throw new UsageError(`'${file}' is not a JavaScript, TypeScript or Python file (${SOURCE_EXTENSIONS.join(' ')})`);
   }
 
   const out = values.out ?? null;
@@ -149,6 +157,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const maxEvents = positiveNumber('max-events', values['max-events'], true);
   if (maxEvents === 0) throw new UsageError('--max-events must be at least 1');
   if (values.node === '') throw new UsageError('--node expects a path');
+  if (values.python === '') throw new UsageError('--python expects a path');
 
   return {
     command: 'run',
@@ -157,6 +166,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
     format,
     timeoutSeconds: positiveNumber('timeout', values.timeout, false) ?? 0,
     nodePath: values.node ?? null,
+    pythonPath: values.python ?? null,
     maxEvents,
     timeline: !values['no-timeline'],
     color: values.color ? true : values['no-color'] ? false : null,

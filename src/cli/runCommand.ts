@@ -12,6 +12,7 @@ import { renderTextTimeline, summarizeTrace } from '../core/textTimeline';
 import { SourceError } from '../instrument/errors';
 import type { Trace, TraceExit } from '../protocol/trace';
 import { startRun } from '../runner/run';
+import { PythonNotFoundError } from '../runner/pythonInterpreter';
 import type { RunHandle, RunOptions } from '../runner/types';
 import type { RunCommand, TraceFileFormat } from './args';
 import { UsageError } from './args';
@@ -124,6 +125,7 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     args: cmd.programArgs,
     timeoutMs: cmd.timeoutSeconds > 0 ? cmd.timeoutSeconds * 1000 : undefined,
     ...(cmd.nodePath !== null ? { nodePath: cmd.nodePath } : {}),
+    ...(cmd.pythonPath !== null ? { pythonPath: cmd.pythonPath, pythonSource: 'option' as const } : {}),
     ...(cmd.maxEvents !== null ? { maxEvents: cmd.maxEvents } : {}),
   };
 
@@ -139,6 +141,8 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
       io.stderr.write(`${err.message}\n`);
       return EXIT_USAGE;
     }
+    // No usable Python: the user's setup, said in one line (like a bad --node).
+    if (err instanceof PythonNotFoundError) throw new UsageError(err.message);
     throw err;
   }
 

@@ -126,6 +126,7 @@ describe('cli: argument parsing', () => {
       format: 'json',
       timeoutSeconds: 2.5,
       nodePath: '/n',
+      pythonPath: null,
       maxEvents: 10,
       timeline: false,
       color: null,
