@@ -167,7 +167,9 @@ function awaitSummary(task: TaskRecord, trace: Trace, end: number): string {
   }
   const parts: string[] = [];
   let lastKind = '';
-  for (const g of groups.values()) {
+  // The task's own awaits first; the wait for its first run (Python `scheduled`) after them.
+  const ordered = [...groups.values()].sort((a, b) => Number(a.kind === 'scheduled') - Number(b.kind === 'scheduled'));
+  for (const g of ordered) {
     // Name the kind once per run of same-kind groups: "await L9 (…), L12 (…), yield L10 (…)".
     const prefix = g.kind !== lastKind ? `${g.kind} ` : '';
     lastKind = g.kind;
