@@ -226,11 +226,15 @@ export class TraceBuilder {
       case Ev.Yield: {
         const task = this.task(id);
         if (!task) break;
-        closeLast(task, t);
         const site = this.site(arg);
+        // Python: a task created by create_task never ran before the loop first steps it; the
+        // runtime records its creation and the `scheduled` wait a moment apart, but the task ran
+        // none of its code in between: a zero-length running segment, then the wait from creation.
+        const start = site?.kind === 'scheduled' && task.segments.length === 1 ? task.created.t : t;
+        closeLast(task, start);
         const seg: SuspendedSegment = {
           state: 'suspended',
-          start: t,
+          start,
           end: null,
           site: site?.where ?? null,
           kind: suspendKind(site?.kind),

@@ -47,7 +47,7 @@ describe('core/traceBuilder (Python streams)', () => {
         [0.1, Ev.Resume, 1, 0],
         [1, Ev.Create, 1, 2], // worker_1, created by main
         [1, Ev.CallSite, 2, 3],
-        [1, Ev.Yield, 2, 4], // scheduled
+        [1.2, Ev.Yield, 2, 4], // scheduled: recorded a moment after the Create, yet the task ran nothing in between
         [2, Ev.Yield, 1, 5], // main: await task1
         [2, Ev.WaitOn, 1, 2],
         [2.5, Ev.Resume, 2, 0], // worker_1 first step

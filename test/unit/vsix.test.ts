@@ -29,6 +29,9 @@ const REQUIRED = [
   'dist/runtime/hooks.mjs',
   'dist/webview/main.js',
   'dist/webview/main.css',
+  'dist/pyruntime/sitecustomize.py',
+  'dist/pyruntime/_async_timeline/tracer.py',
+  'dist/pyruntime/lenses.py',
 ];
 
 describe('.vsix contents (.vscodeignore allowlist)', function () {
