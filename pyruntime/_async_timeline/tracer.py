@@ -793,7 +793,9 @@ class _ErrReport:
     def __call__(self, task):
         try:
             if not task.cancelled():
-                e = task.exception()
+                # not task.exception(): that would mark it retrieved and silence asyncio's
+                # "Task exception was never retrieved"
+                e = getattr(task, '_exception', None)
                 if e is not None:
                     _later_msg({'type': 'settle-error', 'task': self.lid, 'error': _exc_line(e)})
         except BaseException:

@@ -25,7 +25,7 @@ const eventsFile = path.join(dir, 'events.bin');
 const cwd = path.dirname(path.resolve(script));
 fs.writeFileSync(manifest, JSON.stringify({ version: 1, eventsFile, stopFile: path.join(dir, 'stop'), maxEvents: 5000000, cwd, userRoots: [cwd], trace: true }));
 const env = { ...process.env, ASYNC_TIMELINE_PY_MANIFEST: manifest, PYTHONPATH: path.join(root, 'pyruntime') + (process.env.PYTHONPATH ? path.delimiter + process.env.PYTHONPATH : '') };
-const r = spawnSync(python, [script, ...args], { env, cwd, encoding: 'utf8' });
+const r = spawnSync(python, [path.resolve(script), ...args], { env, cwd, encoding: 'utf8' });
 process.stdout.write(r.stdout);
 process.stderr.write(r.stderr);
 console.log(`-- exit ${r.status} ${r.signal ?? ''}`);
