@@ -6,7 +6,8 @@
  * Lines are 1-based, as in the trace. Hover Markdown uses `command:` links, so the adapter must
  * mark it trusted for exactly the command id passed in {@link HintOptions.showCommand}.
  */
-import type { CallbackKind, Combinator, TaskRecord, Trace, WaitTarget } from '../protocol/trace';
+import type { CallbackKind, TaskRecord, Trace } from '../protocol/trace';
+import { combinatorLabel, waitTargetLabel } from './waitLabels';
 import { computeStats, type TraceStats } from './stats';
 
 /** What a hint is about; the adapter picks a decoration style per kind. */
@@ -64,25 +65,6 @@ export function formatTime(t: number): string {
   if (!Number.isFinite(t)) return '—';
   if (t < 10) return `${t.toFixed(1)} ms`;
   return `${Math.round(t)} ms`;
-}
-
-/** How a combinator is spelled in the program's language: `Promise.all`, `asyncio.gather`, `TaskGroup`. */
-export function combinatorLabel(c: Combinator): string {
-  switch (c) {
-    case 'gather':
-      return 'asyncio.gather';
-    case 'wait':
-      return 'asyncio.wait';
-    case 'taskGroup':
-      return 'TaskGroup';
-    default:
-      return `Promise.${c}`;
-  }
-}
-
-/** What a suspension waited on when that was no task: `a sleep`, `a queue`, `a thread` (Python). */
-export function waitTargetLabel(w: WaitTarget): string {
-  return w === 'thread' ? 'a thread (to_thread/executor)' : w === 'timeout' ? 'a timeout' : `a ${w}`;
 }
 
 const CALLBACK_WORDS: Record<CallbackKind, string> = {
