@@ -160,6 +160,21 @@ def _rec(head, arg):
     _n = i + 1
 
 
+def _rec2(h1, a1, h2, a2):
+    """Two records at one instant (Yield + WaitOn/WaitKind, WokenBy + Resume): one clock read."""
+    global _n
+    i = _n
+    if i + 1 >= _lim:
+        _rec(h1, a1)
+        _rec(h2, a2)
+        return
+    t = (_pc() - _origin) * 1000.0
+    o = i << 4
+    _pack(_buf, o, t, h1, a1)
+    _pack(_buf, o + 16, t, h2, a2)
+    _n = i + 2
+
+
 def _write(b):
     if _fd < 0:
         return
@@ -431,10 +446,11 @@ def _on_start(f, info):
     outer = _lane_above(back)
     _next_id += 1
     nid = _next_id
-    _rec(H_CREATE | (outer.id if outer is not None else 0), info.defsite)
     uf = _user_frame(back)
     if uf is not None:
-        _rec(H_CALLSITE | nid, _sites_at(uf))
+        _rec2(H_CREATE | (outer.id if outer is not None else 0), info.defsite, H_CALLSITE | nid, _sites_at(uf))
+    else:
+        _rec(H_CREATE | (outer.id if outer is not None else 0), info.defsite)
     _lanes[f] = _Lane(nid, RUN, info, outer)
 
 
@@ -451,9 +467,11 @@ def _on_resume(L, threw):
         c = L.child
         L.child = None
         if c is not None:
-            _rec(H_WOKEN | lid, c.id)
+            _rec2(H_WOKEN | lid, c.id, H_RESUME | lid, threw)
+            return
     elif L.wait:
-        _rec(H_WOKEN | lid, L.wait)
+        _rec2(H_WOKEN | lid, L.wait, H_RESUME | lid, threw)
+        return
     _rec(H_RESUME | lid, threw)
 
 
@@ -485,37 +503,35 @@ def _on_yield(f, L, off, value):
         if o is not None and o.st == SUSPCHILD and o.child is L:
             o.st = RUN
             o.child = None
-            _rec(H_WOKEN | o.id, lid)
-            _rec(H_RESUME | o.id, 0)
+            _rec2(H_WOKEN | o.id, lid, H_RESUME | o.id, 0)
         _pend = None
         _pk = 0
         return
-    _rec(H_YIELD | lid, site)
     p = _pend
     if p is not None and p.outer is L:
         L.st = SUSPCHILD
         L.child = p
         L.wait = 0
-        _rec(H_WAITON | lid, p.id)
+        _rec2(H_YIELD | lid, site, H_WAITON | lid, p.id)
     else:
         L.st = SUSP
         L.wait = 0
         pk = _pk
         if pk:
-            _rec(H_WAITKIND | lid, pk)
+            _rec2(H_YIELD | lid, site, H_WAITKIND | lid, pk)
             if _pm:
                 _members(lid, _pm)
         elif value is None:
-            _rec(H_WAITKIND | lid, W_SLEEP)
+            _rec2(H_YIELD | lid, site, H_WAITKIND | lid, W_SLEEP)
         elif isinstance(value, _TaskBase):
             m = getattr(value, '_at_lane', 0)
             if m:
                 L.wait = m
-                _rec(H_WAITON | lid, m)
+                _rec2(H_YIELD | lid, site, H_WAITON | lid, m)
             else:
-                _rec(H_WAITKIND | lid, W_FUTURE)
+                _rec2(H_YIELD | lid, site, H_WAITKIND | lid, W_FUTURE)
         elif type(value) is _GF:
-            _rec(H_WAITKIND | lid, W_GATHER)
+            _rec2(H_YIELD | lid, site, H_WAITKIND | lid, W_GATHER)
             _members(lid, getattr(value, '_children', ()) or ())
         else:
             k = W_FUTURE
@@ -524,7 +540,7 @@ def _on_yield(f, L, off, value):
                     k = W_THREAD
             except TypeError:
                 pass
-            _rec(H_WAITKIND | lid, k)
+            _rec2(H_YIELD | lid, site, H_WAITKIND | lid, k)
     _pk = 0
     _pm = None
     _pend = L if L.outer is not None else None
@@ -548,8 +564,7 @@ def _on_end(f, L, exc, ok, cancelled=False):
     if o is not None and o.st == SUSPCHILD and o.child is L:
         o.st = RUN
         o.child = None
-        _rec(H_WOKEN | o.id, lid)
-        _rec(H_RESUME | o.id, 0 if ok else 1)
+        _rec2(H_WOKEN | o.id, lid, H_RESUME | o.id, 0 if ok else 1)
 
 
 def _exc_line(exc):
@@ -881,8 +896,7 @@ def _install_asyncio_hooks():
                 uf = _user_frame(caller)
                 if uf is not None:
                     s = _sites_at(uf)
-                    _rec(H_CALLSITE | nid, s)
-                    _rec(H_YIELD | nid, s + 1)
+                    _rec2(H_CALLSITE | nid, s, H_YIELD | nid, s + 1)
                 else:
                     _rec(H_YIELD | nid, 0)
                 L = _Lane(nid, SCHED, info, None)
@@ -911,6 +925,24 @@ def _install_asyncio_hooks():
             pass
         return fut
 
+    orig_ceh = BEL.call_exception_handler
+
+    def call_exception_handler(self, context):
+        # "Task exception was never retrieved" and alike: told, not fatal -> a `warning` frame
+        if _on:
+            try:
+                msg = str(context.get('message') or 'asyncio exception handler called')
+                exc = context.get('exception')
+                if exc is not None:
+                    msg += ': ' + _exc_line(exc)
+                _later_msg({'type': 'warning', 'message': msg})
+            except Exception:
+                pass
+        return orig_ceh(self, context)
+
+    call_exception_handler.__name__ = orig_ceh.__name__
+    call_exception_handler.__qualname__ = orig_ceh.__qualname__
+    BEL.call_exception_handler = call_exception_handler
     create_task.__name__ = orig_ct.__name__
     create_task.__qualname__ = orig_ct.__qualname__
     create_task.__doc__ = orig_ct.__doc__

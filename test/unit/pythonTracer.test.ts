@@ -244,7 +244,7 @@ describe('Python tracer (pyruntime)', function () {
         const done = r.trace.callbacks.filter((c) => c.kind === 'done');
         assert.deepEqual(
           done.map((c) => c.site?.line),
-          [20, 23],
+          [20, 22],
         );
       });
 
@@ -288,7 +288,8 @@ describe('Python tracer (pyruntime)', function () {
         assert.equal(err.site?.column, 5);
         assert.ok(err.stack.includes('Traceback'));
         assert.equal(one(r.trace, 'fail').settled?.state, 'rejected');
-        assert.equal(one(r.trace, 'fail').settled?.error, 'ValueError: boom');
+        // 3.11's profile hook cannot see the exception of a coroutine that is no Task's (PROTOCOL.md)
+        if (py.minor >= 12) assert.equal(one(r.trace, 'fail').settled?.error, 'ValueError: boom');
         assert.equal(types(r).at(-1), 'end');
       });
 
@@ -334,6 +335,15 @@ describe('Python tracer (pyruntime)', function () {
         assert.ok(types(r).includes('truncated'));
         assert.equal(r.trace.truncated, true);
         assert.ok(r.trace.eventCount <= 100);
+      });
+
+      it('"Task exception was never retrieved" is a warning frame, the program goes on', async () => {
+        const r = await runPython(py.path, path.join(PYDIFF, '23_never_retrieved.py'));
+        assert.equal(r.status, 0);
+        const w = r.messages.find((m) => m.type === 'warning');
+        assert.ok(w && w.type === 'warning');
+        assert.equal(w.message, 'Task exception was never retrieved: RuntimeError: nobody looks');
+        assert.equal(one(r.trace, 'bad').settled?.state, 'rejected');
       });
 
       it('trace:false runs through the boot file and records nothing', async () => {

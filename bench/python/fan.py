@@ -1,0 +1,17 @@
+# 10,000 tasks x 10 suspending awaits under one gather: prints its work ms.
+import asyncio
+import time
+
+
+async def task(i):
+    for _ in range(10):
+        await asyncio.sleep(0)
+
+
+async def main():
+    t = time.perf_counter()
+    await asyncio.gather(*(task(i) for i in range(10_000)))
+    print('work_ms %.1f' % ((time.perf_counter() - t) * 1000))
+
+
+asyncio.run(main())
