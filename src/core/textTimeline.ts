@@ -170,6 +170,11 @@ function awaitSummary(task: TaskRecord, trace: Trace, end: number): string {
   // The task's own awaits first; the wait for its first run (Python `scheduled`) after them.
   const ordered = [...groups.values()].sort((a, b) => Number(a.kind === 'scheduled') - Number(b.kind === 'scheduled'));
   for (const g of ordered) {
+    // The wait for the first run is said by its length only (its site is the creating call).
+    if (g.kind === 'scheduled') {
+      parts.push(`scheduled ${formatDuration(g.ms)}`);
+      continue;
+    }
     // Name the kind once per run of same-kind groups: "await L9 (…), L12 (…), yield L10 (…)".
     const prefix = g.kind !== lastKind ? `${g.kind} ` : '';
     lastKind = g.kind;
