@@ -148,11 +148,13 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
 
   // Ctrl-C stops the program but keeps the trace: it is written and drawn like any other run.
   const disposeInterrupt = io.onInterrupt(() => handle.stop());
-  const { trace, exit } = await handle.done.finally(disposeInterrupt);
+  const { trace, exit, notices } = await handle.done.finally(disposeInterrupt);
 
   let status = exitStatus(exit);
   const err = io.stderr;
-  if (cmd.timeline) {
+  for (const notice of notices ?? []) err.write(`async-timeline: ${notice}\n`);
+  // An untraced run (Python < 3.11) has nothing to draw, and saying "no coroutines ran" would be wrong.
+  if (cmd.timeline && !(notices?.length && trace.tasks.length === 0)) {
     // The terminal's width; when stderr is not a terminal, $COLUMNS (shells export it), else 100.
     const columns = err.columns ?? (Number(io.env.COLUMNS) || 100);
     const width = Math.max(60, Math.min(160, columns));

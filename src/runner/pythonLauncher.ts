@@ -90,7 +90,7 @@ export async function launchPython(opts: RunOptions, entry: string): Promise<Lau
   const notices: string[] = [];
   if (trace && !python.traced) {
     notices.push(
-      `[async-timeline] ${describePython(python)}: tracing needs Python 3.11 or newer; the program runs untraced.`,
+      `${describePython(python)}: tracing needs Python 3.11 or newer; the program ran untraced`,
     );
   }
   const ownDir = fs.realpathSync(runtimeDir);

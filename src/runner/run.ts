@@ -89,7 +89,7 @@ export interface Launch {
   cannotStart(err: NodeJS.ErrnoException): string;
   /** Where an uncaught error was raised, from what the runtime reported. */
   crashSite(error: NonNullable<TraceBuilder['lastError']>): SourceSite | null;
-  /** Lines to tell the user before the program's own output (e.g. "runs untraced"). */
+  /** What the user should hear of after the run (e.g. "ran untraced"); returned in RunResult.notices. */
   notices?: string[];
   /** Python runs: the interpreter that runs the program. */
   interpreter?: PythonInterpreter;
@@ -194,10 +194,6 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
   if (spawnError) {
     cleanup();
     throw new Error(launch.cannotStart(spawnError as NodeJS.ErrnoException));
-  }
-  for (const notice of launch.notices ?? []) {
-    builder.addOutput('stderr', `${notice}\n`, Date.now());
-    cb.onStderr?.(`${notice}\n`);
   }
 
   let updateTimer: NodeJS.Timeout | null = null;
@@ -305,7 +301,7 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
     guarded(() => builder.finish(exit, endT));
     cleanup();
     if (decodeError) cb.onStderr?.(`[async-timeline] part of the trace could not be read: ${String(decodeError)}\n`);
-    const notices = [...(launch.notices ?? []), ...builder.warnings];
+    const notices = launch.notices ?? [];
     return { trace: builder.snapshot(), exit, ...(notices.length ? { notices } : {}) };
   })();
 

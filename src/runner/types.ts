@@ -43,7 +43,7 @@ export interface RunCallbacks {
 export interface RunResult {
   trace: Trace;
   exit: TraceExit;
-  /** Things the user should hear of that did not end the run: the program ran untraced (Python < 3.11), runtime warnings. */
+  /** Things the user should hear of that did not end the run: the program ran untraced (Python < 3.11). */
   notices?: string[];
 }
 

@@ -275,6 +275,16 @@ describe('CLI on examples/python (the real tracer)', function () {
     assert.ok(lifetime >= 1990 && lifetime < 2000 + 5000, `main lived ${lifetime} ms`);
   });
 
+  it('an interpreter older than 3.11 runs the program untraced and says so once, after the run', async function () {
+    const old = ['3.10.13', '3.10', '3.9'].map((v) => `${os.homedir()}/.pyenv/versions/${v}/bin/python3`).find((p) => fs.existsSync(p));
+    if (!old) this.skip();
+    const r = await cli(['run', 'examples/python/workers.py', '--python', old!]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /awaited worker_2/);
+    assert.match(r.stderr, /the program ran untraced/);
+    assert.doesNotMatch(r.stderr, /no coroutines ran/);
+  });
+
   it('crawl.py: four done callbacks, gather over four tasks, ~4 s not 10 s', async () => {
     const out = path.join(tmpdir(), 'crawl.json');
     const r = await cli(['run', 'examples/python/crawl.py', '--out', out]);
