@@ -624,15 +624,28 @@ def _install_monitoring():
         f = _getframe(1)
         _on_start(f, info)
 
+    # Fast paths look the frame up first: a frame that is a lane is a user coroutine's.
     def m_resume(code, off):
+        L = lanes.get(_getframe(1))
+        if L is not None:
+            global _pend, _pk
+            _pend = None
+            _pk = 0
+            st = L.st
+            if st == SUSP:
+                L.st = RUN
+                if L.wait:
+                    _rec2(H_WOKEN | L.id, L.wait, H_RESUME | L.id, 0)
+                else:
+                    _rec(H_RESUME | L.id, 0)
+            elif st != RUN and st != SUSPCHILD:
+                _on_resume(L, 0)
+            return
         info = codes.get(id(code))
         if info is None:
             info = classify(code)
         if info.k != K_LANE:
             return DISABLE
-        L = lanes.get(_getframe(1))
-        if L is not None:
-            _on_resume(L, 0)
 
     def m_throw(code, off, exc):
         info = codes.get(id(code))
@@ -645,31 +658,39 @@ def _install_monitoring():
             _on_resume(L, 1)
 
     def m_yield(code, off, value):
+        f = _getframe(1)
+        L = lanes.get(f)
+        if L is not None:
+            _on_yield(f, L, off, value)
+            return
         info = codes.get(id(code))
         if info is None:
             info = classify(code)
         k = info.k
-        if k == K_LANE:
-            f = _getframe(1)
-            L = lanes.get(f)
-            if L is not None:
-                _on_yield(f, L, off, value)
-            return
         if k == K_LIB:
-            _lib_yield(info, _getframe(1))
+            global _pk, _pm
+            wk = info.wk
+            if wk == W_WAIT or wk == W_TASKGROUP:
+                _lib_yield(info, f)
+            else:
+                _pk = wk
+                _pm = None
+            return
+        if k == K_LANE:
             return
         return DISABLE
 
     def m_return(code, off, value):
+        f = _getframe(1)
+        L = lanes.get(f)
+        if L is not None:
+            _on_end(f, L, None, True)
+            return
         info = codes.get(id(code))
         if info is None:
             info = classify(code)
         if info.k != K_LANE:
             return DISABLE
-        f = _getframe(1)
-        L = lanes.get(f)
-        if L is not None:
-            _on_end(f, L, None, True)
 
     def m_unwind(code, off, exc):
         info = codes.get(id(code))
@@ -746,11 +767,17 @@ def _install_profile():
                 pass
 
     def prof(frame, event, arg):
-        if event[1] == '_':
+        # called for every call/return of every Python (and C) function: leave early
+        if event[1] == '_':  # c_call, c_return, c_exception ('call'[0] is 'c' too)
             return
-        info = codes.get(id(frame.f_code))
+        code = frame.f_code
+        if not code.co_flags & 0x380:  # no coroutine / async generator
+            if not _started and event == 'call' and code.co_name == '<module>' and _is_user_code(code):
+                _start_frame()
+            return
+        info = codes.get(id(code))
         if info is None:
-            info = classify(frame.f_code)
+            info = classify(code)
         k = info.k
         if k == K_LANE:
             co = info.co
@@ -783,10 +810,8 @@ def _install_profile():
                 else:
                     end_exc(frame, L, False)
         elif k == K_LIB:
-            if event == 'return' and frame.f_code.co_code[frame.f_lasti] == YIELD:
+            if event == 'return' and code.co_code[frame.f_lasti] == YIELD:
                 _lib_yield(info, frame)
-        elif k == K_MAIN and not _started and event == 'call':
-            _start_frame()
 
     sys.setprofile(prof)
 

@@ -309,7 +309,8 @@ describe('Python tracer (pyruntime)', function () {
       it('ends: stop file then kill keeps everything up to `stopping`', async () => {
         const script = tmpScript(
           'forever.py',
-          'import asyncio\n\nasync def tick(n):\n    while True:\n        await asyncio.sleep(0.01)\n\nasync def main():\n    print("ready", flush=True)\n    await asyncio.gather(tick(1), tick(2))\n\nasyncio.run(main())\n',
+          // "ready" only once both lanes exist and have suspended (the stop may be answered within 10 ms)
+          'import asyncio\n\nasync def tick(n):\n    k = 0\n    while True:\n        await asyncio.sleep(0.01)\n        k += 1\n        if n == 2 and k == 2:\n            print("ready", flush=True)\n\nasync def main():\n    await asyncio.gather(tick(1), tick(2))\n\nasyncio.run(main())\n',
         );
         const r = await runPython(py.path, script, { onStdout: { text: 'ready', action: 'stop' } });
         assert.equal(r.signal, 'SIGKILL');
