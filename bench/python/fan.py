@@ -10,8 +10,9 @@ async def task(i):
 
 async def main():
     t = time.perf_counter()
+    c = time.process_time()
     await asyncio.gather(*(task(i) for i in range(10_000)))
-    print('work_ms %.1f' % ((time.perf_counter() - t) * 1000))
+    print('work_ms %.1f cpu_ms %.1f' % ((time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000))
 
 
 asyncio.run(main())

@@ -43,8 +43,9 @@ def run(py, script, traced, tmp):
     r = subprocess.run([py, script], env=env, capture_output=True, text=True, cwd=os.path.dirname(script))
     wall = (time.perf_counter() - t) * 1000
     m = re.search(r'work_ms ([\d.]+)', r.stdout)
+    c = re.search(r'cpu_ms ([\d.]+)', r.stdout)
     events = (os.path.getsize(ev) if os.path.exists(ev) else 0)
-    return float(m.group(1)) if m else float('nan'), wall, events
+    return float(m.group(1)) if m else float('nan'), float(c.group(1)) if c else float('nan'), events
 
 
 def main():
@@ -61,18 +62,22 @@ def main():
         for py in pys:
             ver = subprocess.run([py, '-c', 'import sys;print(sys.version.split()[0])'], capture_output=True, text=True).stdout.strip()
             print('## cpython %s (%s), best of %d, load %s' % (ver, py, n, os.getloadavg()))
-            print('| program | plain work ms (runs) | traced work ms (runs) | ratio best/best | event bytes |')
-            print('| --- | --- | --- | --- | --- |')
+            print('| program | plain work ms (runs) | traced work ms (runs) | ratio best/best | CPU ms plain / traced, ratio | event bytes |')
+            print('| --- | --- | --- | --- | --- | --- |')
             for p in progs:
-                plain, traced = [], []
+                plain, traced, pc, tc = [], [], [], []
                 size = 0
                 for _ in range(n):
-                    plain.append(run(py, p, False, tmp)[0])
-                    w, _wall, size = run(py, p, True, tmp)
+                    w, c, _ = run(py, p, False, tmp)
+                    plain.append(w)
+                    pc.append(c)
+                    w, c, size = run(py, p, True, tmp)
                     traced.append(w)
-                print('| %s | %.1f (%s) | %.1f (%s) | %.2fx | %d |' % (
+                    tc.append(c)
+                cpu = '%.0f / %.0f, %.2fx' % (min(pc), min(tc), min(tc) / min(pc)) if pc[0] == pc[0] else '-'
+                print('| %s | %.1f (%s) | %.1f (%s) | %.2fx | %s | %d |' % (
                     os.path.basename(p), min(plain), ', '.join('%.0f' % x for x in plain),
-                    min(traced), ', '.join('%.0f' % x for x in traced), min(traced) / min(plain), size))
+                    min(traced), ', '.join('%.0f' % x for x in traced), min(traced) / min(plain), cpu, size))
             sys.stdout.flush()
 
 

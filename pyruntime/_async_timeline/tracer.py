@@ -197,17 +197,21 @@ def _flush_locked():
         return
     k = len(_post)
     m = _n
+    out = []
     pre = _pre
     while pre:
-        _write(_jframe(pre.popleft()))
+        out.append(_jframe(pre.popleft()))
     if m > _flushed:
         body = _buf[_flushed << 4:m << 4]
-        _write(_HDR(len(body), FRAME_EVENTS) + body)
+        out.append(_HDR(len(body), FRAME_EVENTS))
+        out.append(body)
         _flushed = m
     post = _post
     while k:
-        _write(_jframe(post.popleft()))
+        out.append(_jframe(post.popleft()))
         k -= 1
+    if out:
+        _write(b''.join(out))  # one write per flush
 
 
 def _full():
@@ -771,35 +775,37 @@ def _install_profile():
         if event[1] == '_':  # c_call, c_return, c_exception ('call'[0] is 'c' too)
             return
         code = frame.f_code
-        if not code.co_flags & 0x380:  # no coroutine / async generator
+        if not code.co_flags & 0x280:  # no coroutine / async generator (0x100 `__sleep0` too)
             if not _started and event == 'call' and code.co_name == '<module>' and _is_user_code(code):
                 _start_frame()
             return
-        info = codes.get(id(code))
-        if info is None:
-            info = classify(code)
-        k = info.k
-        if k == K_LANE:
+        L = lanes.get(frame)
+        if L is not None:
+            info = L.info
             co = info.co
             lasti = frame.f_lasti
             op = co[lasti]
             if event == 'call':
                 if op == RESUME:
                     if co[lasti + 1] == 0:
-                        _on_start(frame, info)
+                        _on_start(frame, info)  # a scheduled Task's first step
                         return
-                    L = lanes.get(frame)
-                    if L is not None:
+                    global _pend, _pk
+                    _pend = None
+                    _pk = 0
+                    st = L.st
+                    if st == SUSP:
+                        L.st = RUN
+                        if L.wait:
+                            _rec2(H_WOKEN | L.id, L.wait, H_RESUME | L.id, 0)
+                        else:
+                            _rec(H_RESUME | L.id, 0)
+                    elif st != RUN and st != SUSPCHILD:
                         _on_resume(L, 0)
                     return
-                L = lanes.get(frame)
-                if L is not None:
-                    _on_resume(L, 1)
+                _on_resume(L, 1)
                 return
             if event == 'return':
-                L = lanes.get(frame)
-                if L is None:
-                    return
                 if op == YIELD:
                     if arg is None and lasti in info.yv:
                         end_exc(frame, L, True)
@@ -809,9 +815,26 @@ def _install_profile():
                     _on_end(frame, L, None, True)
                 else:
                     end_exc(frame, L, False)
+            return
+        info = codes.get(id(code))
+        if info is None:
+            info = classify(code)
+        k = info.k
+        if k == K_LANE:
+            if event == 'call':
+                lasti = frame.f_lasti
+                co = info.co
+                if co[lasti] == RESUME and co[lasti + 1] == 0:
+                    _on_start(frame, info)
         elif k == K_LIB:
-            if event == 'return' and code.co_code[frame.f_lasti] == YIELD:
-                _lib_yield(info, frame)
+            if event == 'return' and info.co[frame.f_lasti] == YIELD:
+                wk = info.wk
+                if wk == W_WAIT or wk == W_TASKGROUP:
+                    _lib_yield(info, frame)
+                else:
+                    global _pm
+                    _pk = wk
+                    _pm = None
 
     sys.setprofile(prof)
 
@@ -1013,6 +1036,7 @@ def _install_asyncio_hooks():
             continue
         info = _Info(K_LIB)
         info.wk = wk
+        info.co = code.co_code
         _codes[id(code)] = info
         _keep.append(code)
 
