@@ -14,7 +14,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-SEED = '/work/shared/seed' if os.path.isdir('/work/shared/seed') else os.path.join(ROOT, 'examples', 'python')
+SEED = os.path.join(ROOT, 'test', 'python', 'seed')
 
 
 def scaled(src, tmp, factor):
