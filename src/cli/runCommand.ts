@@ -148,7 +148,7 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
 
   // Ctrl-C stops the program but keeps the trace: it is written and drawn like any other run.
   const disposeInterrupt = io.onInterrupt(() => handle.stop());
-  const { trace, exit, notices } = await handle.done.finally(disposeInterrupt);
+  const { trace, exit, notices, warnings } = await handle.done.finally(disposeInterrupt);
 
   let status = exitStatus(exit);
   const err = io.stderr;
@@ -161,6 +161,8 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     err.write(`\n${renderTextTimeline(trace, { width, color: useColor(cmd, io) })}\n`);
   }
   err.write(`${summarizeTrace(trace)}\n`);
+  // Told but not fatal (Python's "Task exception was never retrieved"): one line each under the summary.
+  for (const w of warnings ?? []) err.write(`warning: ${w.split('\n')[0]}\n`);
   if (outPath !== null) {
     try {
       fs.writeFileSync(outPath, serializeTrace(trace, cmd.format, viewer));

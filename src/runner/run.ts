@@ -302,7 +302,13 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
     cleanup();
     if (decodeError) cb.onStderr?.(`[async-timeline] part of the trace could not be read: ${String(decodeError)}\n`);
     const notices = launch.notices ?? [];
-    return { trace: builder.snapshot(), exit, ...(notices.length ? { notices } : {}) };
+    const warnings = builder.warnings;
+    return {
+      trace: builder.snapshot(),
+      exit,
+      ...(notices.length ? { notices } : {}),
+      ...(warnings.length ? { warnings: [...warnings] } : {}),
+    };
   })();
 
   return {

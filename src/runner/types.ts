@@ -45,6 +45,8 @@ export interface RunResult {
   exit: TraceExit;
   /** Things the user should hear of that did not end the run: the program ran untraced (Python < 3.11). */
   notices?: string[];
+  /** What the runtime was told but did not end on (Python: "Task exception was never retrieved: …"). */
+  warnings?: string[];
 }
 
 export interface RunHandle {

@@ -321,6 +321,18 @@ describe('CLI on examples/python (the real tracer)', function () {
     assert.deepEqual(exit.error?.site && [exit.error.site.file, exit.error.site.line], ['crash.py', 5]);
   });
 
+  it("asyncio's 'Task exception was never retrieved' comes back as a warning, the run still exits 0", async () => {
+    const dir = tmpdir();
+    const file = path.join(dir, 'unretrieved.py');
+    fs.writeFileSync(file, 'import asyncio\n\nasync def bad():\n    raise RuntimeError("nobody looks")\n\nasync def main():\n    asyncio.create_task(bad())\n    await asyncio.sleep(0.05)\n\nasyncio.run(main())\n');
+    const handle = await startRun({ entry: file, cwd: dir, timeoutMs: 30_000 });
+    const { exit, warnings, trace } = await handle.done;
+    assert.equal(exit.reason, 'exited');
+    assert.equal(exit.code, 0);
+    assert.ok(warnings?.some((w) => /never retrieved.*nobody looks/.test(w)), JSON.stringify(warnings));
+    assert.equal(trace.tasks.find((t) => t.name === 'bad')?.settled?.state, 'rejected');
+  });
+
   it('stop and timeout keep what was recorded and end the interpreter', async () => {
     const dir = tmpdir();
     const file = path.join(dir, 'forever.py');
