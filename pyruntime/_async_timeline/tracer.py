@@ -76,6 +76,7 @@ CAP = 32768  # records per buffer
 _S = struct.Struct('<dII')
 _pack = _S.pack_into
 _HDR = struct.Struct('<IB').pack
+_enc_str = json.encoder.encode_basestring_ascii
 
 _buf = bytearray(CAP * 16)
 _n = 0
@@ -208,7 +209,8 @@ def _flush_locked():
         _flushed = m
     post = _post
     while k:
-        out.append(_jframe(post.popleft()))
+        m = post.popleft()
+        out.append(m if type(m) is bytes else _jframe(m))
         k -= 1
     if out:
         _write(b''.join(out))  # one write per flush
@@ -936,12 +938,28 @@ def _install_asyncio_hooks():
             if info is None:
                 info = _classify(fr.f_code)
             if info.k == K_LANE:
-                caller = _getframe(1)
-                outer = _lane_above(caller)
+                # one walk up: the creating lane (parent) and the first user frame (call site)
+                f = _getframe(1)
+                outer = None
+                uf = None
+                hops = 40
+                lanes = _lanes
+                ucode = _ucode
+                while f is not None and hops:
+                    if uf is None:
+                        u = ucode.get(id(f.f_code))
+                        if u is None:
+                            u = _is_user_code(f.f_code)
+                        if u:
+                            uf = f
+                    outer = lanes.get(f)
+                    if outer is not None:
+                        break
+                    f = f.f_back
+                    hops -= 1
                 _next_id += 1
                 nid = _next_id
                 _rec(H_CREATE | (outer.id if outer is not None else 0), info.defsite)
-                uf = _user_frame(caller)
                 if uf is not None:
                     s = _sites_at(uf)
                     _rec2(H_CALLSITE | nid, s, H_YIELD | nid, s + 1)
@@ -960,7 +978,9 @@ def _install_asyncio_hooks():
             except Exception:
                 name = None
             if name is not None:
-                _later_msg({'type': 'taskinfo', 'task': L.id, 'taskName': name})
+                # pre-encoded: one frame per Task, so no json.dumps of a dict per task
+                body = ('{"type":"taskinfo","task":%d,"taskName":%s}' % (L.id, _enc_str(str(name)))).encode()
+                _later_msg(_HDR(len(body), FRAME_JSON) + body)
             if _backend == 'setprofile':
                 L.task = t
         return t
