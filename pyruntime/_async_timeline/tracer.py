@@ -1129,6 +1129,20 @@ def _finish(code=None):
         _closed = True
 
 
+def _forked():
+    """A forked child (multiprocessing 'fork') is not traced: it must not write the parent's
+    unflushed records (or an `end`) into the parent's events file."""
+    global _closed, _fd, _on
+    _on = False
+    _closed = True
+    _fd = -1
+    if _stop_backend is not None:
+        try:
+            _stop_backend()
+        except Exception:
+            pass
+
+
 def _flusher(stop_file):
     answered = False
     while not _closed:
@@ -1204,6 +1218,7 @@ def boot(manifest_path):
     _exit.__doc__ = orig_exit.__doc__
     os._exit = _exit
     atexit.register(_finish)
+    os.register_at_fork(after_in_child=_forked)
     _on = True
     th = threading.Thread(target=_flusher, args=(man.get('stopFile'),), name='async-timeline-flusher', daemon=True)
     th.start()
