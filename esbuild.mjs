@@ -36,12 +36,38 @@ function copyAssets() {
   }
 }
 
+/**
+ * The Python tracer (standard-library Python, no build step) ships as source next to the bundles:
+ * the Python launcher puts dist/pyruntime first on the program's PYTHONPATH. Only `.py` files and
+ * the protocol notes are copied (never a __pycache__ left by a run from the source folder).
+ */
+function copyPyruntime() {
+  const from = path.join(root, 'pyruntime');
+  const to = path.join(root, 'dist/pyruntime');
+  fs.rmSync(to, { recursive: true, force: true });
+  if (!fs.existsSync(from)) return;
+  const walk = (dir, rel) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === '__pycache__' || e.name.startsWith('.')) continue;
+      const src = path.join(dir, e.name);
+      if (e.isDirectory()) walk(src, path.join(rel, e.name));
+      else if (e.name.endsWith('.py')) {
+        fs.mkdirSync(path.join(to, rel), { recursive: true });
+        fs.copyFileSync(src, path.join(to, rel, e.name));
+      }
+    }
+  };
+  walk(from, '');
+}
+
 if (watch) {
   copyAssets();
+  copyPyruntime();
   for (const b of bundles) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(bundles.map((b) => esbuild.build(b)));
   copyAssets();
+  copyPyruntime();
   const cli = path.join(root, 'dist/cli.js');
   if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);
 }

@@ -2,6 +2,7 @@ import type { SourceSite } from '../src/protocol/trace';
 import { formatDuration, formatTimestamp } from '../src/core/timeline/formatTime';
 import { formatSite, type TaskDetails } from '../src/core/timeline/taskDetails';
 import { h, setChildren } from './dom';
+import { combinatorLabel, waitTargetLabel } from '../src/core/waitLabels';
 
 /** What the details pane can ask the app to do. */
 export interface DetailsActions {
@@ -84,18 +85,20 @@ export function renderDetails(el: HTMLElement, d: TaskDetails | null, actions: D
     zoom.addEventListener('click', () => actions.zoomToSegment(d.id, s.segIndex));
     const waited: Array<Node | string> = [];
     if (s.awaits.length) {
-      waited.push(s.combinator ? ` on Promise.${s.combinator}(` : ' on ');
+      waited.push(s.combinator ? ` on ${combinatorLabel(s.combinator)}(` : ' on ');
       s.awaits.slice(0, 6).forEach((a, i) => {
         if (i) waited.push(', ');
         waited.push(taskBtn(a));
       });
       if (s.awaits.length > 6) waited.push(`, … ${s.awaits.length - 6} more`);
       if (s.combinator) waited.push(')');
+    } else if (s.waitsFor) {
+      waited.push(` on ${waitTargetLabel(s.waitsFor)}`);
     }
     return h(
       'li',
       {},
-      `${s.kind} at `,
+      s.kind === 'scheduled' ? 'scheduled (waiting for the event loop) after ' : `${s.kind} at `,
       siteBtn(s.site),
       ' — ',
       zoom,

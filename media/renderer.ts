@@ -23,6 +23,12 @@ import {
   visibleTimeRange,
 } from '../src/core/timeline/viewport';
 import { type Theme, withAlpha } from './theme';
+import type { Segment } from '../src/protocol/trace';
+
+/** Python's "created, not yet run by the loop" stretch. */
+function isScheduled(seg: Segment): boolean {
+  return seg.state === 'suspended' && seg.kind === 'scheduled';
+}
 
 /** Everything one frame depends on. The renderer keeps no view state of its own. */
 export interface Frame {
@@ -288,6 +294,23 @@ export class TimelineRenderer {
             : `running · ${formatDuration(s.end - s.start)}`;
           this.textIn(label, x0, x1, by + BAR_H / 2, hc ? theme.fg : theme.bg, theme.font);
         }
+      } else if (s.kind === SPAN_SUSPENDED && isScheduled(task.segments[s.seg])) {
+        // Python: created, not yet run by the loop. No hatch (it is no wait of its own code): a
+        // dashed outline, and the ▲ where the loop first ran it.
+        const seg = task.segments[s.seg];
+        const open = seg.end === null;
+        const w = Math.max(1, x1 - x0);
+        ctx.strokeStyle = withAlpha(ctx, hc ? hc : theme.muted, hc ? 1 : 0.9);
+        ctx.lineWidth = 1;
+        ctx.setLineDash([3, 3]);
+        ctx.strokeRect(x0 + 0.5, by + 2.5, Math.max(0, w - 1), BAR_H - 5);
+        ctx.setLineDash([]);
+        if (!open && w >= MARKER_MIN_PX) this.marker(x1, by, 'resume', theme.running, theme);
+        if (open) this.openEnd(x1, by, theme);
+        if (w > 70) {
+          const label = `scheduled · ${open ? formatDuration(s.end - s.start) + '…' : formatDuration(s.end - s.start)}`;
+          this.textIn(label, x0 + 6, x1 - 4, by + BAR_H / 2, theme.muted, theme.font, theme.bg);
+        }
       } else if (s.kind === SPAN_SUSPENDED) {
         const seg = task.segments[s.seg];
         const open = seg.end === null;
@@ -306,9 +329,11 @@ export class TimelineRenderer {
         if (x1 - x0 > 60 && seg.state === 'suspended') {
           const what = seg.awaits.length
             ? seg.combinator
-              ? `${seg.combinator}(${seg.awaits.length === 1 ? this.taskName(index!, seg.awaits[0]) : seg.awaits.length + ' tasks'})`
+              ? `${seg.combinator === 'taskGroup' ? 'TaskGroup' : seg.combinator}(${seg.awaits.length === 1 ? this.taskName(index!, seg.awaits[0]) : seg.awaits.length + ' tasks'})`
               : seg.awaits.map((id) => this.taskName(index!, id)).join(', ')
-            : formatSiteShort(seg.site);
+            : seg.waitsFor
+              ? `${seg.waitsFor} at ${formatSiteShort(seg.site)}`
+              : formatSiteShort(seg.site);
           const label = `${seg.kind} ${what} · ${open ? formatDuration(s.end - s.start) + '…' : formatDuration(s.end - s.start)}`;
           this.textIn(label, x0 + 6, x1 - 4, by + BAR_H / 2, theme.fg, theme.font, theme.bg);
         }
@@ -341,11 +366,12 @@ export class TimelineRenderer {
       }
     }
 
-    // Settle: a check for fulfilled, a cross for rejected.
+    // Settle: a check for fulfilled, a cross for rejected, a slashed circle for cancelled (Python).
     if (task.settled) {
       const x = timeToX(vp, task.settled.t);
       if (x >= xMin && x <= xMax) {
         if (rejected) this.cross(x + 5, by + BAR_H / 2, theme.rejected);
+        else if (task.settled.state === 'cancelled') this.cancelled(x + 6, by + BAR_H / 2, theme.blocking);
         else {
           ctx.fillStyle = theme.fulfilled;
           ctx.fillRect(x, by - 2, 2, BAR_H + 4);
@@ -365,7 +391,8 @@ export class TimelineRenderer {
         const x = timeToX(vp, c.t);
         if (x < xMin || x > xMax || x - lastX < 3) continue;
         lastX = x;
-        this.diamond(x, by + BAR_H / 2, 5, c.kind === 'catch' ? theme.rejected : theme.callback, theme.bg);
+        if (c.kind === 'done') this.doneMark(x, by + BAR_H / 2, theme.callback, theme.bg);
+        else this.diamond(x, by + BAR_H / 2, 5, c.kind === 'catch' ? theme.rejected : theme.callback, theme.bg);
       }
     }
   }
@@ -450,6 +477,34 @@ export class TimelineRenderer {
     ctx.moveTo(x + 4, y - 4);
     ctx.lineTo(x - 4, y + 4);
     ctx.stroke();
+  }
+
+  /** ⊘: the task was cancelled (Python's CancelledError). */
+  private cancelled(x: number, y: number, color: string): void {
+    const { ctx } = this;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.75;
+    ctx.beginPath();
+    ctx.arc(x, y, 4.5, 0, Math.PI * 2);
+    ctx.moveTo(x - 3.2, y + 3.2);
+    ctx.lineTo(x + 3.2, y - 3.2);
+    ctx.stroke();
+  }
+
+  /** A done callback (Python's add_done_callback): a ringed dot, apart from the .then/.catch diamonds. */
+  private doneMark(x: number, y: number, color: string, edge: string): void {
+    const { ctx } = this;
+    ctx.beginPath();
+    ctx.arc(x, y, 5, 0, Math.PI * 2);
+    ctx.fillStyle = edge;
+    ctx.fill();
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.arc(x, y, 2, 0, Math.PI * 2);
+    ctx.fillStyle = color;
+    ctx.fill();
   }
 
   private diamond(x: number, y: number, r: number, color: string, edge: string): void {
@@ -820,7 +875,7 @@ export class TimelineRenderer {
     ctx.fill();
   }
 
-  /** A small glyph for how the task ended: ● fulfilled, ✕ rejected, ◌ pending. Returns the next x. */
+  /** A small glyph for how the task ended: ● fulfilled, ✕ rejected, ⊘ cancelled, ◌ pending. Returns the next x. */
   private stateIcon(lane: LaneData, x: number, y: number, theme: Theme): number {
     const { ctx } = this;
     const st = lane.task.settled?.state;
@@ -828,6 +883,8 @@ export class TimelineRenderer {
     ctx.arc(x + 4, y, 3.5, 0, Math.PI * 2);
     if (st === 'rejected') {
       this.cross(x + 4, y, theme.rejected);
+    } else if (st === 'cancelled') {
+      this.cancelled(x + 4, y, theme.blocking);
     } else if (st === 'fulfilled') {
       ctx.fillStyle = theme.fulfilled;
       ctx.fill();

@@ -87,6 +87,8 @@ export class TimelineApp {
   private readonly filterInput: HTMLInputElement;
   private readonly statusEl: HTMLElement;
   private readonly announcer: HTMLElement;
+  /** Legend entries only Python traces need (scheduled, cancelled, done callbacks). */
+  private readonly pythonLegend: HTMLElement;
   private readonly toggles: Record<'output' | 'arrows' | 'table', HTMLButtonElement>;
 
   constructor(
@@ -228,6 +230,14 @@ export class TimelineApp {
       sw('sw-arrow', 'await / wake'),
       h('span', { class: 'lg' }, '▼ yield ▲ resume ✕ rejected » pending'),
     );
+    this.pythonLegend = h(
+      'span',
+      { class: 'lg-python', hidden: true },
+      sw('sw-sched', 'scheduled'),
+      sw('sw-done', 'done callback'),
+      h('span', { class: 'lg' }, '⊘ cancelled'),
+    );
+    legend.append(this.pythonLegend);
     root.append(
       h(
         'div',
@@ -320,6 +330,7 @@ export class TimelineApp {
     const [, viewEnd] = visibleTimeRange(this.vp);
     const wasAtTail = !!prev && viewEnd >= prev.endT;
     this.live = live && !!trace;
+    this.pythonLegend.hidden = trace?.language !== 'python';
     if (!trace) {
       this.index = null;
       this.layout = { rows: [], rowOf: new Map() };

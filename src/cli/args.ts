@@ -4,14 +4,15 @@
  */
 import { parseArgs } from 'node:util';
 import { PACKAGE_NAME } from '../runtime/manifest';
+import { RUNNABLE_EXTENSIONS } from '../runner/languages';
 
 /** What the trace file holds. */
 export type TraceFileFormat = 'json' | 'chrome' | 'html';
 
 export const TRACE_FILE_FORMATS: readonly TraceFileFormat[] = ['json', 'chrome', 'html'];
 
-/** Source files the runner can instrument (what Node would run, plus TypeScript). */
-export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.mjs', '.cjs', '.jsx'];
+/** Source files the runner can start from (what Node would run, TypeScript, and Python). */
+export const SOURCE_EXTENSIONS = RUNNABLE_EXTENSIONS;
 
 export interface RunCommand {
   command: 'run';
@@ -22,6 +23,8 @@ export interface RunCommand {
   /** Seconds; 0 = no limit. */
   timeoutSeconds: number;
   nodePath: string | null;
+  /** The Python interpreter for a .py file (default: python3, else python, on PATH). */
+  pythonPath: string | null;
   maxEvents: number | null;
   /** Packages from node_modules to instrument too (--instrument-package, repeatable). */
   packages: string[];
@@ -39,8 +42,9 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: async-timeline run <file> [options] [-- program args]
 
-Runs an async JavaScript/TypeScript program with every coroutine traced, passes its output
-through, then prints a timeline of when each task ran, where it awaited and for how long.
+Runs an async JavaScript/TypeScript or Python (asyncio, 3.11+) program with every coroutine
+traced, passes its output through, then prints a timeline of when each task ran, where it
+awaited and for how long.
 
 Options:
   --out <path>          write the trace to <path>
@@ -50,6 +54,8 @@ Options:
                         ending in .html when not given
   --timeout <seconds>   stop the program after this long (exit status 124)
   --node <path>         the node executable to run the program with (default: node on PATH)
+  --python <path>       the Python interpreter for a .py file (default: python3, else python,
+                        on PATH; pyenv shims are resolved to the real binary)
   --max-events <n>      stop recording after n events (the trace is marked truncated)
   --instrument-package <name>
                         trace inside this package from node_modules too (repeatable;
@@ -66,6 +72,7 @@ stderr, so stdout stays clean for pipes. Exit status: the program's own, 124 aft
 Examples:
   async-timeline run examples/workers.ts
   async-timeline run examples/crawl.ts --out crawl.trace.json
+  async-timeline run examples/python/workers.py --python python3.12
   async-timeline run server.ts --timeout 10 --format chrome --out server.chrome.json -- --port 8080
 `;
 
@@ -95,6 +102,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         format: { type: 'string', short: 'f' },
         timeout: { type: 'string', short: 't' },
         node: { type: 'string' },
+        python: { type: 'string' },
         'max-events': { type: 'string' },
         'instrument-package': { type: 'string', multiple: true },
         // node:util parseArgs on Node 20 has no `allowNegative`, so the negations are options too.
@@ -133,7 +141,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
 
   const lower = file.toLowerCase();
   if (!SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
-    throw new UsageError(`'${file}' is not a JavaScript/TypeScript file (${SOURCE_EXTENSIONS.join(' ')})`);
+    throw new UsageError(`'${file}' is not a JavaScript, TypeScript or Python file (${SOURCE_EXTENSIONS.join(' ')})`);
   }
 
   const out = values.out ?? null;
@@ -163,6 +171,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         `--instrument-package expects a package name (like p-queue or @scope/name), got '${name}'`,
       );
   }
+  if (values.python === '') throw new UsageError('--python expects a path');
 
   return {
     command: 'run',
@@ -171,6 +180,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
     format,
     timeoutSeconds: positiveNumber('timeout', values.timeout, false) ?? 0,
     nodePath: values.node ?? null,
+    pythonPath: values.python ?? null,
     maxEvents,
     packages,
     timeline: !values['no-timeline'],

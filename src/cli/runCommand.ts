@@ -12,6 +12,7 @@ import { renderTextTimeline, summarizeTrace } from '../core/textTimeline';
 import { SourceError } from '../instrument/errors';
 import type { Trace, TraceExit } from '../protocol/trace';
 import { startRun } from '../runner/run';
+import { PythonNotFoundError } from '../runner/pythonInterpreter';
 import type { RunHandle, RunOptions } from '../runner/types';
 import type { RunCommand, TraceFileFormat } from './args';
 import { UsageError } from './args';
@@ -124,6 +125,7 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     args: cmd.programArgs,
     timeoutMs: cmd.timeoutSeconds > 0 ? cmd.timeoutSeconds * 1000 : undefined,
     ...(cmd.nodePath !== null ? { nodePath: cmd.nodePath } : {}),
+    ...(cmd.pythonPath !== null ? { pythonPath: cmd.pythonPath, pythonSource: 'option' as const } : {}),
     ...(cmd.maxEvents !== null ? { maxEvents: cmd.maxEvents } : {}),
     ...(cmd.packages.length ? { packages: cmd.packages } : {}),
   };
@@ -140,22 +142,28 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
       io.stderr.write(`${err.message}\n`);
       return EXIT_USAGE;
     }
+    // No usable Python: the user's setup, said in one line (like a bad --node).
+    if (err instanceof PythonNotFoundError) throw new UsageError(err.message);
     throw err;
   }
 
   // Ctrl-C stops the program but keeps the trace: it is written and drawn like any other run.
   const disposeInterrupt = io.onInterrupt(() => handle.stop());
-  const { trace, exit } = await handle.done.finally(disposeInterrupt);
+  const { trace, exit, notices, warnings } = await handle.done.finally(disposeInterrupt);
 
   let status = exitStatus(exit);
   const err = io.stderr;
-  if (cmd.timeline) {
+  for (const notice of notices ?? []) err.write(`async-timeline: ${notice}\n`);
+  // An untraced run (Python < 3.11) has nothing to draw, and saying "no coroutines ran" would be wrong.
+  if (cmd.timeline && !(notices?.length && trace.tasks.length === 0)) {
     // The terminal's width; when stderr is not a terminal, $COLUMNS (shells export it), else 100.
     const columns = err.columns ?? (Number(io.env.COLUMNS) || 100);
     const width = Math.max(60, Math.min(160, columns));
     err.write(`\n${renderTextTimeline(trace, { width, color: useColor(cmd, io) })}\n`);
   }
   err.write(`${summarizeTrace(trace)}\n`);
+  // Told but not fatal (Python's "Task exception was never retrieved"): one line each under the summary.
+  for (const w of warnings ?? []) err.write(`warning: ${w.split('\n')[0]}\n`);
   if (outPath !== null) {
     try {
       fs.writeFileSync(outPath, serializeTrace(trace, cmd.format, viewer));

@@ -12,7 +12,8 @@
  *     - cat `await`:  the awaited task's last running slice (where it settled) → the waiter's
  *                     running slice right after the resume (named `wakes` for the task that
  *                     woke it — `resumedBy` — and `settled` for other awaited tasks).
- *   Instant events (`ph: "i"`, scope thread): `.then/.catch/.finally` callbacks on the task
+ *   Python's `scheduled` stretches (created, not yet run by the loop) have cat `scheduled`.
+ *   Instant events (`ph: "i"`, scope thread): `.then/.catch/.finally` (or Python done) callbacks on the task
  *   they belong to, and the program's output on an `output` track (tid 0).
  * pid 2 — "async slices": the same tasks as nestable async events (`ph: "b"/"e"`, cat `task`,
  *   `id` = task id), the lifetime with the running/suspended stretches nested. Flow events
@@ -169,6 +170,7 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
       definition: siteText(task.definition),
       createdAt: siteText(task.created.site),
       state,
+      ...(task.taskName ? { taskName: task.taskName } : {}),
     };
     events.push({
       name: task.name,
@@ -202,13 +204,15 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
               kind: seg.kind,
               awaits: seg.awaits,
               combinator: seg.combinator ?? null,
+              ...(seg.waitsFor ? { waitsFor: seg.waitsFor } : {}),
               resumedBy: seg.resumedBy ?? null,
               threw: seg.threw ?? false,
               open: seg.end === null,
             };
       events.push({
         name,
-        cat: seg.state,
+        // Python's "created, not run yet" is its own category, so a viewer can tell it from waiting.
+        cat: seg.state === 'suspended' && seg.kind === 'scheduled' ? 'scheduled' : seg.state,
         ph: 'X',
         pid: LANES_PID,
         tid: task.id,
@@ -289,6 +293,13 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
         const name = seg.resumedBy === awaited ? 'wakes' : 'settled';
         flow('await', name, awaited, from, other.settled.t, task.id, next, next.start);
       }
+      // A runtime-named waker that was not awaited (Python: the producer that fed a queue, the
+      // task that released a lock): an arrow from where it was running when it woke this one.
+      const waker = seg.resumedBy;
+      if (waker != null && waker !== task.id && !seg.awaits.includes(waker) && lives.has(waker)) {
+        const from = runningAt(waker, seg.end, 'before');
+        if (from) flow('await', 'wakes', waker, from, Math.min(seg.end, from.end), task.id, next, next.start);
+      }
     });
   }
 
@@ -332,6 +343,8 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
       format: trace.format,
       version: trace.version,
       entry: trace.entry,
+      language: trace.language,
+      ...(trace.runtime ? { runtime: trace.runtime } : {}),
       startedAt: trace.startedAt,
       durationMs: trace.durationMs,
       exitReason: trace.exit?.reason ?? null,

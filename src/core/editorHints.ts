@@ -6,11 +6,12 @@
  * Lines are 1-based, as in the trace. Hover Markdown uses `command:` links, so the adapter must
  * mark it trusted for exactly the command id passed in {@link HintOptions.showCommand}.
  */
-import type { TaskRecord, Trace } from '../protocol/trace';
+import type { CallbackKind, TaskRecord, Trace } from '../protocol/trace';
+import { combinatorLabel, waitTargetLabel } from './waitLabels';
 import { computeStats, type TraceStats } from './stats';
 
 /** What a hint is about; the adapter picks a decoration style per kind. */
-export type HintKind = 'await' | 'create' | 'blocking';
+export type HintKind = 'await' | 'create' | 'blocking' | 'callback';
 
 export interface LineHint {
   /** 1-based line in the source file. */
@@ -66,6 +67,13 @@ export function formatTime(t: number): string {
   return `${Math.round(t)} ms`;
 }
 
+const CALLBACK_WORDS: Record<CallbackKind, string> = {
+  then: '.then callback',
+  catch: '.catch callback',
+  finally: '.finally callback',
+  done: 'done callback',
+};
+
 /** `2 calls`, `1 call`. */
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -100,6 +108,8 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
   const more = (n: number) => (n > maxRows ? `\n\n… and ${n - maxRows} more` : '');
   const lines: LineHint[] = [];
 
+  // A suspension on no task: what Python says it waited on, else what JavaScript awaits.
+  const plain = trace.language === 'python' ? 'a future' : 'a plain promise';
   for (const s of stats.sites) {
     if (s.site.file !== file) continue;
     const verb = s.kind === 'yield' ? 'yielded' : 'waited';
@@ -109,8 +119,10 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
     if (s.pending > 0) parts.push(`${s.pending} never resumed`);
     const rows = s.suspensions.slice(0, maxRows).map((x) => {
       const on = x.awaits.length
-        ? names(x.awaits) + (x.combinator ? ` (Promise.${x.combinator})` : '')
-        : 'a plain promise';
+        ? names(x.awaits) + (x.combinator ? ` (${combinatorLabel(x.combinator)})` : '')
+        : x.waitsFor
+          ? waitTargetLabel(x.waitsFor)
+          : plain;
       const resumed = x.end === null ? 'never' : formatTime(x.end) + (x.threw ? ' (threw)' : '');
       const by = x.end === null ? '—' : x.resumedBy != null ? name(x.resumedBy) : '—';
       return `| ${name(x.taskId)} | ${formatTime(x.start)} | ${resumed} | ${formatDuration(x.durationMs)} | ${on} | ${by} |`;
@@ -142,18 +154,22 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
         ? `${first.name} #${first.id}`
         : `${first.name} ×${c.tasks.length} (#${first.id}…#${c.tasks[c.tasks.length - 1]!.id})`;
     const rejected = c.tasks.filter((t) => t.state === 'rejected').length;
-    const label = `→ ${who} · ${formatTime(first.created)} → ${lastEnd === null ? 'pending' : formatTime(lastEnd)}${rejected ? ` · ${rejected} rejected` : ''}`;
+    const cancelled = c.tasks.filter((t) => t.state === 'cancelled').length;
+    const label = `→ ${who} · ${formatTime(first.created)} → ${lastEnd === null ? 'pending' : formatTime(lastEnd)}${rejected ? ` · ${rejected} rejected` : ''}${cancelled ? ` · ${cancelled} cancelled` : ''}`;
+    // Python tasks wait for the loop before their first step: say how long (the seed's point).
+    const scheduled = c.tasks.some((t) => t.scheduledMs > 0);
     const rows = c.tasks
       .slice(0, maxRows)
       .map(
         (t) =>
-          `| ${name(t.id)} | ${formatTime(t.created)} | ${t.settled === null ? '—' : formatTime(t.settled)} | ${t.settled === null ? '—' : formatDuration(t.settled - t.created)} | ${t.state} |`,
+          `| ${name(t.id)} | ${formatTime(t.created)} |${scheduled ? ` ${formatDuration(t.scheduledMs)} |` : ''} ${t.settled === null ? '—' : formatTime(t.settled)} | ${t.settled === null ? '—' : formatDuration(t.settled - t.created)} | ${t.state} |`,
       );
     const hover = [
       `**${plural(c.tasks.length, 'task')} created** at line ${c.site.line}`,
+      ...(scheduled ? ['', '*Scheduled*: created here, the task first ran when the event loop got to it.'] : []),
       '',
-      '| task | created at | settled at | lifetime | state |',
-      '|---|---:|---:|---:|---|',
+      `| task | created at |${scheduled ? ' scheduled for |' : ''} settled at | lifetime | state |`,
+      `|---|---:|${scheduled ? '---:|' : ''}---:|---:|---|`,
       ...rows,
     ].join('\n');
     const ids = c.tasks.map((t) => t.id);
@@ -206,10 +222,43 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
     });
   }
 
+  // Callbacks registered on a line (`.then(…)`, Python's `add_done_callback(…)`): when they ran.
+  const callbacksByLine = new Map<number, Trace['callbacks']>();
+  for (const cb of trace.callbacks) {
+    if (!cb.site || cb.site.file !== file) continue;
+    const list = callbacksByLine.get(cb.site.line) ?? [];
+    list.push(cb);
+    callbacksByLine.set(cb.site.line, list);
+  }
+  for (const [line, list] of callbacksByLine) {
+    const kinds = [...new Set(list.map((c) => c.kind))];
+    const what = kinds.length === 1 ? CALLBACK_WORDS[kinds[0]] : 'callback';
+    const first = Math.min(...list.map((c) => c.t));
+    const last = Math.max(...list.map((c) => c.t));
+    const label = `↩ ${list.length}× ${what}${list.length === 1 ? '' : 's'} · ${formatTime(first)}${list.length > 1 ? ` → ${formatTime(last)}` : ''}`;
+    const rows = list.slice(0, maxRows).map((c) => {
+      const t = tasks.get(c.taskId);
+      return `| ${name(c.taskId)} | ${CALLBACK_WORDS[c.kind]} | ${formatTime(c.t)} | ${t?.settled?.state ?? 'pending'} |`;
+    });
+    const done = kinds.includes('done')
+      ? ['', '*Done callbacks* run once the task has finished, whether it returned, raised or was cancelled.']
+      : [];
+    const hover = [
+      `**${plural(list.length, 'callback')} ran** from line ${line}`,
+      ...done,
+      '',
+      '| on task | kind | ran at | task ended |',
+      '|---|---|---:|---|',
+      ...rows,
+    ].join('\n');
+    const ids = [...new Set(list.map((c) => c.taskId))];
+    lines.push({ line, kind: 'callback', label, hover: hover + more(list.length) + '\n\n' + link(ids), taskIds: ids });
+  }
+
   const lenses: LensHint[] = [];
   for (const f of stats.functions) {
     if (!f.definition || f.definition.file !== file || f.kind === 'module') continue;
-    const rejected = f.rejected ? ` · ${f.rejected} rejected` : '';
+    const rejected = (f.rejected ? ` · ${f.rejected} rejected` : '') + (f.cancelled ? ` · ${f.cancelled} cancelled` : '');
     const title = `${plural(f.calls, 'call')} · ${plural(f.yields, 'yield')} · waited ${formatDuration(f.waitedMs)} · ran ${formatDuration(f.ranMs)}${rejected} — Show in timeline`;
     lenses.push({ line: f.definition.line, column: f.definition.column, title, taskIds: f.taskIds });
   }

@@ -13,6 +13,7 @@ import type {
   SuspendedSegment,
   TaskKind,
   Trace,
+  WaitTarget,
 } from '../protocol/trace';
 
 /** One suspension of one task, as the hover tables list them. */
@@ -27,6 +28,8 @@ export interface Suspension {
   kind: SuspendKind;
   awaits: number[];
   combinator?: Combinator;
+  /** What it waited on when that was no task (Python: a sleep, a queue…). */
+  waitsFor?: WaitTarget;
   resumedBy: number | null;
   threw: boolean;
 }
@@ -56,6 +59,8 @@ export interface TaskStats {
   runningMs: number;
   suspendedMs: number;
   yields: number;
+  /** Python: how long it waited, once created, for the loop to run it the first time (part of suspendedMs, not a yield). */
+  scheduledMs: number;
   /** Creation to settle (or to the end of the trace while unsettled). */
   lifetimeMs: number;
 }
@@ -72,6 +77,8 @@ export interface FunctionStats {
   waitedMs: number;
   ranMs: number;
   rejected: number;
+  /** Python: tasks ended by cancellation. */
+  cancelled: number;
   taskIds: number[];
 }
 
@@ -85,6 +92,8 @@ export interface CreationSiteStats {
     created: number;
     settled: number | null;
     state: SettleState | 'pending';
+    /** Python: how long it waited for the loop before it first ran (0 for coroutines that start at once). */
+    scheduledMs: number;
   }[];
 }
 
@@ -142,6 +151,7 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
     let runningMs = 0;
     let suspendedMs = 0;
     let yields = 0;
+    let scheduledMs = 0;
     let previous: SuspendedSegment | null = null;
     for (const seg of task.segments) {
       const d = Math.max(0, segEnd(seg.end, trace) - seg.start);
@@ -163,6 +173,12 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
         continue;
       }
       suspendedMs += d;
+      // Waiting to be run the first time is no yield of the task's own, and its "site" is the
+      // creating call, which the creation hint already covers.
+      if (seg.kind === 'scheduled') {
+        scheduledMs += d;
+        continue;
+      }
       yields++;
       previous = seg;
       if (!seg.site) continue;
@@ -196,12 +212,13 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
         kind: seg.kind,
         awaits: seg.awaits,
         ...(seg.combinator ? { combinator: seg.combinator } : {}),
+        ...(seg.waitsFor ? { waitsFor: seg.waitsFor } : {}),
         resumedBy: seg.resumedBy ?? null,
         threw: seg.threw === true,
       });
     }
     const lifetimeMs = Math.max(0, (task.settled ? task.settled.t : trace.durationMs) - task.created.t);
-    tasks.push({ taskId: task.id, name: task.name, runningMs, suspendedMs, yields, lifetimeMs });
+    tasks.push({ taskId: task.id, name: task.name, runningMs, suspendedMs, yields, scheduledMs, lifetimeMs });
     totals.yields += yields;
     totals.runningMs += runningMs;
     totals.suspendedMs += suspendedMs;
@@ -219,6 +236,7 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
         waitedMs: 0,
         ranMs: 0,
         rejected: 0,
+        cancelled: 0,
         taskIds: [],
       };
       functions.set(fkey, f);
@@ -228,6 +246,7 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
     f.waitedMs += suspendedMs;
     f.ranMs += runningMs;
     if (task.settled?.state === 'rejected') f.rejected++;
+    if (task.settled?.state === 'cancelled') f.cancelled++;
     f.taskIds.push(task.id);
 
     if (task.created.site) {
@@ -243,6 +262,7 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
         created: task.created.t,
         settled: task.settled ? task.settled.t : null,
         state: task.settled ? task.settled.state : 'pending',
+        scheduledMs,
       });
     }
   }

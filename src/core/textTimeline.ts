@@ -25,28 +25,35 @@ export interface TextTimelineOptions {
 /** What one column of a lane shows. Order matters: a higher value wins when a column holds several. */
 const enum Cell {
   Dead = 0,
-  Yielded = 1,
-  Suspended = 2,
-  Running = 3,
-  Rejected = 4,
-  Callback = 5,
+  /** Python: created, waiting for the loop to run it for the first time. */
+  Scheduled = 1,
+  Yielded = 2,
+  Suspended = 3,
+  Running = 4,
+  Rejected = 5,
+  Cancelled = 6,
+  Callback = 7,
 }
 
 const GLYPH: Record<Cell, string> = {
   [Cell.Dead]: ' ',
+  [Cell.Scheduled]: '╌',
   [Cell.Yielded]: '·',
   [Cell.Suspended]: '░',
   [Cell.Running]: '█',
   [Cell.Rejected]: '✗',
+  [Cell.Cancelled]: '⊘',
   [Cell.Callback]: '•',
 };
 
 const ANSI: Record<Cell, [string, string]> = {
   [Cell.Dead]: ['', ''],
+  [Cell.Scheduled]: ['\x1b[2m', '\x1b[22m'],
   [Cell.Yielded]: ['\x1b[2m', '\x1b[22m'],
   [Cell.Suspended]: ['\x1b[2m', '\x1b[22m'],
   [Cell.Running]: ['\x1b[32m', '\x1b[39m'],
   [Cell.Rejected]: ['\x1b[31m', '\x1b[39m'],
+  [Cell.Cancelled]: ['\x1b[33m', '\x1b[39m'],
   [Cell.Callback]: ['\x1b[36m', '\x1b[39m'],
 };
 
@@ -160,7 +167,14 @@ function awaitSummary(task: TaskRecord, trace: Trace, end: number): string {
   }
   const parts: string[] = [];
   let lastKind = '';
-  for (const g of groups.values()) {
+  // The task's own awaits first; the wait for its first run (Python `scheduled`) after them.
+  const ordered = [...groups.values()].sort((a, b) => Number(a.kind === 'scheduled') - Number(b.kind === 'scheduled'));
+  for (const g of ordered) {
+    // The wait for the first run is said by its length only (its site is the creating call).
+    if (g.kind === 'scheduled') {
+      parts.push(`scheduled ${formatDuration(g.ms)}`);
+      continue;
+    }
     // Name the kind once per run of same-kind groups: "await L9 (…), L12 (…), yield L10 (…)".
     const prefix = g.kind !== lastKind ? `${g.kind} ` : '';
     lastKind = g.kind;
@@ -169,6 +183,7 @@ function awaitSummary(task: TaskRecord, trace: Trace, end: number): string {
     parts.push(`${prefix}${g.label}${times} (${formatDuration(g.ms)}${threw})`);
   }
   if (task.settled?.state === 'rejected') parts.push('rejected');
+  else if (task.settled?.state === 'cancelled') parts.push('cancelled');
   else if (!task.settled) parts.push('pending');
   return parts.join(', ');
 }
@@ -189,11 +204,15 @@ function paintLane(
   // Suspensions first, then running stretches on top: a 0.3 ms run must stay visible even
   // when its column is otherwise mostly waiting.
   for (const s of segments) {
-    if (s.state === 'suspended')
-      mark(s.start, s.end ?? end, (s as SuspendedSegment).kind === 'yield' ? Cell.Yielded : Cell.Suspended);
+    if (s.state === 'suspended') mark(s.start, s.end ?? end, suspendedCell(s));
   }
   for (const s of segments) if (s.state === 'running') mark(s.start, s.end ?? end, Cell.Running);
   if (settled?.state === 'rejected') cells[Math.min(cells.length - 1, toCol(settled.t))] = Cell.Rejected;
+  if (settled?.state === 'cancelled') cells[Math.min(cells.length - 1, toCol(settled.t))] = Cell.Cancelled;
+}
+
+function suspendedCell(s: SuspendedSegment): Cell {
+  return s.kind === 'yield' ? Cell.Yielded : s.kind === 'scheduled' ? Cell.Scheduled : Cell.Suspended;
 }
 
 function drawCells(cells: Cell[], color: boolean): string {
@@ -213,8 +232,9 @@ function drawCells(cells: Cell[], color: boolean): string {
 /**
  * Renders the trace as a compact text timeline: a row per task (children indented under the task
  * that created them), `█` running, `░` suspended at an await, `·` suspended at a generator
- * `yield`, `✗` where a task rejected, a `callbacks` row with `•` where `.then/.catch/.finally`
- * callbacks ran, the await sites of each task to the right, and a time axis with units.
+ * `yield`, `╌` scheduled (Python: created, not yet run by the loop), `✗` where a task rejected,
+ * `⊘` where one was cancelled, a `callbacks` row with `•` where `.then/.catch/.finally` (or
+ * Python done) callbacks ran, the await sites of each task to the right, and a time axis with units.
  */
 export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): string {
   const width = Math.max(40, Math.floor(opts.width));
@@ -303,9 +323,12 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
   lines.push([...(' '.repeat(nameW + 1) + labels.join('')).trimEnd()].slice(0, width).join(''));
 
   const legend = ['█ running', '░ suspended'];
+  if (trace.tasks.some((t) => t.segments.some((s) => s.state === 'suspended' && s.kind === 'scheduled')))
+    legend.push('╌ scheduled');
   if (trace.tasks.some((t) => t.segments.some((s) => s.state === 'suspended' && s.kind === 'yield')))
     legend.push('· yielded');
   if (trace.tasks.some((t) => t.settled?.state === 'rejected')) legend.push('✗ rejected');
+  if (trace.tasks.some((t) => t.settled?.state === 'cancelled')) legend.push('⊘ cancelled');
   if (hasCallbacks) legend.push('• callback');
   lines.push(truncate(' '.repeat(nameW + 1) + legend.join('  '), width));
   return lines.join('\n');

@@ -2,7 +2,7 @@
  * Folds the runtime's event stream into a {@link Trace}, incrementally (live views take snapshots
  * while the program runs). Pure: bytes and messages in, plain data out.
  */
-import { EVENT_BYTES, Ev, TASK_MASK, type RuntimeMessage, type SiteEntry, type SiteKind } from '../protocol/events';
+import { EVENT_BYTES, Ev, SettleCode, TASK_MASK, type RuntimeMessage, type SiteEntry, type SiteKind } from '../protocol/events';
 import type {
   CallbackRecord,
   Combinator,
@@ -15,6 +15,7 @@ import type {
   TaskRecord,
   Trace,
   TraceExit,
+  WaitTarget,
 } from '../protocol/trace';
 import { TRACE_FORMAT, TRACE_VERSION } from '../protocol/trace';
 
@@ -32,7 +33,11 @@ export interface TraceMeta {
 }
 
 const DENSE_SITES = 1 << 20;
-const COMBINATORS: Combinator[] = ['all', 'all', 'allSettled', 'race', 'any'];
+/** WaitKind codes 1–4 (JavaScript Promise combinators) and 5–7 (Python groupings of tasks); see CombinatorCode. */
+const COMBINATORS: Combinator[] = ['all', 'all', 'allSettled', 'race', 'any', 'gather', 'wait', 'taskGroup'];
+/** WaitKind codes from 8 up: what a Python suspension waited on when it was no task. */
+const WAIT_TARGETS: WaitTarget[] = ['sleep', 'future', 'queue', 'lock', 'event', 'semaphore', 'condition', 'thread', 'timeout', 'subprocess', 'stream'];
+const FIRST_WAIT_TARGET = 8;
 /** Shared by every suspension that waited on no task (most of them): one array instead of millions. */
 const NO_AWAITS: number[] = Object.freeze([]) as unknown as number[];
 
@@ -63,8 +68,15 @@ export class TraceBuilder {
   private durationMs = 0;
   /** Wall-clock epoch (ms) of the child's t = 0, from its start frame. */
   epochMs: number | null = null;
-  /** The last uncaught error / unhandled rejection the runtime reported. */
-  lastError: { kind: string; message: string; stack: string } | null = null;
+  /** The last uncaught error / unhandled rejection the runtime reported (with where it was raised, when the runtime knows). */
+  lastError: { kind: string; message: string; stack: string; site?: SourceSite } | null = null;
+  /** Which runtime wrote the stream (`cpython 3.12.1`), from its start frame. */
+  private runtime: string | undefined;
+  /** Non-fatal things the program was told (Python: "Task exception was never retrieved"). */
+  readonly warnings: string[] = [];
+  /** Python: asyncio task names and settle errors by lane, applied once the lane's events are folded. */
+  private readonly taskNames = new Map<number, string>();
+  private readonly settleErrors = new Map<number, string>();
   /** Set when the runtime acknowledged a stop request (every event before it has arrived). */
   stopAcknowledged = false;
   /** Set when the runtime said goodbye at exit (every event has arrived). */
@@ -77,6 +89,7 @@ export class TraceBuilder {
     switch (msg.type) {
       case 'start':
         this.epochMs = msg.epochMs;
+        if (msg.runtime) this.runtime = msg.runtime;
         break;
       case 'sites':
         msg.entries.forEach((entry: SiteEntry, k: number) => {
@@ -92,6 +105,8 @@ export class TraceBuilder {
         break;
       case 'error':
         this.lastError = { kind: msg.kind, message: msg.message, stack: msg.stack };
+        // A runtime that knows where it was raised says so (Python); the host maps JS stacks itself.
+        if (msg.site) this.lastError.site = { ...msg.site, file: relativeTo(this.meta.cwd, msg.site.file) };
         break;
       case 'stopping':
         this.stopAcknowledged = true;
@@ -100,6 +115,15 @@ export class TraceBuilder {
         this.ended = true;
         break;
       case 'warning':
+        this.warnings.push(msg.message);
+        break;
+      // Python: both come after the batch that holds the lane's Create / settle, which may still be
+      // pending (folded lazily), so they wait in a map until then.
+      case 'taskinfo':
+        this.taskNames.set(msg.task, msg.taskName);
+        break;
+      case 'settle-error':
+        this.settleErrors.set(msg.task, msg.error);
         break;
       default: {
         const never: never = msg;
@@ -120,6 +144,22 @@ export class TraceBuilder {
     const batches = this.pending;
     this.pending = [];
     for (const bytes of batches) this.decode(bytes);
+    if (this.taskNames.size || this.settleErrors.size) this.applyTaskInfo();
+  }
+
+  private applyTaskInfo(): void {
+    for (const [id, name] of this.taskNames) {
+      const task = this.task(id);
+      if (!task) continue;
+      task.taskName = name;
+      this.taskNames.delete(id);
+    }
+    for (const [id, error] of this.settleErrors) {
+      const task = this.task(id);
+      if (!task?.settled) continue;
+      task.settled.error = error;
+      this.settleErrors.delete(id);
+    }
   }
 
   private decode(bytes: Uint8Array): void {
@@ -186,11 +226,15 @@ export class TraceBuilder {
       case Ev.Yield: {
         const task = this.task(id);
         if (!task) break;
-        closeLast(task, t);
         const site = this.site(arg);
+        // Python: a task created by create_task never ran before the loop first steps it; the
+        // runtime records its creation and the `scheduled` wait a moment apart, but the task ran
+        // none of its code in between: a zero-length running segment, then the wait from creation.
+        const start = site?.kind === 'scheduled' && task.segments.length === 1 ? task.created.t : t;
+        closeLast(task, start);
         const seg: SuspendedSegment = {
           state: 'suspended',
-          start: t,
+          start,
           end: null,
           site: site?.where ?? null,
           kind: suspendKind(site?.kind),
@@ -220,7 +264,11 @@ export class TraceBuilder {
       }
       case Ev.WaitKind: {
         const seg = this.openSuspended(id);
-        if (seg) seg.combinator = COMBINATORS[arg] ?? 'all';
+        if (!seg) break;
+        if (arg >= FIRST_WAIT_TARGET) {
+          const what = WAIT_TARGETS[arg - FIRST_WAIT_TARGET];
+          if (what) seg.waitsFor = what;
+        } else seg.combinator = COMBINATORS[arg] ?? 'all';
         break;
       }
       case Ev.Resume: {
@@ -254,9 +302,16 @@ export class TraceBuilder {
           adopt.resumedBy ??= this.waker(adopt, t);
         }
         closeLast(task, t);
-        task.settled = { t, state: kind === Ev.SettleOk ? 'fulfilled' : 'rejected' };
+        task.settled = {
+          t,
+          state: kind === Ev.SettleOk ? 'fulfilled' : arg === SettleCode.Cancelled ? 'cancelled' : 'rejected',
+        };
         break;
       }
+      case Ev.CallbackDone:
+        // Python's add_done_callback: runs however the task ended (no then/catch split).
+        this.callbacks.push({ t, kind: 'done', taskId: id, site: this.site(arg)?.where ?? null });
+        break;
       case Ev.CallbackThen:
       case Ev.CallbackCatch:
       case Ev.CallbackFinally:
@@ -307,6 +362,7 @@ export class TraceBuilder {
       format: TRACE_FORMAT,
       version: TRACE_VERSION,
       language: this.meta.language,
+      ...(this.runtime ? { runtime: this.runtime } : {}),
       entry: this.meta.entry,
       cwd: this.meta.cwd,
       startedAt: this.meta.startedAt,

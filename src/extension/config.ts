@@ -9,6 +9,8 @@ import { CONFIG_SECTION, Ids } from './ids';
 /** The settings that shape one run. */
 export interface RunSettings {
   nodePath: string;
+  /** `asyncTimeline.python.path`; empty: the Python extension's interpreter, else PATH. */
+  pythonPath: string;
   args: string[];
   env: Record<string, string>;
   cwd: string;
@@ -43,6 +45,7 @@ export class ExtensionConfig implements vscode.Disposable {
     const env = c.get<Record<string, unknown>>(s.env, {}) ?? {};
     return {
       nodePath: (c.get<string>(s.nodePath, '') ?? '').trim(),
+      pythonPath: (c.get<string>(s.pythonPath, '') ?? '').trim(),
       args: (c.get<unknown[]>(s.args, []) ?? []).filter((a): a is string => typeof a === 'string'),
       env: Object.fromEntries(
         Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'),

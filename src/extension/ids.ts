@@ -32,6 +32,7 @@ export const Ids = {
   /** Setting keys, relative to {@link CONFIG_SECTION}. */
   settings: {
     nodePath: 'node.path',
+    pythonPath: 'python.path',
     args: 'run.args',
     env: 'run.env',
     cwd: 'run.cwd',

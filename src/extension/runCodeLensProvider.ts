@@ -1,12 +1,17 @@
 /**
  * CodeLenses: `▶ Run with Timeline` above every async function and the file's entry point
- * (found by the TypeScript parser in instrument/scan), and after a run a summary above each
+ * (found by the TypeScript parser in instrument/scan; for Python by the user's interpreter's own
+ * `ast` module through pyruntime/lenses.py), and after a run a summary above each
  * async function that ran (`3 calls · 5 yields · waited 2.0 s · ran 1.2 ms — Show in timeline`).
  */
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { computeFileHints } from '../core/editorHints';
 import type { ScanResult } from '../instrument/scan';
-import { loadInstrumenter } from '../runner/run';
+import { findDist, loadInstrumenter } from '../runner/run';
+import { isPythonFile } from '../runner/languages';
+import { scanPythonSource } from '../runner/pythonLenses';
+import { resolvePythonFor } from './pythonResolver';
 import type { ExtensionConfig } from './config';
 import { Ids } from './ids';
 import type { ResultsStore } from './resultsStore';
@@ -35,6 +40,7 @@ export class RunCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
       'javascript',
       'typescriptreact',
       'javascriptreact',
+      'python',
     ].map((language) => ({ language, scheme: 'file' }));
     this.subscriptions.push(
       vscode.languages.registerCodeLensProvider(selector, this),
@@ -55,6 +61,28 @@ export class RunCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     }, 1000);
   }
 
+  /** No lenses for a file Python cannot parse (or no Python to ask): the last good scan, else none. */
+  private static readonly EMPTY: ScanResult = { functions: [], entryLine: 0, topLevelAwait: false };
+
+  private async scanPython(doc: vscode.TextDocument): Promise<ScanResult> {
+    const key = doc.uri.toString();
+    const cached = this.scans.get(key);
+    if (cached && cached.version === doc.version) return cached.scan;
+    const version = doc.version;
+    let scan: ScanResult = cached?.scan ?? RunCodeLensProvider.EMPTY;
+    try {
+      const folder = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
+      const python = await resolvePythonFor(this.config.run(doc.uri).pythonPath, doc.uri, folder ?? path.dirname(doc.uri.fsPath));
+      const answer = await scanPythonSource(python.path, doc.getText(), findDist());
+      // A syntax error while typing: keep the lenses where they were until it parses again.
+      if (!('error' in answer)) scan = answer;
+    } catch {
+      // No usable Python: the Run command explains that when it is used; lenses just stay away.
+    }
+    this.scans.set(key, { version, scan });
+    return scan;
+  }
+
   private scan(doc: vscode.TextDocument): ScanResult {
     const key = doc.uri.toString();
     const cached = this.scans.get(key);
@@ -65,14 +93,18 @@ export class RunCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     return scan;
   }
 
-  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] | Promise<vscode.CodeLens[]> {
     if (!this.config.codeLensEnabled) return [];
+    if (isPythonFile(doc.fileName)) return this.scanPython(doc).then((scan) => this.lenses(doc, scan));
+    return this.lenses(doc, this.scan(doc));
+  }
+
+  private lenses(doc: vscode.TextDocument, scan: ScanResult): vscode.CodeLens[] {
     const lenses: vscode.CodeLens[] = [];
-    const scan = this.scan(doc);
     const running = this.runs.session(doc.uri.fsPath) !== undefined;
     const runLines = new Set<number>([scan.entryLine, ...scan.functions.map((f) => f.line)]);
     for (const line of [...runLines].sort((a, b) => a - b)) {
-      if (line > doc.lineCount) continue;
+      if (line < 1 || line > doc.lineCount) continue;
       const range = new vscode.Range(line - 1, 0, line - 1, 0);
       lenses.push(
         running

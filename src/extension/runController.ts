@@ -12,12 +12,15 @@ import type { SourceSite } from '../protocol/trace';
 import type { ExtensionConfig } from './config';
 import { Ids } from './ids';
 import { resolveNode } from './nodeResolver';
+import { isPythonFile } from '../runner/languages';
+import { describePython, type PythonInterpreter } from '../runner/pythonInterpreter';
+import { resolvePythonFor } from './pythonResolver';
 import type { Notifier } from './notifier';
 import type { ResultsStore } from './resultsStore';
 import { RunSession, type RunOutcome, type StartRun } from './runSession';
 import type { WorkspaceTrust } from './workspaceTrust';
 
-const RUNNABLE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/i;
+const RUNNABLE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py|pyw)$/i;
 /** Runs longer than this get a progress notification (with a Cancel button that stops them). */
 const PROGRESS_AFTER_MS = 2000;
 
@@ -82,7 +85,7 @@ export class RunController implements vscode.Disposable {
     }
     const uri = target ?? vscode.window.activeTextEditor?.document.uri;
     if (!uri) {
-      const message = 'Async Timeline: open a TypeScript or JavaScript file to run it.';
+      const message = 'Async Timeline: open a TypeScript, JavaScript or Python file to run it.';
       this.deps.notifier.show('info', message);
       return { status: 'refused', reason: 'no-file', message };
     }
@@ -92,17 +95,19 @@ export class RunController implements vscode.Disposable {
       return { status: 'refused', reason: 'untitled', message };
     }
     if (!RUNNABLE.test(uri.fsPath)) {
-      const message = `Async Timeline: ${path.basename(uri.fsPath)} is not a TypeScript or JavaScript file.`;
+      const message = `Async Timeline: ${path.basename(uri.fsPath)} is not a TypeScript, JavaScript or Python file.`;
       this.deps.notifier.show('info', message);
       return { status: 'refused', reason: 'unsupported', message };
     }
 
     const entry = uri.fsPath;
     const settings = this.deps.config.run(uri);
+    const python = isPythonFile(entry);
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     let entrySource: string | undefined;
     if (doc?.isDirty) {
-      if (settings.saveBeforeRun) await doc.save();
+      // Python runs the file on disk as the real __main__ (its tracebacks name it): always saved first.
+      if (settings.saveBeforeRun || python) await doc.save();
       else entrySource = doc.getText();
     }
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
@@ -110,16 +115,30 @@ export class RunController implements vscode.Disposable {
       ? path.resolve(folder ?? path.dirname(entry), settings.cwd)
       : (folder ?? path.dirname(entry));
 
-    let node;
+    let node: Awaited<ReturnType<typeof resolveNode>> | undefined;
+    let interpreter: PythonInterpreter | undefined;
     try {
-      node = await resolveNode(settings.nodePath, cwd);
+      if (python) interpreter = await resolvePythonFor(settings.pythonPath, uri, cwd);
+      else node = await resolveNode(settings.nodePath, cwd);
     } catch (err) {
       const message = `Async Timeline: ${(err as Error).message}`;
+      const setting = python ? 'asyncTimeline.python.path' : 'asyncTimeline.node.path';
       this.deps.notifier.show('error', message, {
         title: 'Open Settings',
-        run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'asyncTimeline.node.path'),
+        run: () => vscode.commands.executeCommand('workbench.action.openSettings', setting),
       });
       return { status: 'failed', entry, message };
+    }
+    if (interpreter && !interpreter.traced) {
+      // The tracer needs 3.11+; the program still runs (untraced) and says so in the output.
+      this.deps.notifier.show(
+        'warning',
+        `Async Timeline: ${describePython(interpreter)} is too old to trace (Python 3.11 or newer is needed); ${path.basename(entry)} runs untraced.`,
+        {
+          title: 'Open Settings',
+          run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'asyncTimeline.python.path'),
+        },
+      );
     }
 
     this.sessions.get(entry)?.replace();
@@ -130,8 +149,9 @@ export class RunController implements vscode.Disposable {
         entry,
         cwd,
         args: settings.args,
-        env: { ...node.env, ...settings.env },
-        nodePath: node.path,
+        env: { ...(node?.env ?? {}), ...settings.env },
+        ...(node ? { nodePath: node.path } : {}),
+        ...(interpreter ? { pythonPath: interpreter.path, pythonSource: interpreter.source === 'PATH' ? ('option' as const) : interpreter.source } : {}),
         timeoutMs: settings.timeoutSeconds * 1000,
         maxEvents: settings.maxEvents,
         ...(settings.packages.length ? { packages: settings.packages } : {}),
@@ -144,9 +164,10 @@ export class RunController implements vscode.Disposable {
     );
     this.sessions.set(entry, session);
     const rel = vscode.workspace.asRelativePath(uri, false);
-    this.deps.output.appendLine(
-      `▶ ${rel}  (node: ${node.path}${node.source === 'vscode' ? ', VS Code runtime' : ''}; cwd: ${cwd})`,
-    );
+    const runtime = interpreter
+      ? `python: ${describePython(interpreter)}`
+      : `node: ${node!.path}${node!.source === 'vscode' ? ', VS Code runtime' : ''}`;
+    this.deps.output.appendLine(`▶ ${rel}  (${runtime}; cwd: ${cwd})`);
     // The timeline and the Output channel share the panel: show the output only when the
     // timeline is not revealed (and after a crash, where the stack trace is).
     if (!this.deps.config.revealTimelineOnRun) this.deps.output.show(true);

@@ -93,8 +93,10 @@ export class RunSession {
         };
       }
       if (this.stopRequested || this.replaced) this.handle.stop();
-      const { trace, exit } = await this.handle.done;
+      const { trace, exit, notices, warnings } = await this.handle.done;
       if (this.replaced) return { status: 'replaced', entry: this.entry };
+      for (const n of notices ?? []) this.output.appendLine(`ℹ ${n}`);
+      for (const w of warnings ?? []) this.output.appendLine(`⚠ ${w.split('\n')[0]}`);
       this.store.set(this.entry, trace, false, 'run');
       return {
         status: 'finished',

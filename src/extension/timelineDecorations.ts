@@ -64,6 +64,10 @@ export class TimelineDecorations implements vscode.Disposable {
         after: after(Ids.colors.createForeground),
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
       }),
+      callback: vscode.window.createTextEditorDecorationType({
+        after: after(Ids.colors.createForeground),
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      }),
       blocking: vscode.window.createTextEditorDecorationType({
         after: { ...after(Ids.colors.blockingForeground), fontStyle: 'normal', fontWeight: 'bold' },
         backgroundColor: new vscode.ThemeColor(Ids.colors.blockingBackground),
@@ -161,6 +165,7 @@ export class TimelineDecorations implements vscode.Disposable {
     const buckets: Record<HintKind | 'stale', vscode.DecorationOptions[]> = {
       await: [],
       create: [],
+      callback: [],
       blocking: [],
       stale: [],
     };

@@ -145,6 +145,16 @@ export type RuntimeMessage =
     }
   /** Something the program was told but that did not end it (Python: "Task exception was never retrieved"). */
   | { type: 'warning'; message: string }
+  /**
+   * Python: asyncio's own name of the Task whose coroutine is lane `task` (`Task-3`, or the
+   * `name=` given). Sent after the events batch holding the lane's Create. See pyruntime/PROTOCOL.md.
+   */
+  | { type: 'taskinfo'; task: number; taskName: string }
+  /**
+   * Python: lane `task` settled rejected (SettleErr arg 0) with this exception, first line of
+   * `traceback.format_exception_only`: `ValueError: boom`. Sent after the batch holding the settle.
+   */
+  | { type: 'settle-error'; task: number; error: string }
   /** The writer saw the host's stop request and shipped every event recorded so far. */
   | { type: 'stopping'; events: number }
   | { type: 'end'; reason: 'exit'; code: number; events: number };

@@ -6,7 +6,7 @@ export interface FrameSink {
   message(msg: RuntimeMessage): void;
 }
 
-const KNOWN_MESSAGES = new Set(['start', 'sites', 'truncated', 'error', 'warning', 'stopping', 'end']);
+const KNOWN_MESSAGES = new Set(['start', 'sites', 'truncated', 'error', 'warning', 'stopping', 'end', 'taskinfo', 'settle-error']);
 
 export class FrameDecoder {
   /** Chunks received but not yet made into frames; joined only once a whole frame is there. */

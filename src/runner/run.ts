@@ -17,6 +17,9 @@ import { prepareOffThread } from './preparer';
 import type { PreparedProgram } from './moduleGraph';
 import { isSourceError, SourceError } from '../instrument/errors';
 import type * as Instrumenter from '../instrument';
+import { isPythonFile } from './languages';
+import { launchPython } from './pythonLauncher';
+import { describePython, type PythonInterpreter } from './pythonInterpreter';
 import type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
 
 export type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
@@ -74,11 +77,43 @@ export function loadInstrumenter(dist = findDist()): typeof Instrumenter {
 }
 
 /**
+ * What a launcher hands the supervisor: how to start the program's interpreter with our runtime
+ * inside, where its event file and stop file are, and how to read its crash output. One per
+ * language (Node below, Python in pythonLauncher.ts); everything after the spawn is shared.
+ */
+export interface Launch {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** The run's work folder (removed at the end). */
+  work: string;
+  eventsFile: string;
+  stopFile: string;
+  builder: TraceBuilder;
+  /** The message when `command` cannot be started. */
+  cannotStart(err: NodeJS.ErrnoException): string;
+  /** Where an uncaught error was raised, from what the runtime reported. */
+  crashSite(error: NonNullable<TraceBuilder['lastError']>): SourceSite | null;
+  /** What the user should hear of after the run (e.g. "ran untraced"); returned in RunResult.notices. */
+  notices?: string[];
+  /** Python runs: the interpreter that runs the program. */
+  interpreter?: PythonInterpreter;
+}
+
+/**
  * Starts a traced run. Rejects with SourceError when a file of the program does not parse, and
- * with a plain Error when the entry does not exist or node cannot be started.
+ * with a plain Error when the entry does not exist or the interpreter cannot be started.
  */
 export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise<RunHandle> {
   const entry = path.resolve(opts.cwd, opts.entry);
+  if (isPythonFile(entry)) {
+    return supervise(await launchPython(opts, entry), opts, cb);
+  }
+  return supervise(await launchNode(opts, entry), opts, cb);
+}
+
+/** The Node launcher: instrument the module graph, then `node --require preload.js entry`. */
+async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
   if (opts.entrySource === undefined && !fs.existsSync(entry)) throw new Error(`${opts.entry}: no such file`);
   const dist = findDist(opts.distDir);
   const trace = opts.instrument !== false;
@@ -126,19 +161,37 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
   if (trace && process.platform !== 'win32') nodeArgs.push(`--stack-size=${STACK_KB}`);
   // An ES-module entry must start in Node's ESM loader (any --import makes Node use it for the main module).
   if (formatOf(entry) === 'module') nodeArgs.push('--import', 'data:text/javascript,');
-  const started = new Date();
   const builder = new TraceBuilder({
     entry: relativeTo(opts.cwd, entry),
     cwd: opts.cwd,
     language: /\.[cm]?tsx?$/.test(entry) ? 'typescript' : 'javascript',
-    startedAt: started.toISOString(),
+    startedAt: new Date().toISOString(),
   });
 
   for (const table of prepared.sites) builder.handleMessage({ type: 'sites', ...table });
 
-  const child = spawn(opts.nodePath || 'node', [...nodeArgs, entry, ...(opts.args ?? [])], {
-    cwd: opts.cwd,
+  const node = opts.nodePath || 'node';
+  return {
+    command: node,
+    args: [...nodeArgs, entry, ...(opts.args ?? [])],
     env: { ...process.env, ...(opts.env ?? {}), [MANIFEST_ENV]: manifestPath },
+    work,
+    eventsFile: manifest.eventsFile,
+    stopFile: manifest.stopFile,
+    builder,
+    cannotStart: (e) =>
+      e.code === 'ENOENT' ? `Cannot start node: "${node}" was not found (set the Node path).` : `Cannot start node: ${e.message}`,
+    crashSite: (error) => crashSite(error.stack, opts.cwd, manifest.ownDir),
+  };
+}
+
+/** Spawns what a launcher prepared and supervises it: output, events, stop, timeout, exit. */
+async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Promise<RunHandle> {
+  const { builder, work } = launch;
+  const cleanup = () => fs.rmSync(work, { recursive: true, force: true });
+  const child = spawn(launch.command, launch.args, {
+    cwd: opts.cwd,
+    env: launch.env,
     stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'],
     detached: process.platform !== 'win32', // its own process group, so stop can take the whole tree
     windowsHide: true,
@@ -150,10 +203,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
   });
   if (spawnError) {
     cleanup();
-    const e = spawnError as NodeJS.ErrnoException;
-    throw new Error(
-      e.code === 'ENOENT' ? `Cannot start node: "${opts.nodePath || 'node'}" was not found (set the Node path).` : `Cannot start node: ${e.message}`,
-    );
+    throw new Error(launch.cannotStart(spawnError as NodeJS.ErrnoException));
   }
 
   let updateTimer: NodeJS.Timeout | null = null;
@@ -187,7 +237,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
       changed();
     },
   });
-  const events = new EventFileReader(manifest.eventsFile, (chunk) => decoder.push(chunk));
+  const events = new EventFileReader(launch.eventsFile, (chunk) => decoder.push(chunk));
   const poller = setInterval(() => guarded(() => events.poll()), POLL_MS);
   // Time passes even when nothing is recorded (a program waiting on a timer): live views hear of it too.
   const clockTick = cb.onUpdate ? setInterval(changed, LIVE_TICK_MS) : null;
@@ -225,7 +275,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
       if (builder.stopAcknowledged) resolve();
     });
     try {
-      fs.writeFileSync(manifest.stopFile, why);
+      fs.writeFileSync(launch.stopFile, why);
     } catch {
       // work dir gone: nothing to flush
     }
@@ -256,12 +306,19 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     const why: ExitReason = reason ?? (builder.lastError || signal ? 'crashed' : 'exited');
     const exit: TraceExit = { code, signal, reason: why };
     if (builder.lastError && why === 'crashed') {
-      exit.error = { message: builder.lastError.message, site: crashSite(builder.lastError.stack, opts.cwd, manifest.ownDir) };
+      exit.error = { message: builder.lastError.message, site: launch.crashSite(builder.lastError) };
     }
     guarded(() => builder.finish(exit, endT));
     cleanup();
     if (decodeError) cb.onStderr?.(`[async-timeline] part of the trace could not be read: ${String(decodeError)}\n`);
-    return { trace: builder.snapshot(), exit };
+    const notices = launch.notices ?? [];
+    const warnings = builder.warnings;
+    return {
+      trace: builder.snapshot(),
+      exit,
+      ...(notices.length ? { notices } : {}),
+      ...(warnings.length ? { warnings: [...warnings] } : {}),
+    };
   })();
 
   return {
@@ -269,6 +326,7 @@ export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise
     done,
     snapshot: () => builder.snapshot(exited ? undefined : builder.timeAt(Date.now())),
     stop: () => stop('stopped'),
+    ...(launch.interpreter ? { interpreter: describePython(launch.interpreter) } : {}),
     get eventBytes() {
       return decoder.bytes;
     },

@@ -2,7 +2,7 @@
 import type { Trace, TraceExit } from '../protocol/trace';
 
 export interface RunOptions {
-  /** Absolute path of the program's entry file (.ts .tsx .mts .cts .js .mjs .cjs). */
+  /** Absolute path of the program's entry file (.ts .tsx .mts .cts .js .mjs .cjs, or .py). */
   entry: string;
   /** Working directory of the program; trace file paths are relative to it. */
   cwd: string;
@@ -12,6 +12,10 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** The `node` executable to run the program with (default: `node` on PATH). */
   nodePath?: string;
+  /** The Python interpreter for a .py entry (default: python3, else python, on PATH; resolved to the real binary). */
+  pythonPath?: string;
+  /** Where `pythonPath` came from, for messages. Default 'option'. */
+  pythonSource?: 'option' | 'setting' | 'python-extension';
   /** Stop the program after this many milliseconds (exit reason `timeout`). 0 / undefined: no limit. */
   timeoutMs?: number;
   /** Event cap: past it the trace is marked truncated and recording stops (the program runs on). */
@@ -50,6 +54,10 @@ export interface RunCallbacks {
 export interface RunResult {
   trace: Trace;
   exit: TraceExit;
+  /** Things the user should hear of that did not end the run: the program ran untraced (Python < 3.11). */
+  notices?: string[];
+  /** What the runtime was told but did not end on (Python: "Task exception was never retrieved: …"). */
+  warnings?: string[];
 }
 
 export interface RunHandle {
@@ -61,6 +69,8 @@ export interface RunHandle {
   snapshot(): Trace;
   /** Stop the program (kills its process tree); the trace keeps every event recorded so far. */
   stop(): void;
+  /** Python runs: the interpreter that runs the program, described for logs (`/…/python3.12 (3.12.1, PATH)`). */
+  readonly interpreter?: string;
   /** Bytes of event frames read so far (for benchmarks). */
   readonly eventBytes: number;
 }

@@ -189,6 +189,11 @@ export async function runUiTest() {
         : path.join(ROOT, 'test/fixtures/workspace/workers.ts');
       fs.mkdirSync(path.join(folder, 'examples'), { recursive: true });
       fs.copyFileSync(source, path.join(folder, 'examples/workers.ts'));
+      // The seed's Python program (traced with python3 on PATH, when there is one).
+      if (fs.existsSync(path.join(ROOT, 'examples/python/workers.py'))) {
+        fs.mkdirSync(path.join(folder, 'examples/python'), { recursive: true });
+        fs.copyFileSync(path.join(ROOT, 'examples/python/workers.py'), path.join(folder, 'examples/python/workers.py'));
+      }
       // A program that never ends, for the run UI: only a Stop can end it (the timeout is 120 s).
       fs.copyFileSync(path.join(ROOT, 'test/fixtures/workspace/hang.ts'), path.join(folder, 'hang.ts'));
       server = await startServer({
@@ -470,6 +475,54 @@ export async function runUiTest() {
         await shot('09-cancelled-run.png');
       },
     );
+
+    // Python: the same path for a .py file (lenses from the interpreter's ast, the tracer in dist/pyruntime).
+    const havePython = spawnSync('python3', ['-c', 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)']).status === 0;
+    if (!havePython) console.log('  - Python steps skipped: no python3 3.11+ on PATH');
+    else {
+      await step('open examples/python/workers.py: ▶ Run lenses above each async def and asyncio.run', async () => {
+        await page.keyboard.press('Escape');
+        await quickPick('Control+P', 'python/workers.py', 'workers.py');
+        await page.locator('.tabs-container .tab.active', { hasText: 'workers.py' }).waitFor();
+        const lens = page.locator('.codelens-decoration a', { hasText: '▶ Run with Timeline' });
+        await waitFor('4 run lenses (worker_1, worker_2, main, asyncio.run)', async () => (await lens.count()) >= 4, 90_000);
+        await shot('10-python-open-with-run-lenses.png');
+      });
+
+      await step('clicking the lens traces the Python program: hints on the await and create_task lines, the timeline', async () => {
+        await page.locator('.codelens-decoration a', { hasText: '▶ Run with Timeline' }).first().click();
+        const hintOn = async (text) =>
+          page.evaluate((t) => {
+            for (const line of document.querySelectorAll('.monaco-editor .view-lines .view-line')) {
+              if (!line.textContent.replace(/\u00a0/g, ' ').includes(t)) continue;
+              let hint = '';
+              for (const el of line.querySelectorAll('span')) {
+                const c = getComputedStyle(el, '::after').content;
+                if (c && c !== 'none' && c !== 'normal' && c !== '""') hint += JSON.parse(c.startsWith('"') ? c : JSON.stringify(c));
+              }
+              return hint;
+            }
+            return '';
+          }, text);
+        const sleep1 = await waitFor('a hint after `await asyncio.sleep(1)`', async () => {
+          const h = await hintOn('await asyncio.sleep(1)');
+          return /⏸ 1× · waited/.test(h) && h;
+        });
+        const create = await waitFor('a hint after `task1 = asyncio.create_task(worker_1())`', async () => {
+          const h = await hintOn('task1 = asyncio.create_task(worker_1())');
+          return /→ worker_1 #\d+/.test(h) && h;
+        });
+        console.log(`    hints: "${sleep1}" · "${create}"`);
+        await waitFor('a viewer showing the 3 tasks of examples/python/workers.py', async () =>
+          (await viewers('examples/python/workers.py')).some((v) => /^3 tasks · .* · exit 0$/.test(v.summary)),
+        );
+        const [viewer] = await viewers('examples/python/workers.py');
+        const tasks = await viewerTasks(viewer.frame);
+        if (!['main', 'worker_1', 'worker_2'].every((n) => tasks.some((t) => t.startsWith(n))))
+          throw new Error(`viewer tasks: ${tasks.join(', ')}`);
+        await shot('11-python-after-run.png');
+      });
+    }
   } finally {
     await browser?.close();
     await server?.stop();

@@ -130,6 +130,7 @@ describe('cli: argument parsing', () => {
       format: 'json',
       timeoutSeconds: 2.5,
       nodePath: '/n',
+      pythonPath: null,
       maxEvents: 10,
       packages: ['p-queue', '@scope/pool'],
       timeline: false,

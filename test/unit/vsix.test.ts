@@ -16,6 +16,7 @@ const ALLOWED = [
   /^dist\/prepareWorker\.js$/,
   /^dist\/runtime\/[\w.-]+\.m?js$/,
   /^dist\/webview\/[\w.-]+\.(js|css)$/,
+  /^dist\/pyruntime\/([\w.-]+\/)*[\w.-]+\.py$/,
 ];
 const REQUIRED = [
   'package.json',
@@ -28,6 +29,9 @@ const REQUIRED = [
   'dist/runtime/hooks.mjs',
   'dist/webview/main.js',
   'dist/webview/main.css',
+  'dist/pyruntime/sitecustomize.py',
+  'dist/pyruntime/_async_timeline/tracer.py',
+  'dist/pyruntime/lenses.py',
 ];
 
 describe('.vsix contents (.vscodeignore allowlist)', function () {

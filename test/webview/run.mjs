@@ -613,9 +613,49 @@ test('no CSP violations, page errors or console errors in any page', async () =>
   await page.close();
 });
 
+test('Python traces: scheduled stretches, cancelled tasks and done callbacks are drawn, named in the legend and the table', async () => {
+  const page = await open(fixture('python-taskgroup_failure'));
+  // The Python-only legend entries show for a Python trace (and not for the TypeScript ones).
+  const legend = await page.$eval('.legend', (e) => e.innerText);
+  for (const want of ['scheduled', 'done callback', 'cancelled'])
+    assert(legend.includes(want), `legend lacks ${want}: ${legend}`);
+  await page.getByRole('button', { name: /task table/i }).click();
+  await page.waitForSelector('table.tasks tbody tr');
+  const cells = await page.$$eval('table.tasks tbody tr', (trs) =>
+    trs.map((tr) => [...tr.children].map((c) => c.textContent)),
+  );
+  const slow = cells.filter((c) => c[0].startsWith('slow'));
+  eq(slow.length, 2, 'two slow tasks');
+  assert(slow.every((c) => /^cancelled at/.test(c[3])), `slow outcomes ${slow.map((c) => c[3])}`);
+  assert(slow.every((c) => /scheduled .* before its first run/.test(c[6])), `slow waits ${slow.map((c) => c[6])}`);
+  assert(cells.some((c) => c[0].startsWith('fails') && /^rejected at/.test(c[3])), 'fails rejected');
+  await page.getByRole('button', { name: /task table/i }).click();
+  // Hovering a worker's first stretch (after the zero-length running one) says it was scheduled.
+  const pt = await pointOf(page, 2, 1);
+  await page.mouse.move(pt.x, pt.y);
+  await page.waitForSelector('.tooltip:not([hidden])');
+  const tip = await page.$eval('.tooltip', (e) => e.innerText);
+  assert(/scheduled/.test(tip) && /created at/.test(tip), `scheduled tooltip: ${tip}`);
+  await page.mouse.move(5, 300);
+  await shot(page, 'python-taskgroup-light');
+  await page.close();
+
+  const crawl = await open(fixture('python-crawl'));
+  await shot(crawl, 'python-crawl-light');
+  // A done callback on crawl_page #2 hovers as a done callback.
+  const cbs = await api(crawl, () => window.asyncTimeline.rows().length);
+  eq(cbs, 5, 'crawl lanes');
+  await crawl.close();
+  const ts = await open(fixture('workers'));
+  eq(await ts.$eval('.lg-python', (e) => e.hidden), true, 'no Python legend for a TypeScript trace');
+  await ts.close();
+});
+
 let passed = 0;
 let failed = 0;
-for (const t of tests) {
+// `node test/webview/run.mjs <words>`: only the tests whose name holds one of them.
+const only = process.argv.slice(2);
+for (const t of tests.filter((x) => !only.length || only.some((w) => x.name.includes(w)))) {
   const t0 = Date.now();
   try {
     await t.fn();

@@ -2,6 +2,7 @@ import type { LaneLayout } from './laneTree';
 import { formatDuration, formatTimestamp } from './formatTime';
 import { describeTask, formatSite } from './taskDetails';
 import type { TraceIndex } from './traceIndex';
+import { waitTargetLabel } from '../waitLabels';
 
 /** Column headers of the accessible task table. */
 export const TABLE_COLUMNS = [
@@ -35,13 +36,23 @@ export function buildTableRows(index: TraceIndex, layout: LaneLayout, limit = In
     const outcome =
       d.outcome === 'pending' ? 'pending at exit' : `${d.outcome} at ${formatTimestamp(d.settledAt ?? 0)}`;
     let waits = 'none';
-    if (d.suspensions.length) {
-      let longest = d.suspensions[0];
-      for (const s of d.suspensions)
-        if ((s.duration ?? Infinity) > (longest.duration ?? Infinity)) longest = s;
-      const on = longest.awaits.length ? ` on ${longest.awaits.map((a) => a.name).join(', ')}` : '';
+    // Python: the wait for the loop's first step is said apart (it is no await of the task's own).
+    const scheduled = d.suspensions.find((s) => s.kind === 'scheduled');
+    const own = scheduled ? d.suspensions.filter((s) => s !== scheduled) : d.suspensions;
+    if (own.length) {
+      let longest = own[0];
+      for (const s of own) if ((s.duration ?? Infinity) > (longest.duration ?? Infinity)) longest = s;
+      const on = longest.awaits.length
+        ? ` on ${longest.awaits.map((a) => a.name).join(', ')}`
+        : longest.waitsFor
+          ? ` on ${waitTargetLabel(longest.waitsFor)}`
+          : '';
       const dur = longest.duration === null ? 'never resumed' : formatDuration(longest.duration);
-      waits = `${d.suspensions.length}; longest ${dur} at ${formatSite(longest.site)}${on}`;
+      waits = `${own.length}; longest ${dur} at ${formatSite(longest.site)}${on}`;
+    }
+    if (scheduled) {
+      const first = scheduled.duration === null ? 'never run' : `scheduled ${formatDuration(scheduled.duration)} before its first run`;
+      waits = own.length ? `${first}; ${waits}` : first;
     }
     rows.push({
       taskId: d.id,

@@ -1,4 +1,5 @@
 import { formatDuration, formatTimestamp } from './formatTime';
+import { callbackLabel, combinatorLabel, waitTargetLabel } from '../waitLabels';
 import { formatSite } from './taskDetails';
 import type { TraceIndex } from './traceIndex';
 import type { Hit } from './hitTest';
@@ -53,7 +54,7 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
   if (hit.callback) {
     const c = hit.callback;
     return {
-      title: `.${c.kind}() callback on ${task.name}`,
+      title: `${callbackLabel(c.kind)} on ${task.name}`,
       rows: [
         ['ran at', formatTimestamp(c.t)],
         ['site', formatSite(c.site)],
@@ -71,7 +72,14 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
   if (seg.state === 'running') {
     state = end - start >= BLOCKING_MS ? 'running — blocking the event loop' : 'running';
   } else {
-    state = seg.end === null ? `suspended at ${seg.kind} (never resumed)` : `suspended at ${seg.kind}`;
+    state =
+      seg.kind === 'scheduled'
+        ? seg.end === null
+          ? 'scheduled: created, never run by the event loop'
+          : 'scheduled: created, waiting for the event loop to run it'
+        : seg.end === null
+          ? `suspended at ${seg.kind} (never resumed)`
+          : `suspended at ${seg.kind}`;
   }
   rows.push(['state', state]);
   rows.push(['start', formatTimestamp(start)]);
@@ -80,17 +88,32 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
     seg.end === null ? `${formatDuration(end - start)} so far` : formatDuration(end - start),
   ]);
   if (seg.state === 'suspended') {
-    rows.push([seg.kind === 'yield' ? 'yield site' : 'await site', formatSite(seg.site)]);
-    if (seg.awaits.length) {
-      const list =
-        seg.awaits.slice(0, 8).map(name).join(', ') +
-        (seg.awaits.length > 8 ? `, … (${seg.awaits.length})` : '');
-      rows.push(['waited on', seg.combinator ? `Promise.${seg.combinator}(${list})` : list]);
+    if (seg.kind === 'scheduled') {
+      rows.push(['created at', formatSite(seg.site)]);
     } else {
-      rows.push(['waited on', 'a promise from uninstrumented code (timer, I/O, …)']);
+      rows.push([seg.kind === 'yield' ? 'yield site' : 'await site', formatSite(seg.site)]);
+      if (seg.awaits.length) {
+        const list =
+          seg.awaits.slice(0, 8).map(name).join(', ') +
+          (seg.awaits.length > 8 ? `, … (${seg.awaits.length})` : '');
+        rows.push(['waited on', seg.combinator ? `${combinatorLabel(seg.combinator)}(${list})` : list]);
+      } else if (seg.waitsFor) {
+        rows.push(['waited on', waitTargetLabel(seg.waitsFor)]);
+      } else {
+        rows.push([
+          'waited on',
+          index.trace.language === 'python' ? 'an asyncio future' : 'a promise from uninstrumented code (timer, I/O, …)',
+        ]);
+      }
     }
     if (seg.resumedBy != null) rows.push(['woken by', `${name(seg.resumedBy)} settling`]);
-    if (seg.threw) rows.push(['resumed', 'by throwing (the awaited promise rejected)']);
+    if (seg.threw)
+      rows.push([
+        'resumed',
+        index.trace.language === 'python'
+          ? 'by throwing (the awaited task failed, or this one was cancelled)'
+          : 'by throwing (the awaited promise rejected)',
+      ]);
   }
   return { title: `${task.name} (#${task.id})`, rows, site: siteOfSegment(index, hit.taskId, hit.segIndex) };
 }

@@ -1,4 +1,4 @@
-import type { Combinator, SettleState, SourceSite, SuspendKind } from '../../protocol/trace';
+import type { Combinator, SettleState, SourceSite, SuspendKind, WaitTarget } from '../../protocol/trace';
 import type { TraceIndex } from './traceIndex';
 
 /** One suspension of a task, as the details pane and tooltips tell it. */
@@ -11,6 +11,8 @@ export interface SuspensionFact {
   duration: number | null;
   awaits: Array<{ id: number; name: string }>;
   combinator: Combinator | null;
+  /** Python: what it waited on when that was no task (a sleep, a queue…). */
+  waitsFor: WaitTarget | null;
   resumedBy: { id: number; name: string } | null;
   threw: boolean;
 }
@@ -62,6 +64,7 @@ export function describeTask(index: TraceIndex, taskId: number): TaskDetails | n
       duration: s.end === null ? null : dur,
       awaits: s.awaits.map(named),
       combinator: s.combinator ?? null,
+      waitsFor: s.waitsFor ?? null,
       resumedBy: s.resumedBy != null ? named(s.resumedBy) : null,
       threw: s.threw === true,
     });

@@ -1,0 +1,1 @@
+"""Async Timeline's Python tracer (standard library only). See ../PROTOCOL.md."""

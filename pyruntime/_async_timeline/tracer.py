@@ -1,0 +1,1224 @@
+"""Async Timeline's Python tracer: records every coroutine of the user's files as a lane
+(task), with its suspensions, what they waited on and who woke them, into the binary event
+stream of src/protocol/events.ts (see ../PROTOCOL.md). Standard library only.
+
+Backends: 3.12+ sys.monitoring (DISABLE outside the user's coroutines); 3.11 sys.setprofile
+with per-code bytecode tables. Both feed the same lane engine (_on_start/_on_resume/
+_on_yield/_on_end).
+"""
+import atexit
+import collections
+import dis
+import json
+import linecache
+import os
+import re
+import struct
+import sys
+import threading
+import time
+import weakref
+
+import asyncio
+import asyncio.base_events
+import asyncio.futures
+import asyncio.locks
+import asyncio.queues
+import asyncio.streams
+import asyncio.subprocess
+import asyncio.tasks
+import asyncio.threads
+
+# ---------------------------------------------------------------------------------------------
+# Protocol constants (src/protocol/events.ts)
+
+FRAME_EVENTS = 1
+FRAME_JSON = 2
+H_CREATE = 1 << 28
+H_CALLSITE = 2 << 28
+H_YIELD = 3 << 28
+H_WAITON = 4 << 28
+H_WAITKIND = 5 << 28
+H_RESUME = 6 << 28
+H_OK = 7 << 28
+H_ERR = 8 << 28
+H_DONE = 12 << 28
+H_WOKEN = 13 << 28
+
+W_GATHER = 5
+W_WAIT = 6
+W_TASKGROUP = 7
+W_SLEEP = 8
+W_FUTURE = 9
+W_QUEUE = 10
+W_LOCK = 11
+W_EVENT = 12
+W_SEMAPHORE = 13
+W_CONDITION = 14
+W_THREAD = 15
+W_TIMEOUT = 16
+W_SUBPROCESS = 17
+W_STREAM = 18
+
+# Lane states
+SCHED = 0  # created by create_task, not run yet
+RUN = 1
+SUSP = 2  # suspended on something that is no lane
+SUSPCHILD = 3  # suspended because the coroutine it awaits (a lane) suspended
+
+# Code kinds
+K_NONE = 0
+K_LANE = 1
+K_LIB = 2
+K_MAIN = 3
+
+CAP = 32768  # records per buffer
+_S = struct.Struct('<dII')
+_pack = _S.pack_into
+_HDR = struct.Struct('<IB').pack
+_enc_str = json.encoder.encode_basestring_ascii
+
+_buf = bytearray(CAP * 16)
+_n = 0
+_lim = CAP
+_flushed = 0
+_total = 0
+_max = 5_000_000
+_trunc = False
+_on = False
+_closed = False
+_lock = threading.Lock()
+_fd = -1
+# JSON frames are queued, never written by the program's thread (waiting on a lock the flusher
+# holds costs a GIL hand-off: up to 5 ms). _pre goes out before the next events batch (sites),
+# _post after it (messages about lanes whose events are already recorded).
+_pre = collections.deque()
+_post = collections.deque()
+_pc = time.perf_counter
+_origin = 0.0
+_exit_code = None
+_backend = None
+
+_next_id = 0
+_next_site = 1
+_lanes = {}  # frame -> _Lane
+_codes = {}  # id(code) -> _Info
+_keep = []  # code objects kept alive (ids stay unique)
+_ufile = {}  # filename -> bool (user file)
+_ucode = {}  # id(code) -> bool (code in a user file)
+_pos = {}  # id(code) -> list of positions
+_csites = {}  # (id(code), lasti) -> first of [call, scheduled, done] site ids
+_roots = []
+_here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_cwd = os.getcwd()
+
+_pend = None  # the lane that just made an await-suspension (its outer lane yields next)
+_pk = 0  # wait kind named by the library coroutine that yielded last
+_pm = None  # members (tasks) of that library wait (asyncio.wait, TaskGroup exit)
+
+
+class _Info:
+    __slots__ = ('k', 'defsite', 'ys', 'yv', 'co', 'wk', 'file')
+
+    def __init__(self, k):
+        self.k = k
+        self.defsite = 0
+        self.ys = None
+        self.yv = None
+        self.co = None
+        self.wk = 0
+        self.file = None
+
+
+_NONE = _Info(K_NONE)
+
+
+class _Lane:
+    __slots__ = ('id', 'st', 'child', 'wait', 'outer', 'info', 'task', '__weakref__')
+
+    def __init__(self, lid, st, info, outer):
+        self.id = lid
+        self.st = st
+        self.child = None
+        self.wait = 0
+        self.outer = outer
+        self.info = info
+        self.task = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording
+
+
+def _rec(head, arg):
+    global _n
+    i = _n
+    if i >= _lim:
+        i = _full()
+        if i < 0:
+            return
+    _pack(_buf, i << 4, (_pc() - _origin) * 1000.0, head, arg)
+    _n = i + 1
+
+
+def _rec2(h1, a1, h2, a2):
+    """Two records at one instant (Yield + WaitOn/WaitKind, WokenBy + Resume): one clock read."""
+    global _n
+    i = _n
+    if i + 1 >= _lim:
+        _rec(h1, a1)
+        _rec(h2, a2)
+        return
+    t = (_pc() - _origin) * 1000.0
+    o = i << 4
+    _pack(_buf, o, t, h1, a1)
+    _pack(_buf, o + 16, t, h2, a2)
+    _n = i + 2
+
+
+def _write(b):
+    if _fd < 0:
+        return
+    mv = memoryview(b)
+    while mv:
+        k = os.write(_fd, mv)
+        mv = mv[k:]
+
+
+def _jframe(msg):
+    body = json.dumps(msg, separators=(',', ':'), ensure_ascii=False).encode('utf-8', 'replace')
+    return _HDR(len(body), FRAME_JSON) + body
+
+
+def _flush_locked():
+    """Ships the queued site tables, the events recorded since the last flush, then the messages
+    queued before those events were taken (so a message never precedes its lane's events)."""
+    global _flushed
+    if _closed:
+        return
+    k = len(_post)
+    m = _n
+    out = []
+    pre = _pre
+    while pre:
+        out.append(_jframe(pre.popleft()))
+    if m > _flushed:
+        body = _buf[_flushed << 4:m << 4]
+        out.append(_HDR(len(body), FRAME_EVENTS))
+        out.append(body)
+        _flushed = m
+    post = _post
+    while k:
+        m = post.popleft()
+        out.append(m if type(m) is bytes else _jframe(m))
+        k -= 1
+    if out:
+        _write(b''.join(out))  # one write per flush
+
+
+def _full():
+    global _n, _flushed, _total, _lim, _trunc
+    if _trunc:
+        return -1
+    with _lock:
+        _flush_locked()
+        _total += _n
+        _n = 0
+        _flushed = 0
+        room = _max - _total
+        if room <= 0:
+            _trunc = True
+            _lim = 0
+            _write(_jframe({'type': 'truncated', 'atEvent': _total}))
+            _stop_hooks()
+            return -1
+        _lim = CAP if room > CAP else room
+    return 0
+
+
+_later_msg = _post.append
+
+
+def _now_json(msg):
+    """A JSON frame after every event recorded so far."""
+    with _lock:
+        _flush_locked()
+        if not _closed:
+            _write(_jframe(msg))
+
+
+def _reg(file, entries):
+    """Registers sites; the frame goes out at once (before any event that refers to them)."""
+    global _next_site
+    base = _next_site
+    _next_site += len(entries)
+    _pre.append({'type': 'sites', 'file': file, 'base': base, 'entries': entries})
+    return base
+
+
+# ---------------------------------------------------------------------------------------------
+# Source positions
+
+
+def _col16(file, line, col):
+    """0-based UTF-8 byte column -> 1-based UTF-16 column."""
+    if col is None:
+        return 1
+    text = linecache.getline(file, line)
+    if not text or text.isascii():
+        return col + 1
+    pre = text.encode('utf-8')[:col].decode('utf-8', 'replace')
+    return len(pre.encode('utf-16-le')) // 2 + 1
+
+
+def _positions(code):
+    p = _pos.get(id(code))
+    if p is None:
+        p = list(code.co_positions())
+        _pos[id(code)] = p
+        _keep.append(code)
+    return p
+
+
+def _where(code, lasti):
+    p = _positions(code)
+    i = lasti // 2
+    if 0 <= i < len(p):
+        line, _el, col, _ec = p[i]
+        if line is not None:
+            return line, col
+    return code.co_firstlineno, None
+
+
+def _is_user_file(fn):
+    u = _ufile.get(fn)
+    if u is None:
+        u = False
+        if fn and fn.endswith('.py') and not fn.startswith('<'):
+            a = os.path.abspath(os.path.join(_cwd, fn))
+            if not a.startswith(_here + os.sep) and '/site-packages/' not in a and '/dist-packages/' not in a:
+                for r in _roots:
+                    if a.startswith(r):
+                        u = True
+                        break
+        _ufile[fn] = u
+    return u
+
+
+def _abs(fn):
+    return os.path.abspath(os.path.join(_cwd, fn))
+
+
+def _is_user_code(code):
+    u = _ucode.get(id(code))
+    if u is None:
+        u = _is_user_file(code.co_filename)
+        _ucode[id(code)] = u
+        _keep.append(code)
+    return u
+
+
+_DEF = re.compile(r'\basync\s+def\b')
+
+
+def _def_pos(fn, code):
+    first = code.co_firstlineno
+    for ln in range(first, first + 40):
+        text = linecache.getline(fn, ln)
+        if not text:
+            break
+        m = _DEF.search(text)
+        if m:
+            return ln, _col16(fn, ln, len(text[:m.start()].encode('utf-8')))
+    return first, 1
+
+
+def _lane_info(code):
+    fn = _abs(code.co_filename)
+    qual = getattr(code, 'co_qualname', code.co_name)
+    if code.co_flags & 0x200:
+        kind = 'generator'
+    else:
+        parts = qual.split('.')
+        kind = 'method' if len(parts) > 1 and parts[-2] != '<locals>' else 'function'
+    line, col = _def_pos(fn, code)
+    entries = [[kind, line, col, qual]]
+    ys = {}
+    yv = set()
+    ins = list(dis.get_instructions(code))
+    offs = []
+    for i, x in enumerate(ins):
+        if x.opname != 'YIELD_VALUE':
+            continue
+        nxt = ins[i + 1] if i + 1 < len(ins) else None
+        isval = nxt is not None and nxt.opname == 'RESUME' and (nxt.arg & 3) == 1
+        kind = 'yield' if isval else 'await'
+        if not isval:
+            for y in ins[max(0, i - 4):i]:
+                if y.opname == 'GET_ANEXT':
+                    kind = 'for-await'
+        pos = x.positions
+        ln = pos.lineno if pos is not None and pos.lineno is not None else code.co_firstlineno
+        col = _col16(fn, ln, pos.col_offset if pos is not None else None)
+        entries.append([kind, ln, col])
+        offs.append((x.offset, nxt.offset if nxt is not None else -1, isval))
+    base = _reg(fn, entries)
+    for k, (o, o2, isval) in enumerate(offs):
+        ys[o] = base + 1 + k
+        if o2 >= 0:
+            ys.setdefault(o2, base + 1 + k)
+        if isval:
+            yv.add(o)
+            if o2 >= 0:
+                yv.add(o2)
+    info = _Info(K_LANE)
+    info.defsite = base
+    info.ys = ys
+    info.yv = yv
+    info.co = code.co_code
+    info.file = fn
+    return info
+
+
+def _classify(code):
+    info = _codes.get(id(code))
+    if info is not None:
+        return info
+    info = _NONE
+    fl = code.co_flags
+    if not _started:
+        _start_frame()
+    if _is_user_file(code.co_filename):
+        if fl & 0x280:
+            info = _lane_info(code)
+        elif code.co_name == '<module>':
+            info = _Info(K_MAIN)
+    _codes[id(code)] = info
+    _keep.append(code)
+    return info
+
+
+def _sites_at(f):
+    """[call, scheduled, done] site ids at frame f's current instruction."""
+    code = f.f_code
+    lasti = f.f_lasti
+    key = (id(code), lasti)
+    s = _csites.get(key)
+    if s is None:
+        line, col = _where(code, lasti)
+        fn = _abs(code.co_filename)
+        c = _col16(fn, line, col)
+        s = _reg(fn, [['call', line, c], ['scheduled', line, c], ['done', line, c]])
+        _csites[key] = s
+        _keep.append(code)
+    return s
+
+
+def _user_frame(f, hops=16):
+    while f is not None and hops:
+        if _is_user_code(f.f_code):
+            return f
+        f = f.f_back
+        hops -= 1
+    return None
+
+
+def _lane_above(f, hops=40):
+    lanes = _lanes
+    while f is not None and hops:
+        L = lanes.get(f)
+        if L is not None:
+            return L
+        f = f.f_back
+        hops -= 1
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The lane engine
+
+
+def _on_start(f, info):
+    global _next_id, _pend, _pk
+    _pend = None
+    _pk = 0
+    L = _lanes.get(f)
+    if L is not None:
+        if L.st == SCHED:
+            L.st = RUN
+            _rec(H_RESUME | L.id, 0)
+        return
+    back = f.f_back
+    outer = _lane_above(back)
+    _next_id += 1
+    nid = _next_id
+    uf = _user_frame(back)
+    if uf is not None:
+        _rec2(H_CREATE | (outer.id if outer is not None else 0), info.defsite, H_CALLSITE | nid, _sites_at(uf))
+    else:
+        _rec(H_CREATE | (outer.id if outer is not None else 0), info.defsite)
+    _lanes[f] = _Lane(nid, RUN, info, outer)
+
+
+def _on_resume(L, threw):
+    global _pend, _pk
+    _pend = None
+    _pk = 0
+    st = L.st
+    if st == RUN or (st == SUSPCHILD and not threw):
+        return
+    L.st = RUN
+    lid = L.id
+    if st == SUSPCHILD:
+        c = L.child
+        L.child = None
+        if c is not None:
+            _rec2(H_WOKEN | lid, c.id, H_RESUME | lid, threw)
+            return
+    elif L.wait:
+        _rec2(H_WOKEN | lid, L.wait, H_RESUME | lid, threw)
+        return
+    _rec(H_RESUME | lid, threw)
+
+
+def _members(lid, futs, depth=0):
+    for x in futs:
+        m = getattr(x, '_at_lane', 0) if isinstance(x, _TaskBase) else 0
+        if m:
+            _rec(H_WAITON | lid, m)
+        elif depth < 8 and type(x) is _GF:
+            _members(lid, getattr(x, '_children', ()) or (), depth + 1)
+
+
+def _on_yield(f, L, off, value):
+    global _pend, _pk, _pm
+    st = L.st
+    if st == SUSPCHILD:
+        _pk = 0
+        _pend = L
+        return
+    info = L.info
+    lid = L.id
+    site = info.ys.get(off, 0)
+    if off in info.yv:
+        # an async generator hands a value to its consumer: no suspension of the consumer
+        L.st = SUSP
+        L.wait = 0
+        _rec(H_YIELD | lid, site)
+        o = L.outer
+        if o is not None and o.st == SUSPCHILD and o.child is L:
+            o.st = RUN
+            o.child = None
+            _rec2(H_WOKEN | o.id, lid, H_RESUME | o.id, 0)
+        _pend = None
+        _pk = 0
+        return
+    p = _pend
+    if p is not None and p.outer is L:
+        L.st = SUSPCHILD
+        L.child = p
+        L.wait = 0
+        _rec2(H_YIELD | lid, site, H_WAITON | lid, p.id)
+    else:
+        L.st = SUSP
+        L.wait = 0
+        pk = _pk
+        if pk:
+            _rec2(H_YIELD | lid, site, H_WAITKIND | lid, pk)
+            if _pm:
+                _members(lid, _pm)
+        elif value is None:
+            _rec2(H_YIELD | lid, site, H_WAITKIND | lid, W_SLEEP)
+        elif isinstance(value, _TaskBase):
+            m = getattr(value, '_at_lane', 0)
+            if m:
+                L.wait = m
+                _rec2(H_YIELD | lid, site, H_WAITON | lid, m)
+            else:
+                _rec2(H_YIELD | lid, site, H_WAITKIND | lid, W_FUTURE)
+        elif type(value) is _GF:
+            _rec2(H_YIELD | lid, site, H_WAITKIND | lid, W_GATHER)
+            _members(lid, getattr(value, '_children', ()) or ())
+        else:
+            k = W_FUTURE
+            try:
+                if value in _thread_futs:
+                    k = W_THREAD
+            except TypeError:
+                pass
+            _rec2(H_YIELD | lid, site, H_WAITKIND | lid, k)
+    _pk = 0
+    _pm = None
+    _pend = L if L.outer is not None else None
+
+
+def _on_end(f, L, exc, ok, cancelled=False):
+    global _pend, _pk
+    _pend = None
+    _pk = 0
+    _lanes.pop(f, None)
+    lid = L.id
+    if ok:
+        _rec(H_OK | lid, 0)
+    else:
+        if exc is not None:
+            cancelled = isinstance(exc, _Cancelled)
+        _rec(H_ERR | lid, 1 if cancelled else 0)
+        if exc is not None and not cancelled:
+            _later_msg({'type': 'settle-error', 'task': lid, 'error': _exc_line(exc)})
+    o = L.outer
+    if o is not None and o.st == SUSPCHILD and o.child is L:
+        o.st = RUN
+        o.child = None
+        _rec2(H_WOKEN | o.id, lid, H_RESUME | o.id, 0 if ok else 1)
+
+
+def _exc_line(exc):
+    try:
+        import traceback
+        return ''.join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    except Exception:
+        return type(exc).__name__
+
+
+def _lib_yield(info, f):
+    global _pk, _pm
+    _pk = info.wk
+    _pm = None
+    if info.wk == W_WAIT:
+        try:
+            _pm = list(f.f_locals.get('fs') or ())
+        except Exception:
+            _pm = None
+    elif info.wk == W_TASKGROUP:
+        try:
+            _pm = list(f.f_locals.get('self')._tasks)
+        except Exception:
+            _pm = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Backend: sys.monitoring (3.12+)
+
+_getframe = sys._getframe
+
+
+def _install_monitoring():
+    mon = sys.monitoring
+    DISABLE = mon.DISABLE
+    E = mon.events
+    tool = None
+    for t in (4, 3):
+        if mon.get_tool(t) is None:
+            tool = t
+            break
+    if tool is None:
+        return False
+    mon.use_tool_id(tool, 'async-timeline')
+    codes = _codes
+    lanes = _lanes
+    classify = _classify
+
+    def m_start(code, off):
+        info = codes.get(id(code))
+        if info is None:
+            info = classify(code)
+        if info.k != K_LANE:
+            if info.k == K_MAIN and not _started:
+                _start_frame()
+            return DISABLE
+        f = _getframe(1)
+        _on_start(f, info)
+
+    # Fast paths look the frame up first: a frame that is a lane is a user coroutine's.
+    def m_resume(code, off):
+        L = lanes.get(_getframe(1))
+        if L is not None:
+            global _pend, _pk
+            _pend = None
+            _pk = 0
+            st = L.st
+            if st == SUSP:
+                L.st = RUN
+                if L.wait:
+                    _rec2(H_WOKEN | L.id, L.wait, H_RESUME | L.id, 0)
+                else:
+                    _rec(H_RESUME | L.id, 0)
+            elif st != RUN and st != SUSPCHILD:
+                _on_resume(L, 0)
+            return
+        info = codes.get(id(code))
+        if info is None:
+            info = classify(code)
+        if info.k != K_LANE:
+            return DISABLE
+
+    def m_throw(code, off, exc):
+        info = codes.get(id(code))
+        if info is None:
+            info = classify(code)
+        if info.k != K_LANE:
+            return
+        L = lanes.get(_getframe(1))
+        if L is not None:
+            _on_resume(L, 1)
+
+    def m_yield(code, off, value):
+        f = _getframe(1)
+        L = lanes.get(f)
+        if L is not None:
+            _on_yield(f, L, off, value)
+            return
+        info = codes.get(id(code))
+        if info is None:
+            info = classify(code)
+        k = info.k
+        if k == K_LIB:
+            global _pk, _pm
+            wk = info.wk
+            if wk == W_WAIT or wk == W_TASKGROUP:
+                _lib_yield(info, f)
+            else:
+                _pk = wk
+                _pm = None
+            return
+        if k == K_LANE:
+            return
+        return DISABLE
+
+    def m_return(code, off, value):
+        f = _getframe(1)
+        L = lanes.get(f)
+        if L is not None:
+            _on_end(f, L, None, True)
+            return
+        info = codes.get(id(code))
+        if info is None:
+            info = classify(code)
+        if info.k != K_LANE:
+            return DISABLE
+
+    def m_unwind(code, off, exc):
+        info = codes.get(id(code))
+        if info is None:
+            info = classify(code)
+        k = info.k
+        if k == K_LANE:
+            f = _getframe(1)
+            L = lanes.get(f)
+            if L is not None:
+                _on_end(f, L, exc, isinstance(exc, GeneratorExit))
+        elif k == K_MAIN:
+            _main_unwind(exc)
+
+    reg = mon.register_callback
+    reg(tool, E.PY_START, m_start)
+    reg(tool, E.PY_RESUME, m_resume)
+    reg(tool, E.PY_THROW, m_throw)
+    reg(tool, E.PY_YIELD, m_yield)
+    reg(tool, E.PY_RETURN, m_return)
+    reg(tool, E.PY_UNWIND, m_unwind)
+    mon.set_events(tool, E.PY_START | E.PY_RESUME | E.PY_THROW | E.PY_YIELD | E.PY_RETURN | E.PY_UNWIND)
+
+    def stop():
+        try:
+            mon.set_events(tool, 0)
+        except Exception:
+            pass
+
+    return stop
+
+
+def _main_unwind(exc):
+    global _exit_code
+    if isinstance(exc, SystemExit):
+        c = exc.code
+        _exit_code = 0 if c is None else (c if isinstance(c, int) else 1)
+    elif isinstance(exc, KeyboardInterrupt):
+        _exit_code = 130
+    else:
+        _exit_code = 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Backend: sys.setprofile (3.11)
+
+
+def _install_profile():
+    RESUME = dis.opmap['RESUME']
+    YIELD = dis.opmap['YIELD_VALUE']
+    RET = dis.opmap['RETURN_VALUE']
+    codes = _codes
+    lanes = _lanes
+    classify = _classify
+    cur = asyncio.tasks.current_task
+
+    def end_exc(f, L, at_value_yield):
+        if at_value_yield:
+            # an async generator closed at its yield (aclose / GeneratorExit): a normal end
+            _on_end(f, L, None, True)
+            return
+        cancelled = False
+        t = None
+        try:
+            t = cur()
+            cancelled = t is not None and t.cancelling() > 0
+        except Exception:
+            pass
+        _on_end(f, L, None, False, cancelled)
+        if not cancelled and L.task is not None:
+            try:
+                L.task.add_done_callback(_ErrReport(L.id))
+            except Exception:
+                pass
+
+    def prof(frame, event, arg):
+        # called for every call/return of every Python (and C) function: leave early
+        if event[1] == '_':  # c_call, c_return, c_exception ('call'[0] is 'c' too)
+            return
+        code = frame.f_code
+        if not code.co_flags & 0x280:  # no coroutine / async generator (0x100 `__sleep0` too)
+            if not _started and event == 'call' and code.co_name == '<module>' and _is_user_code(code):
+                _start_frame()
+            return
+        L = lanes.get(frame)
+        if L is not None:
+            info = L.info
+            co = info.co
+            lasti = frame.f_lasti
+            op = co[lasti]
+            if event == 'call':
+                if op == RESUME:
+                    if co[lasti + 1] == 0:
+                        _on_start(frame, info)  # a scheduled Task's first step
+                        return
+                    global _pend, _pk
+                    _pend = None
+                    _pk = 0
+                    st = L.st
+                    if st == SUSP:
+                        L.st = RUN
+                        if L.wait:
+                            _rec2(H_WOKEN | L.id, L.wait, H_RESUME | L.id, 0)
+                        else:
+                            _rec(H_RESUME | L.id, 0)
+                    elif st != RUN and st != SUSPCHILD:
+                        _on_resume(L, 0)
+                    return
+                _on_resume(L, 1)
+                return
+            if event == 'return':
+                if op == YIELD:
+                    if arg is None and lasti in info.yv:
+                        end_exc(frame, L, True)
+                    else:
+                        _on_yield(frame, L, lasti, arg)
+                elif op == RET:
+                    _on_end(frame, L, None, True)
+                else:
+                    end_exc(frame, L, False)
+            return
+        info = codes.get(id(code))
+        if info is None:
+            info = classify(code)
+        k = info.k
+        if k == K_LANE:
+            if event == 'call':
+                lasti = frame.f_lasti
+                co = info.co
+                if co[lasti] == RESUME and co[lasti + 1] == 0:
+                    _on_start(frame, info)
+        elif k == K_LIB:
+            if event == 'return' and info.co[frame.f_lasti] == YIELD:
+                wk = info.wk
+                if wk == W_WAIT or wk == W_TASKGROUP:
+                    _lib_yield(info, frame)
+                else:
+                    global _pm
+                    _pk = wk
+                    _pm = None
+
+    sys.setprofile(prof)
+
+    def stop():
+        try:
+            sys.setprofile(None)
+        except Exception:
+            pass
+
+    return stop
+
+
+class _ErrReport:
+    __slots__ = ('lid',)
+
+    def __init__(self, lid):
+        self.lid = lid
+
+    def __call__(self, task):
+        try:
+            if not task.cancelled():
+                # not task.exception(): that would mark it retrieved and silence asyncio's
+                # "Task exception was never retrieved"
+                e = getattr(task, '_exception', None)
+                if e is not None:
+                    _later_msg({'type': 'settle-error', 'task': self.lid, 'error': _exc_line(e)})
+        except BaseException:
+            pass
+
+
+# ---------------------------------------------------------------------------------------------
+# asyncio hooks: task creation, done callbacks, what a library wait is
+
+_CTask = asyncio.tasks.Task
+_TaskBase = asyncio.Task
+_GF = asyncio.tasks._GatheringFuture
+_Cancelled = asyncio.CancelledError
+_thread_futs = weakref.WeakKeyDictionary()
+_stop_backend = None
+
+
+class _DoneRec:
+    """Runs right before the user's done callback (registered just before it): records it."""
+    __slots__ = ('lid', 'site', 'fn')
+
+    def __init__(self, lid, site, fn):
+        self.lid = lid
+        self.site = site
+        self.fn = fn
+
+    def __call__(self, fut):
+        if _on:
+            _rec(H_DONE | self.lid, self.site)
+
+
+class Task(_CTask):
+    def add_done_callback(self, fn, *, context=None):
+        if _on:
+            f = _getframe(1)
+            if _is_user_code(f.f_code):
+                lid = getattr(self, '_at_lane', 0)
+                if lid:
+                    r = _DoneRec(lid, _sites_at(f) + 2, fn)
+                    _CTask.add_done_callback(self, r, context=context)
+                    try:
+                        self._at_cbs.append(r)
+                    except AttributeError:
+                        self._at_cbs = [r]
+        return _CTask.add_done_callback(self, fn, context=context)
+
+    def remove_done_callback(self, fn):
+        n = _CTask.remove_done_callback(self, fn)
+        if n:
+            recs = getattr(self, '_at_cbs', None)
+            if recs:
+                for r in [r for r in recs if r.fn == fn]:
+                    recs.remove(r)
+                    _CTask.remove_done_callback(self, r)
+        return n
+
+
+Task.__module__ = _CTask.__module__
+Task.__qualname__ = 'Task'
+
+
+def _install_asyncio_hooks():
+    BEL = asyncio.base_events.BaseEventLoop
+    orig_ct = BEL.create_task
+    orig_rie = BEL.run_in_executor
+
+    def create_task(self, coro, *args, **kwargs):
+        if not _on:
+            return orig_ct(self, coro, *args, **kwargs)
+        global _next_id
+        L = None
+        fr = getattr(coro, 'cr_frame', None)
+        if fr is not None and fr not in _lanes:
+            info = _codes.get(id(fr.f_code))
+            if info is None:
+                info = _classify(fr.f_code)
+            if info.k == K_LANE:
+                # one walk up: the creating lane (parent) and the first user frame (call site)
+                f = _getframe(1)
+                outer = None
+                uf = None
+                hops = 40
+                lanes = _lanes
+                ucode = _ucode
+                while f is not None and hops:
+                    if uf is None:
+                        u = ucode.get(id(f.f_code))
+                        if u is None:
+                            u = _is_user_code(f.f_code)
+                        if u:
+                            uf = f
+                    outer = lanes.get(f)
+                    if outer is not None:
+                        break
+                    f = f.f_back
+                    hops -= 1
+                _next_id += 1
+                nid = _next_id
+                _rec(H_CREATE | (outer.id if outer is not None else 0), info.defsite)
+                if uf is not None:
+                    s = _sites_at(uf)
+                    _rec2(H_CALLSITE | nid, s, H_YIELD | nid, s + 1)
+                else:
+                    _rec(H_YIELD | nid, 0)
+                L = _Lane(nid, SCHED, info, None)
+                _lanes[fr] = L
+        t = orig_ct(self, coro, *args, **kwargs)
+        if L is not None:
+            try:
+                t._at_lane = L.id
+            except Exception:
+                pass
+            try:
+                name = t.get_name()
+            except Exception:
+                name = None
+            if name is not None:
+                # pre-encoded: one frame per Task, so no json.dumps of a dict per task
+                body = ('{"type":"taskinfo","task":%d,"taskName":%s}' % (L.id, _enc_str(str(name)))).encode()
+                _later_msg(_HDR(len(body), FRAME_JSON) + body)
+            if _backend == 'setprofile':
+                L.task = t
+        return t
+
+    def run_in_executor(self, executor, func, *args):
+        fut = orig_rie(self, executor, func, *args)
+        try:
+            _thread_futs[fut] = 1
+        except TypeError:
+            pass
+        return fut
+
+    orig_ceh = BEL.call_exception_handler
+
+    def call_exception_handler(self, context):
+        # "Task exception was never retrieved" and alike: told, not fatal -> a `warning` frame
+        if _on:
+            try:
+                msg = str(context.get('message') or 'asyncio exception handler called')
+                exc = context.get('exception')
+                if exc is not None:
+                    msg += ': ' + _exc_line(exc)
+                _later_msg({'type': 'warning', 'message': msg})
+            except Exception:
+                pass
+        return orig_ceh(self, context)
+
+    call_exception_handler.__name__ = orig_ceh.__name__
+    call_exception_handler.__qualname__ = orig_ceh.__qualname__
+    BEL.call_exception_handler = call_exception_handler
+    create_task.__name__ = orig_ct.__name__
+    create_task.__qualname__ = orig_ct.__qualname__
+    create_task.__doc__ = orig_ct.__doc__
+    run_in_executor.__name__ = orig_rie.__name__
+    run_in_executor.__qualname__ = orig_rie.__qualname__
+    BEL.create_task = create_task
+    BEL.run_in_executor = run_in_executor
+    asyncio.tasks.Task = Task
+
+    # Library coroutines whose suspension names what the user's await waited on (the outermost
+    # one of a chain wins: wait_for(...) is a timeout even when it waits on a sleep inside).
+    lib = []
+    L = asyncio.locks
+    Q = asyncio.queues.Queue
+    S = asyncio.streams
+    P = asyncio.subprocess
+    T = asyncio.tasks
+    lib += [(T.sleep, W_SLEEP), (T.wait_for, W_TIMEOUT), (T._wait, W_WAIT)]
+    lib += [(Q.get, W_QUEUE), (Q.put, W_QUEUE), (Q.join, W_QUEUE)]
+    lib += [(L.Lock.acquire, W_LOCK), (L.Event.wait, W_EVENT), (L.Semaphore.acquire, W_SEMAPHORE)]
+    lib += [(L.Condition.wait, W_CONDITION), (L.Condition.wait_for, W_CONDITION)]
+    lib += [(asyncio.threads.to_thread, W_THREAD)]
+    lib += [(P.Process.wait, W_SUBPROCESS), (P.Process.communicate, W_SUBPROCESS),
+            (P.create_subprocess_exec, W_SUBPROCESS), (P.create_subprocess_shell, W_SUBPROCESS)]
+    lib += [(S.StreamReader._wait_for_data, W_STREAM), (S.StreamWriter.drain, W_STREAM),
+            (S.open_connection, W_STREAM), (S.start_server, W_STREAM)]
+    if hasattr(S.StreamWriter, 'wait_closed'):
+        lib.append((S.StreamWriter.wait_closed, W_STREAM))
+    try:
+        import asyncio.taskgroups as TG
+        lib.append((TG.TaskGroup.__aexit__, W_TASKGROUP))
+        if hasattr(TG.TaskGroup, '_aexit'):
+            lib.append((TG.TaskGroup._aexit, W_TASKGROUP))
+    except Exception:
+        pass
+    try:
+        lib.append((L.Barrier.wait, W_EVENT))
+    except Exception:
+        pass
+    for fn, wk in lib:
+        code = getattr(fn, '__code__', None)
+        if code is None:
+            continue
+        info = _Info(K_LIB)
+        info.wk = wk
+        info.co = code.co_code
+        _codes[id(code)] = info
+        _keep.append(code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ending: errors, exit, stop file
+
+
+def _stop_hooks():
+    global _on
+    _on = False
+    if _stop_backend is not None:
+        _stop_backend()
+
+
+def _events():
+    return _total + _n
+
+
+def _error_site(tb):
+    site = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if _is_user_code(code):
+            line, col = _where(code, tb.tb_lasti)
+            if tb.tb_lineno:
+                line = tb.tb_lineno
+            fn = _abs(code.co_filename)
+            site = {'file': fn, 'line': line, 'column': _col16(fn, line, col)}
+        tb = tb.tb_next
+    return site
+
+
+def _excepthook_factory(prev):
+    def excepthook(tp, val, tb):
+        global _exit_code
+        try:
+            if _fd >= 0 and not _closed:
+                import traceback
+                _exit_code = 130 if issubclass(tp, KeyboardInterrupt) else 1
+                msg = ''.join(traceback.format_exception_only(tp, val)).strip().splitlines()
+                m = {
+                    'type': 'error',
+                    'kind': 'uncaughtException',
+                    'message': msg[-1] if msg else tp.__name__,
+                    'stack': ''.join(traceback.format_exception(tp, val, tb)),
+                }
+                s = _error_site(tb)
+                if s is not None:
+                    m['site'] = s
+                _now_json(m)
+        except Exception:
+            pass
+        return prev(tp, val, tb)
+
+    return excepthook
+
+
+def _finish(code=None):
+    global _closed
+    if _closed:
+        return
+    if not _started:
+        _start_frame()
+    _stop_hooks()
+    with _lock:
+        _flush_locked()
+        c = code if code is not None else (_exit_code if _exit_code is not None else 0)
+        _write(_jframe({'type': 'end', 'reason': 'exit', 'code': c, 'events': _events()}))
+        _closed = True
+
+
+def _forked():
+    """A forked child (multiprocessing 'fork') is not traced: it must not write the parent's
+    unflushed records (or an `end`) into the parent's events file."""
+    global _closed, _fd, _on
+    _on = False
+    _closed = True
+    _fd = -1
+    if _stop_backend is not None:
+        try:
+            _stop_backend()
+        except Exception:
+            pass
+
+
+def _flusher(stop_file):
+    answered = False
+    while not _closed:
+        time.sleep(0.01)
+        try:
+            with _lock:
+                _flush_locked()
+                if stop_file and not answered and not _closed and os.path.exists(stop_file):
+                    answered = True
+                    _write(_jframe({'type': 'stopping', 'events': _events()}))
+        except Exception:
+            pass
+
+
+_started = False
+
+
+def _start_frame():
+    """t = 0: the user's first module (the script) starts; the `start` frame says when that was."""
+    global _started, _origin
+    if _started:
+        return
+    _started = True
+    epoch = time.time() * 1000.0
+    _origin = _pc()
+    v = sys.version_info
+    _pre.append({
+            'type': 'start',
+            'pid': os.getpid(),
+            'epochMs': epoch,
+            'runtime': 'cpython %d.%d.%d' % (v[0], v[1], v[2]),
+            'backend': _backend,
+            'maxEvents': _max,
+        })
+
+
+def boot(manifest_path):
+    global _fd, _max, _lim, _origin, _on, _stop_backend, _backend, _cwd, _roots
+    try:
+        with open(manifest_path, 'r', encoding='utf-8') as fh:
+            man = json.load(fh)
+    except Exception as e:
+        sys.stderr.write('async-timeline: cannot read the manifest %s (%s); running untraced\n' % (manifest_path, e))
+        return
+    if not man.get('trace', True):
+        return
+    _cwd = man.get('cwd') or os.getcwd()
+    _roots = [os.path.abspath(r).rstrip(os.sep) + os.sep for r in man.get('userRoots') or [_cwd]]
+    _max = int(man.get('maxEvents') or 5_000_000)
+    _lim = CAP if _max > CAP else _max
+    _fd = os.open(man['eventsFile'], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    _install_asyncio_hooks()
+    v = sys.version_info
+    if v >= (3, 12):
+        _backend = 'monitoring'
+        _stop_backend = _install_monitoring()
+        if _stop_backend is False:
+            _backend = 'setprofile'
+    else:
+        _backend = 'setprofile'
+    if _backend == 'setprofile':
+        _stop_backend = _install_profile()
+    sys.excepthook = _excepthook_factory(sys.excepthook)
+    orig_exit = os._exit
+
+    def _exit(n):
+        try:
+            _finish(n)
+        except BaseException:
+            pass
+        orig_exit(n)
+
+    _exit.__doc__ = orig_exit.__doc__
+    os._exit = _exit
+    atexit.register(_finish)
+    os.register_at_fork(after_in_child=_forked)
+    _on = True
+    th = threading.Thread(target=_flusher, args=(man.get('stopFile'),), name='async-timeline-flusher', daemon=True)
+    th.start()
