@@ -74,6 +74,18 @@ export interface Settler {
   by: number;
   /** The task whose promise this one was resolved with (0: none). */
   adopted: number;
+  /** The settler of the promise this one was derived from (`.then` chains): its adoption counts too. */
+  from?: Settler;
+}
+
+/** How many `.then` links back a chain's adoptions are followed (a loop growing a chain stays bounded). */
+export const CHAIN_LINKS = 8;
+
+/** A settler for a promise derived from one whose settler is `from` (undefined past {@link CHAIN_LINKS}). */
+export function derivedSettler(from: Settler | undefined): Settler {
+  let depth = 0;
+  for (let x = from; x !== undefined; x = x.from) if (++depth >= CHAIN_LINKS) return { by: 0, adopted: 0 };
+  return { by: 0, adopted: 0, from };
 }
 
 /** The {@link Settler} of a promise, kept on the promise in a private field (objects that cannot take one are skipped). */

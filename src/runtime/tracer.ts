@@ -13,9 +13,10 @@
  * running before it (to restore on yield/settle); -1 while suspended; -2 once settled.
  */
 import { types as utilTypes } from 'node:util';
+import { promiseHooks } from 'node:v8';
 import { Ev, EVENT_BYTES, TASK_MASK, type SiteEntry } from '../protocol/events';
 import type { HookApi } from '../protocol/hooks';
-import { isPristinePromise, SettlerTags, Thenable, thenableKind, type Settler } from './promiseLinks';
+import { derivedSettler, isPristinePromise, SettlerTags, Thenable, thenableKind, type Settler } from './promiseLinks';
 
 /** Control words shared with the writer thread (Int32Array over its own SharedArrayBuffer). */
 export const enum Ctl {
@@ -138,12 +139,35 @@ export class TaskTags extends ReturnsTarget {
 }
 
 /** The task-promise members of an array, read without calling getters (the combinator reads them itself). */
-function taskMembers(arr: unknown[]): number[] {
+function taskMembers(arr: unknown[], settlers: Settler[]): number[] {
   const ids: number[] = [];
   for (let i = 0; i < arr.length; i++) {
     const d = Object.getOwnPropertyDescriptor(arr, i);
-    const id = d && 'value' in d ? TaskTags.get(d.value) : undefined;
+    if (!d || !('value' in d)) continue;
+    const id = TaskTags.get(d.value);
     if (id !== undefined) ids.push(id);
+    else {
+      const s = SettlerTags.get(d.value);
+      if (s !== undefined) settlers.push(s);
+    }
+  }
+  return ids;
+}
+
+const SetValues = Set.prototype.values;
+const SetIteratorNext = Object.getPrototypeOf(new Set().values()).next as (this: Iterator<unknown>) => IteratorResult<unknown>;
+
+/** The task-promise members of a Set, read with the engine's own iterator (no program code runs). */
+function setMembers(set: Set<unknown>, settlers: Settler[]): number[] {
+  const ids: number[] = [];
+  const it = apply(SetValues, set, []) as Iterator<unknown>;
+  for (let r = apply(SetIteratorNext, it, []) as IteratorResult<unknown>; !r.done; r = apply(SetIteratorNext, it, []) as IteratorResult<unknown>) {
+    const id = TaskTags.get(r.value);
+    if (id !== undefined) ids.push(id);
+    else {
+      const s = SettlerTags.get(r.value);
+      if (s !== undefined) settlers.push(s);
+    }
   }
   return ids;
 }
@@ -173,7 +197,8 @@ export function createTracer(
   };
   let cur = 0; // the running task (0 = none: top-level code or the event loop)
   const act: number[] = [0];
-  const promiseGroup = new WeakMap<object, { code: number; ids: number[] }>();
+  /** Combinator results: the code, the member tasks, and the settlers of members that are no task's. */
+  const promiseGroup = new WeakMap<object, { code: number; ids: number[]; settlers: Settler[] }>();
   /**
    * Tasks still in their first synchronous run (ascending ids: runs nest). When one first suspends or
    * settles, the engine hands its promise to whoever called it: that task joins `returned`.
@@ -189,12 +214,14 @@ export function createTracer(
    * awaited spans that suspension; tasks others started meanwhile are not the call's.
    */
   const resumedAt: number[] = [0];
+  /** adoptsOwn[t]: the task whose own promise adopting task t adopted (0: none). */
+  const adoptsOwn: number[] = [];
   /** awaited[t]: the unsettled task whose own promise t waits on directly (0: none). */
   const awaited: number[] = [];
   /** skip[i] = j: tasks i .. j-1 already have their creation site (claimed by an inner call). */
   const skip: number[] = [];
-  /** What each suspended task awaits, when that promise has a settler we track (new Promise, .then). */
-  const settlers: Array<Settler | undefined> = [];
+  /** What each suspended task awaits, when that promise has a settler we track (new Promise, .then); a list for a combinator's members. */
+  const settlers: Array<Settler | Settler[] | undefined> = [];
   /** Tasks whose body returned a thenable: the adopt site and the value, until the body's wrapper ends. */
   const adopting = new Map<number, { site: number; v: unknown; own: number }>();
   /** Task id → tasks whose promises adopted its promise (they settle when it does). */
@@ -233,11 +260,21 @@ export function createTracer(
     const s = settlers[t];
     if (s === undefined) return;
     settlers[t] = undefined;
+    if (Array.isArray(s)) {
+      // A combinator's members that are no task's own: the tasks their promises adopted.
+      for (const m of s) for (let x: Settler | undefined = m; x !== undefined; x = x.from) if (x.adopted !== 0) rec(Ev.WaitOn, t, x.adopted, false);
+      return;
+    }
     // Resolved with a task's promise: that task's settling woke it (whoever called resolve did so earlier).
-    if (s.adopted !== 0) {
-      rec(Ev.WaitOn, t, s.adopted, false);
-      if (act[s.adopted] === ADOPTING) adopted(s.adopted, threw === 0);
-    } else if (s.by !== 0 && s.by !== t) rec(Ev.WokenBy, t, s.by, false);
+    // A `.then` chain waits on what each link adopted.
+    let adoptedAny = false;
+    for (let x: Settler | undefined = s; x !== undefined; x = x.from) {
+      if (x.adopted === 0) continue;
+      adoptedAny = true;
+      rec(Ev.WaitOn, t, x.adopted, false);
+      if (x === s && act[x.adopted] === ADOPTING) adopted(x.adopted, threw === 0);
+    }
+    if (!adoptedAny && s.by !== 0 && s.by !== t) rec(Ev.WokenBy, t, s.by, false);
   }
 
   function resume(t: number, threw: number): void {
@@ -246,7 +283,13 @@ export function createTracer(
     const u = awaited[t];
     if (u !== 0 && u !== undefined) {
       awaited[t] = 0;
-      if (act[u] === ADOPTING) adopted(u, threw === 0);
+      if (act[u] === ADOPTING) {
+        // u may adopt another task's own promise, which adopts another's…: the innermost one settled first,
+        // and settling it settles its adopters in turn.
+        let inner = u;
+        for (let w = adoptsOwn[inner]; w !== undefined && w !== 0 && act[w] === ADOPTING; w = adoptsOwn[inner]) inner = w;
+        adopted(inner, threw === 0);
+      }
     }
     act[t] = cur;
     cur = t;
@@ -324,6 +367,7 @@ export function createTracer(
       if (group !== undefined) {
         rec(Ev.WaitKind, t, group.code, false);
         for (const member of group.ids) rec(Ev.WaitOn, t, member, false);
+        if (group.settlers.length > 0) settlers[t] = group.settlers;
       }
     }
     const s = SettlerTags.get(v);
@@ -333,21 +377,29 @@ export function createTracer(
   /** An adopting task's promise settled (its adopted thenable did): the task ends (at `at`, or now). */
   function adopted(t: number, ok: boolean, at = -1): void {
     if (act[t] !== ADOPTING) return;
+    if (at < 0 && jobAt.size > 0) {
+      // Seen late (its waiter resumed first): the job that settled it was stamped when it ran.
+      const j = jobAt.get(t);
+      if (j !== undefined) {
+        at = j;
+        jobAt.delete(t);
+      }
+    }
     if (settlers[t] !== undefined) woken(t, ok ? 0 : 1);
     if (at < 0) rec(ok ? Ev.SettleOk : Ev.SettleErr, t, 0, true);
     else recAt(ok ? Ev.SettleOk : Ev.SettleErr, t, 0, at);
     act[t] = SETTLED;
-    settled(t, ok);
+    settled(t, ok, at);
   }
 
-  /** Task `t` settled: remember a failure, and end the tasks that adopted its promise. */
-  function settled(t: number, ok: boolean): void {
+  /** Task `t` settled (at `at`, or now): remember a failure, and end the tasks that adopted its promise. */
+  function settled(t: number, ok: boolean, at = -1): void {
     if (!ok) failed.add(t);
     if (adopters.size === 0) return;
     const waiting = adopters.get(t);
     if (waiting === undefined) return;
     adopters.delete(t);
-    for (const a of waiting) adopted(a, ok);
+    for (const a of waiting) adopted(a, ok, at);
   }
 
   /**
@@ -364,15 +416,41 @@ export function createTracer(
         if (then !== PromiseThen) return thenFor(t, v, then, { done: false });
         return (resolve: (x: unknown) => void, reject: (e: unknown) => void) => {
           const d = apply(PromiseThen, v, [resolve, reject]) as Promise<unknown>;
+          watchJob(d, t);
           apply(PromiseThen, d, [
             () => {
-              const at = now() - origin;
+              const at = jobAt.get(t) ?? now() - origin;
+              jobAt.delete(t);
               apply(PromiseThen, v, [() => adopted(t, true, at), () => adopted(t, false, at)]);
             },
           ]);
         };
       },
     };
+  }
+
+  /**
+   * The job that runs `v`'s reaction (the engine's resolve of the task's promise) is when the task's promise
+   * settles; V8's promise hooks name that job by the derived promise `d`. The hook is on only while such an
+   * adoption waits (it slows every promise while on), and off again once the last one was seen.
+   */
+  const watchedJobs = new Map<object, number>();
+  const jobAt = new Map<number, number>();
+  let stopJobHook: (() => void) | undefined;
+  function watchJob(d: object, t: number): void {
+    watchedJobs.set(d, t);
+    stopJobHook ??= promiseHooks.onBefore(jobStarts) as () => void;
+  }
+  function jobStarts(p: object): void {
+    const t = watchedJobs.get(p);
+    if (t === undefined) return;
+    jobAt.set(t, now() - origin);
+    watchedJobs.delete(p);
+    if (watchedJobs.size === 0 && stopJobHook !== undefined) {
+      const stop = stopJobHook;
+      stopJobHook = undefined;
+      stop();
+    }
   }
 
   /**
@@ -442,6 +520,7 @@ export function createTracer(
       act[t] = ADOPTING;
       const own = adopt.own;
       if (own !== 0) {
+        adoptsOwn[t] = own;
         // The promise of task `own`: this one settles with it, when it does (or now, if it has).
         if (act[own] === SETTLED) adopted(t, !failed.has(own));
         else {
@@ -562,9 +641,14 @@ export function createTracer(
       }
       if (utilTypes.isPromise(v) && isPristinePromise(v, PromiseThen, 0)) {
         const own = TaskTags.own(v);
-        adopting.set(t, { site, v, own: own ?? 0 });
-        // A task's own promise: its settle is recorded anyway; the body returns it untouched.
-        return own !== undefined ? v : (nativeSubstitute(t, v) as typeof v);
+        // A task's own promise still pending: its settle is recorded anyway, the body returns it untouched.
+        // Settled already: the engine still takes its jobs to pass the outcome on; watch those.
+        if (own !== undefined && act[own] !== SETTLED) {
+          adopting.set(t, { site, v, own });
+          return v;
+        }
+        adopting.set(t, { site, v, own: 0 });
+        return nativeSubstitute(t, v) as typeof v;
       }
       adopting.set(t, { site, v, own: 0 });
       return substitute(t, v, { done: false }) as typeof v;
@@ -590,9 +674,10 @@ export function createTracer(
     g(P: any, code, iterable) {
       const result = P[COMBINATOR_METHODS[code]](iterable);
       // Not a Proxy of an array: reading its length and elements would run the program's traps.
-      if (Array.isArray(iterable) && !utilTypes.isProxy(iterable) && typeof result === 'object' && result !== null) {
-        const ids = taskMembers(iterable);
-        if (ids.length > 0) promiseGroup.set(result, { code, ids });
+      if (typeof result === 'object' && result !== null && (Array.isArray(iterable) || utilTypes.isSet(iterable)) && !utilTypes.isProxy(iterable)) {
+        const members: Settler[] = [];
+        const ids = Array.isArray(iterable) ? taskMembers(iterable, members) : setMembers(iterable as Set<unknown>, members);
+        if (ids.length > 0 || members.length > 0) promiseGroup.set(result, { code, ids, settlers: members });
       }
       return result;
     },
@@ -669,7 +754,7 @@ export function createTracer(
               };
               continue;
             }
-            const s = (settler ??= { by: 0, adopted: 0 });
+            const s = (settler ??= derivedSettler(SettlerTags.get(recv)));
             args[i] = function (value: unknown) {
               if (id !== undefined) rec(ev, id, site, true);
               const n0 = api.n;
@@ -688,6 +773,10 @@ export function createTracer(
         if (typeof derived === 'object' && derived !== null && utilTypes.isPromise(derived)) {
           if (id !== undefined) TaskTags.setDerived(derived, id);
           if (settler !== undefined) SettlerTags.set(derived, settler);
+          else if (pristine) {
+            const from = SettlerTags.get(recv);
+            if (from !== undefined) SettlerTags.set(derived, derivedSettler(from));
+          }
         }
         return derived;
       };

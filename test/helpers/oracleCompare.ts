@@ -279,6 +279,14 @@ export function compareWithOracle(trace: Trace, log: OracleLog): OracleReport {
     const justified = depends(awaitedPromise, false);
     const expected = depends(awaitedPromise, true);
     for (const id of seg.awaits) {
+      if (!justified.has(id) && !promiseOf.has(id)) {
+        // The oracle could not tell which promise is that task's (code ran between its entry and its body):
+        // it can neither justify nor refute an edge to it.
+        report.notChecked.push(
+          `${where}: edge to ${label(id)} not checked, its promise is unknown to the oracle`,
+        );
+        continue;
+      }
       report.edgesChecked++;
       if (justified.has(id)) report.edgesJustified++;
       else

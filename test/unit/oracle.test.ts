@@ -45,6 +45,8 @@ interface Program {
   entry: string;
   cwd: string;
   args: string[];
+  /** Packages to instrument (library drivers: the library they drive, as libraries.test does). */
+  packages?: string[];
 }
 
 /** Files of `dir` and `main.<ext>` entries of its folders (the differential corpus' layout). */
@@ -93,7 +95,10 @@ function programs(): Program[] {
   return [
     ...discover(diff, 'diff', diff),
     ...discover(path.join(ROOT, 'examples'), 'examples', ROOT),
-    ...drivers(discover(LIBRARIES, 'libraries', LIBRARIES)),
+    ...drivers(discover(LIBRARIES, 'libraries', LIBRARIES)).map((p) => ({
+      ...p,
+      packages: [path.basename(p.entry).replace(/\.[cm]?[jt]s$/, '')],
+    })),
     ...discover(path.join(ROOT, 'test/fixtures/oracle'), 'oracle', path.join(ROOT, 'test/fixtures/oracle')),
   ];
 }
@@ -116,6 +121,7 @@ async function traceWithOracle(p: Program, logFile: string, preload: string): Pr
       timeoutMs: RUN_TIMEOUT_MS,
       env: { [ORACLE_OUT_ENV]: logFile },
       testOnlyExtraPreload: preload,
+      ...(p.packages ? { packages: p.packages } : {}),
     },
     { onStdout: (t) => (stdout += t), onStderr: (t) => (stderr += t) },
   );
@@ -131,6 +137,36 @@ async function traceWithOracle(p: Program, logFile: string, preload: string): Pr
  * without the oracle (test/fixtures/diff/KNOWN_ISSUES.md, pinned by differential.test.ts).
  */
 const BEHAVIOUR_KNOWN_DIFFERENT = new Set(['diff/58-error-messages.js', 'diff/73-stack-overflow-caught.js']);
+/**
+ * Programs that print error stacks: with promise hooks on (the oracle's), V8 takes its slow paths for
+ * await and adds processTicksAndRejections frames — the oracle's doing, not the tracer's (the differential
+ * corpus compares these programs traced without the oracle).
+ */
+const PRINTS_STACKS = /\.stack\b/;
+
+/**
+ * Edges the engine shows and the trace cannot have, pinned with the reason (docs/trace-format.md, "Await
+ * edges and wake-ups"). Any other miss fails, and so does an entry here once it has no miss any more.
+ */
+const KNOWN_MISSES: Record<string, string> = {
+  'diff/09-async-arrows.js':
+    'reduce() over async callbacks: each awaits the previous promise, which native reduce handed it (no instrumented call held it)',
+  'diff/78-async-arrows-positions.mjs': 'the same reduce() chain over async callbacks',
+  'diff/106-then-callbacks-edge.mjs':
+    'Promise.prototype.then.call(taskPromise, f): an ordinary call of then, not a `.then(` the transform sees',
+  'diff/42-tagged-templates.mjs':
+    'asyncTag`…` is a tagged template, not a call expression: no call hook sees the task it starts',
+};
+
+/**
+ * Settle times that differ, pinned with the reason: a value whose `then` sits behind a getter or a proxy
+ * trap is treated as a plain value (finding out would run program code), so the task is recorded settled
+ * at its body's end while the engine settles it a few jobs later.
+ */
+const KNOWN_SETTLE: Record<string, string> = {
+  'diff/81-thenable-getter-reads.js': 'returns an object whose then is a getter',
+  'diff/82-proxy-traps.mjs': 'returns a Proxy',
+};
 
 function runNode(p: Program): { stdout: string; code: number | null } {
   const r = spawnSync(process.execPath, [p.entry, ...p.args], {
@@ -215,7 +251,8 @@ describe('oracle: the trace agrees with Node’s own promise hooks in the same r
       if (
         p.name.startsWith('diff/') &&
         /\.[cm]?js$/.test(p.entry) &&
-        !BEHAVIOUR_KNOWN_DIFFERENT.has(p.name)
+        !BEHAVIOUR_KNOWN_DIFFERENT.has(p.name) &&
+        !PRINTS_STACKS.test(fs.readFileSync(p.entry, 'utf8'))
       ) {
         const plain = runNode(p);
         assert.equal(stdout, plain.stdout, `${p.name}: the oracle run printed something else than node`);
@@ -237,13 +274,19 @@ describe('oracle: the trace agrees with Node’s own promise hooks in the same r
       totals.misses += report.misses.length;
       const text = summary(p.name, report);
       console.log(text);
-      assert.ok(
-        report.settleMismatches.length === 0 &&
-          report.unjustified.length === 0 &&
-          report.misses.length === 0 &&
-          report.structure.length === 0,
-        text,
-      );
+      assert.ok(report.unjustified.length === 0 && report.structure.length === 0, text);
+      if (KNOWN_MISSES[p.name])
+        assert.ok(
+          report.misses.length > 0,
+          `${p.name}: no miss any more — drop its KNOWN_MISSES entry\n${text}`,
+        );
+      else assert.equal(report.misses.length, 0, text);
+      if (KNOWN_SETTLE[p.name])
+        assert.ok(
+          report.settleMismatches.length > 0,
+          `${p.name}: settles agree now — drop its KNOWN_SETTLE entry\n${text}`,
+        );
+      else assert.equal(report.settleMismatches.length, 0, text);
     });
   }
 });
