@@ -3,8 +3,8 @@
  * PATH, else the runtime VS Code itself runs on (`process.execPath`; under Electron that needs
  * ELECTRON_RUN_AS_NODE=1 to behave as plain Node).
  */
-import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
+import { findOnPath, isExecutable } from '../runner/executables';
 
 /** The executable and any environment it needs to act as Node. */
 export interface ResolvedNode {
@@ -13,32 +13,7 @@ export interface ResolvedNode {
   source: 'setting' | 'PATH' | 'vscode';
 }
 
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    const st = await fs.stat(file);
-    if (!st.isFile()) return false;
-    if (process.platform !== 'win32') await fs.access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Looks `name` up on PATH the way a shell would (PATHEXT on Windows). */
-export async function findOnPath(
-  name: string,
-  envPath = process.env.PATH ?? '',
-): Promise<string | undefined> {
-  const exts = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  for (const dir of envPath.split(path.delimiter)) {
-    if (!dir) continue;
-    for (const ext of exts) {
-      const candidate = path.join(dir, name + ext);
-      if (await isExecutable(candidate)) return candidate;
-    }
-  }
-  return undefined;
-}
+export { findOnPath } from '../runner/executables';
 
 /** Resolves the Node executable; throws with an explanation when the setting points nowhere. */
 export async function resolveNode(setting: string, cwd: string): Promise<ResolvedNode> {

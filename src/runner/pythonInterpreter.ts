@@ -9,7 +9,8 @@
  * real binary directly. No vscode here: the CLI uses it too.
  */
 import { execFile } from 'node:child_process';
-import { promises as fs, constants as fsConstants } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import { findOnPath, isExecutable } from './executables';
 import path from 'node:path';
 
 /** The oldest Python the tracer records (3.11: sys.setprofile tables; 3.12+: sys.monitoring). */
@@ -30,30 +31,6 @@ export interface PythonInterpreter {
 /** Something wrong with the interpreter: shown as one line to the user. */
 export class PythonNotFoundError extends Error {
   override name = 'PythonNotFoundError';
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    const st = await fs.stat(file);
-    if (!st.isFile()) return false;
-    if (process.platform !== 'win32') await fs.access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Looks `name` up on PATH the way a shell would (PATHEXT on Windows). */
-export async function findExecutableOnPath(name: string, envPath: string): Promise<string | undefined> {
-  const exts = process.platform === 'win32' ? ['', ...(process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';')] : [''];
-  for (const dir of envPath.split(path.delimiter)) {
-    if (!dir) continue;
-    for (const ext of exts) {
-      const candidate = path.join(dir, name + ext);
-      if (await isExecutable(candidate)) return candidate;
-    }
-  }
-  return undefined;
 }
 
 /** The probe: prints the real executable and the version as JSON; works on every Python from 2.7 on. */
@@ -112,14 +89,14 @@ export async function resolvePython(opts: ResolvePythonOptions): Promise<PythonI
     const p = opts.given.path.trim();
     source = opts.given.source;
     const hasSep = /[\\/]/.test(p);
-    requested = hasSep ? path.resolve(opts.cwd, p) : await findExecutableOnPath(p, env.PATH ?? '');
+    requested = hasSep ? path.resolve(opts.cwd, p) : await findOnPath(p, env.PATH ?? '');
     const what = source === 'option' ? `--python ${p}` : source === 'setting' ? `asyncTimeline.python.path "${p}"` : `the Python extension's interpreter "${p}"`;
     if (!requested || !(await isExecutable(requested))) {
       throw new PythonNotFoundError(`${what}: ${hasSep ? 'no such executable file' : 'not found on PATH'}`);
     }
   } else {
     source = 'PATH';
-    requested = (await findExecutableOnPath('python3', env.PATH ?? '')) ?? (await findExecutableOnPath('python', env.PATH ?? ''));
+    requested = (await findOnPath('python3', env.PATH ?? '')) ?? (await findOnPath('python', env.PATH ?? ''));
     if (!requested) {
       throw new PythonNotFoundError(
         'no Python found: neither python3 nor python is on PATH (install Python 3.11+, or give --python <path> / set asyncTimeline.python.path)',
