@@ -35,14 +35,13 @@
  * Everything else — the error's name and message, its extra properties, the `Node.js vX` line,
  * blank lines — must be identical there too.
  */
+import { runNode, type Outcome } from './helpers/runNode';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { instrumentFile } from '../../src/instrument';
-import type { Trace } from '../../src/protocol/trace';
 import { prepareOffThread } from '../../src/runner/preparer';
 import { startRun } from '../../src/runner/run';
 import { formatOf } from '../../src/runtime/moduleFormat';
@@ -63,13 +62,6 @@ interface Fixture {
   exit: number;
   crash: boolean;
   args: string[];
-}
-
-interface Outcome {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-  trace?: Trace;
 }
 
 function discover(): Fixture[] {
@@ -122,26 +114,6 @@ export function normaliseCrash(stderr: string): string {
   }
   // Frames were dropped: "Message\n{\n  code: ..." and "Message {\n" (no frames) read the same.
   return kept.join('\n').replace(/ \{\n/g, '\n{\n');
-}
-
-/** Runs a command directly and collects its output (the ground truth). */
-function runNode(file: string, cwd: string, args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        code,
-      });
-    });
-  });
 }
 
 async function runRunner(f: Fixture, instrument: boolean, dist?: string): Promise<Outcome> {
@@ -240,7 +212,7 @@ async function runTranspiled(f: Fixture, tmpRoot: string): Promise<Outcome> {
     });
     fs.writeFileSync(jsName(target), out.outputText);
   }
-  return runNode(path.join(dir, jsName(path.basename(f.entry))), dir, f.args);
+  return runNode(path.join(dir, jsName(path.basename(f.entry))), dir, f.args, RUN_TIMEOUT_MS);
 }
 
 const IV = '(intermediate value)';
@@ -323,7 +295,7 @@ describe('differential corpus: instrumented programs behave exactly like the ori
       tracedRuns.set(f.name, runs);
 
       before(async function () {
-        const truth = isTs ? runTranspiled(f, tmpRoot) : runNode(f.entry, f.cwd, f.args);
+        const truth = isTs ? runTranspiled(f, tmpRoot) : runNode(f.entry, f.cwd, f.args, RUN_TIMEOUT_MS);
         runs.truth = await truth;
         runs.plain = await runRunner(f, false);
         runs.traced = await runRunner(f, true);

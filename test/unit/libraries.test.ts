@@ -27,8 +27,8 @@
  *                   `const p = Promise.resolve(1); p.then(job); console.log(`${await p}`);` → job's
  *                   created.site is the console.log line (should be null: no instrumented call created it).
  */
+import { runNode, type Outcome } from './helpers/runNode';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,32 +41,6 @@ const ROOT = path.resolve(__dirname, '../../..');
 const LIBS = path.join(ROOT, 'test/fixtures/libraries');
 /** Each driver runs in well under a second; this only stops a hung run from hanging the suite. */
 const RUN_TIMEOUT_MS = 30_000;
-
-interface Outcome {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-  trace?: Trace;
-}
-
-function runNode(file: string, cwd: string): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        code,
-      });
-    });
-  });
-}
 
 async function runRunner(
   entry: string,
@@ -756,7 +730,7 @@ describe('real libraries from npm: instrumented inside, they behave exactly as p
       const runs: { node?: Outcome; plain?: Outcome; traced?: Outcome } = {};
 
       before(async function () {
-        runs.node = await runNode(entry, LIBS);
+        runs.node = await runNode(entry, LIBS, [], RUN_TIMEOUT_MS);
         runs.plain = await runRunner(entry, LIBS, false, [lib.pkg]);
         runs.traced = await runRunner(entry, LIBS, true, [lib.pkg]);
       });
