@@ -119,7 +119,8 @@ const OPEN_BODY_AFTER_DIRECTIVE = tpl(`;const ${TASK} = ${RT}.e(`, '); try {');
 const CLOSE_BODY = tpl(WRAP_END);
 const OPEN_ARROW_BODY = tpl(`{ const ${TASK} = ${RT}.e(`, '); try { return ');
 const CLOSE_ARROW_BODY = tpl(`; ${WRAP_END} }`);
-const COMBINATOR = tpl(`${RT}.g(Promise, `, ', ');
+/** The segment at `g` maps to the replaced method name (`all` of `Promise.all`): V8's position for the call. */
+const COMBINATOR: Template = { before: `${RT}.g(Promise, `, after: ', ', mark: RT.length + 1 };
 const CLOSE_PAREN = tpl(')');
 const CLOSE_PARENS = tpl('))');
 const THEN_RECEIVER = tpl(`${RT}.t(`);
@@ -390,7 +391,7 @@ export function instrumentFast(input: FastInput): FastOutput {
     if (shape === 'combinator') {
       const arg = node.arguments[0];
       const method = (node.expression as ts.PropertyAccessExpression).name.text;
-      edits.replace(start(node), start(arg), COMBINATOR, COMBINATORS[method]);
+      edits.replace(start(node), start(arg), COMBINATOR, COMBINATORS[method], start((node.expression as ts.PropertyAccessExpression).name));
       visitUnder(node, arg);
       edits.replace(arg.end, node.end, CLOSE_PAREN);
       return;
@@ -407,6 +408,8 @@ export function instrumentFast(input: FastInput): FastOutput {
         recv.end,
         node.arguments.pos,
         `, ${CALLBACKS[method]}, ${site}, ${JSON.stringify(engineText(recv))})(`,
+        // The call's `(` maps to the method name: V8's position for `recv.then(…)`.
+        start(callee.name),
       );
       for (const arg of node.arguments) visit(arg);
       parents.pop();

@@ -16,6 +16,12 @@
 export interface Template {
   readonly before: string;
   readonly after: string;
+  /**
+   * Offset in `before` where a source-map segment starts that points at the edit's `origin` (an original
+   * position inside the replaced range): e.g. the hook name that stands for a replaced call's method, so a
+   * stack frame at the hook call maps to the method name V8 would have reported.
+   */
+  readonly mark?: number;
 }
 
 const TEXT: Template = { before: '', after: '' };
@@ -24,6 +30,7 @@ export class TextEdits {
   private pos = new Int32Array(4096);
   private end = new Int32Array(4096);
   private arg = new Float64Array(4096);
+  private origin = new Float64Array(4096).fill(-1);
   private templates: Template[] = [];
   private texts: string[] = [];
   private n = 0;
@@ -46,17 +53,19 @@ export class TextEdits {
     return this.replaceText(pos, pos, text);
   }
 
-  replaceText(pos: number, end: number, text: string): number {
+  /** `origin` (an original position inside [pos, end)): the text's last character maps to it (see Template.mark). */
+  replaceText(pos: number, end: number, text: string, origin = -1): number {
     this.texts.push(text);
-    return this.replace(pos, end, TEXT, this.texts.length - 1);
+    return this.replace(pos, end, TEXT, this.texts.length - 1, origin);
   }
 
-  replace(pos: number, end: number, template: Template, arg = -1): number {
+  replace(pos: number, end: number, template: Template, arg = -1, origin = -1): number {
     const i = this.n++;
     if (i === this.pos.length) this.grow();
     this.pos[i] = pos;
     this.end[i] = end;
     this.arg[i] = arg;
+    this.origin[i] = origin;
     this.templates[i] = template;
     return i;
   }
@@ -69,6 +78,9 @@ export class TextEdits {
     end.set(this.end);
     const arg = new Float64Array(size);
     arg.set(this.arg);
+    const origin = new Float64Array(size).fill(-1);
+    origin.set(this.origin);
+    this.origin = origin;
     this.pos = pos;
     this.end = end;
     this.arg = arg;
@@ -161,8 +173,33 @@ export class TextEdits {
       if (p > cursor) copy(cursor, p);
       const template = this.templates[i];
       const arg = this.arg[i];
-      if (template === TEXT) emit(this.texts[arg]);
-      else {
+      const origin = this.origin[i];
+      const marked = origin >= p && (template === TEXT || template.mark !== undefined);
+      const segmentAtOrigin = (): void => {
+        // A segment inside the inserted text, pointing at `origin` in the replaced range.
+        let line = origLine;
+        let col = origCol;
+        for (let k = p; k < origin; k++) {
+          if (text.charCodeAt(k) === 10) {
+            line++;
+            col = 0;
+          } else col++;
+        }
+        map.segment(map.genCol, line, col);
+      };
+      if (template === TEXT && marked) {
+        const t = this.texts[arg];
+        emit(t.slice(0, -1));
+        segmentAtOrigin();
+        emit(t.slice(-1));
+      } else if (template === TEXT) emit(this.texts[arg]);
+      else if (marked) {
+        emit(template.before.slice(0, template.mark));
+        segmentAtOrigin();
+        emit(template.before.slice(template.mark));
+        if (arg >= 0) emitNumber(arg);
+        emit(template.after);
+      } else {
         emit(template.before);
         if (arg >= 0) emitNumber(arg);
         emit(template.after);

@@ -182,8 +182,11 @@ isFunctionNode(node) && hasAsync(node)
       if (shape === 'plain') return ts.visitEachChild(node, visitor, context);
       if (shape === 'combinator') {
         // Promise.all(X) and friends
-        const method = (node.expression as ts.PropertyAccessExpression).name.text;
-        return rt('g', [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[method]), ts.visitNode(node.arguments[0], visitor) as ts.Expression]);
+        const name = (node.expression as ts.PropertyAccessExpression).name;
+        const call = rt('g', [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[name.text]), ts.visitNode(node.arguments[0], visitor) as ts.Expression]);
+        // The hook's name maps to the method name: a stack frame at this call reads as V8 reports `Promise.all(…)`.
+        ts.setSourceMapRange((call.expression as ts.PropertyAccessExpression).name, name);
+        return call;
       }
       if (shape === 'callback') {
         // p.then(a) / p.then(a, b) / p.catch(a) / p.finally(a)
@@ -192,7 +195,10 @@ isFunctionNode(node) && hasAsync(node)
         const site = addSite(method as SiteKind, callee.name);
         const recv = ts.visitNode(callee.expression, visitor) as ts.Expression;
         const args = node.arguments.map((a) => ts.visitNode(a, visitor) as ts.Expression);
-        const bound = rt('t', [recv, f.createNumericLiteral(CALLBACKS[method]), siteExpr(site), f.createStringLiteral(engineText(callee.expression))]);
+        const text = f.createStringLiteral(engineText(callee.expression));
+        // The last mapped token before the call's `(` maps to the method name: V8's position for `recv.then(…)`.
+        ts.setSourceMapRange(text, callee.name);
+        const bound = rt('t', [recv, f.createNumericLiteral(CALLBACKS[method]), siteExpr(site), text]);
         return f.createCallExpression(bound, undefined, args);
       }
       const site = addSite('call', node);
