@@ -18,6 +18,7 @@ import ts from 'typescript';
 import type * as BlankSpace from 'ts-blank-space' with { 'resolution-mode': 'import' };
 import type { SiteEntry, SiteKind } from '../protocol/events';
 import {
+  callPosition,
   callShape,
   CALLBACKS,
   COMBINATORS,
@@ -408,8 +409,8 @@ export function instrumentFast(input: FastInput): FastOutput {
         recv.end,
         node.arguments.pos,
         `, ${CALLBACKS[method]}, ${site}, ${JSON.stringify(engineText(recv))})(`,
-        // The call's `(` maps to the method name: V8's position for `recv.then(…)`.
-        start(callee.name),
+        // The call's `(` maps to where V8 puts `recv.then(…)`: the name (`catch`/`finally`, keywords: the `(`).
+        callPosition(sf, node),
       );
       for (const arg of node.arguments) visit(arg);
       parents.pop();

@@ -28,7 +28,7 @@
  */
 import ts from 'typescript';
 import type { SiteEntry, SiteKind } from '../protocol/events';
-import { callShape, CALLBACKS, COMBINATORS, createNamer, directiveCount, engineText, ERR, hasAsync, hasTopLevelAwait, isFunctionNode, RT, TASK, type FunctionNode } from './rules';
+import { callPosition, callShape, CALLBACKS, COMBINATORS, createNamer, directiveCount, engineText, ERR, hasAsync, hasTopLevelAwait, isFunctionNode, RT, TASK, type FunctionNode } from './rules';
 
 export { engineText } from './rules';
 
@@ -186,6 +186,7 @@ isFunctionNode(node) && hasAsync(node)
         const call = rt('g', [f.createIdentifier('Promise'), f.createNumericLiteral(COMBINATORS[name.text]), ts.visitNode(node.arguments[0], visitor) as ts.Expression]);
         // The hook's name maps to the method name: a stack frame at this call reads as V8 reports `Promise.all(…)`.
         ts.setSourceMapRange((call.expression as ts.PropertyAccessExpression).name, name);
+        ts.setEmitFlags((call.expression as ts.PropertyAccessExpression).name, ts.EmitFlags.NoTrailingSourceMap);
         return call;
       }
       if (shape === 'callback') {
@@ -196,8 +197,10 @@ isFunctionNode(node) && hasAsync(node)
         const recv = ts.visitNode(callee.expression, visitor) as ts.Expression;
         const args = node.arguments.map((a) => ts.visitNode(a, visitor) as ts.Expression);
         const text = f.createStringLiteral(engineText(callee.expression));
-        // The last mapped token before the call's `(` maps to the method name: V8's position for `recv.then(…)`.
-        ts.setSourceMapRange(text, callee.name);
+        // The last mapped token before the call's `(` maps to V8's position for `recv.then(…)`.
+        const at = callPosition(sf, node);
+        ts.setSourceMapRange(text, { pos: at, end: at + 1 });
+        ts.setEmitFlags(text, ts.EmitFlags.NoTrailingSourceMap); // the `)(` after it must not map to the name's end
         const bound = rt('t', [recv, f.createNumericLiteral(CALLBACKS[method]), siteExpr(site), text]);
         return f.createCallExpression(bound, undefined, args);
       }
