@@ -18,6 +18,7 @@ import ts from 'typescript';
 import type * as BlankSpace from 'ts-blank-space' with { 'resolution-mode': 'import' };
 import type { SiteEntry, SiteKind } from '../protocol/events';
 import {
+  callPosition,
   callShape,
   CALLBACKS,
   COMBINATORS,
@@ -128,8 +129,8 @@ const OPEN_ARROW_BODY = tpl(`{ const ${TASK} = ${RT}.${H.enter}(`, '); try { ret
 const ADOPT = tpl(`${RT}.${H.adopt}(${TASK}, `, ', ');
 const CLOSE_ARROW_BODY = tpl(`); ${WRAP_END} }`);
 // V8 reports these calls at the hook's name: map it to where it reports the original (`all`, `new`).
-const COMBINATOR: Template = { before: `${RT}.${H.combinator}(Promise, `, after: ', ', mapAt: RT.length + 1 };
-const NEW_PROMISE: Template = { before: `${RT}.${H.newPromise}(Promise, "Promise", `, after: '', mapAt: RT.length + 1 };
+const COMBINATOR: Template = { before: `${RT}.${H.combinator}(Promise, `, after: ', ', mark: RT.length + 1 };
+const NEW_PROMISE: Template = { before: `${RT}.${H.newPromise}(Promise, "Promise", `, after: '', mark: RT.length + 1 };
 const CLOSE_PAREN = tpl(')');
 const CLOSE_PARENS = tpl('))');
 const THEN_RECEIVER = tpl(`${RT}.${H.callback}(`);
@@ -423,6 +424,8 @@ export function instrumentFast(input: FastInput): FastOutput {
         recv.end,
         node.arguments.pos,
         `, ${CALLBACKS[method]}, ${site}, ${JSON.stringify(engineText(recv))})(`,
+        // The call's `(` maps to where V8 puts `recv.then(…)`: the name (`catch`/`finally`, keywords: the `(`).
+        callPosition(sf, node),
       );
       for (const arg of node.arguments) visit(arg);
       parents.pop();

@@ -80,6 +80,16 @@ export function callShape(node: ts.CallExpression): CallShape {
 }
 
 /**
+ * Where V8 positions a `recv.<method>(…)` call (what a stack frame at it reports): the method name, or for
+ * a keyword used as a name (`catch`, `finally`) the opening parenthesis.
+ */
+export function callPosition(sf: ts.SourceFile, node: ts.CallExpression): number {
+  const name = (node.expression as ts.PropertyAccessExpression).name;
+  if (ts.isIdentifier(name) && ts.identifierToKeywordKind(name) === undefined) return name.getStart(sf);
+  return node.arguments.pos - 1; // the arguments start right after the `(`
+}
+
+/**
  * How V8 names an expression in "x is not a function" messages (its CallPrinter), for the shapes
  * that matter; anything else prints as "(intermediate value)" there too.
  */

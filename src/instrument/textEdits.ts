@@ -17,10 +17,11 @@ export interface Template {
   readonly before: string;
   readonly after: string;
   /**
-   * Where in `before` V8 will report a call this text makes (the method name of a hook call that stands
-   * in for the program's own call): a source-map segment goes there, pointing at the edit's `orig`.
+   * Offset in `before` where a source-map segment starts that points at the edit's `origin` (an original
+   * position inside the replaced range): e.g. the hook name that stands for a replaced call's method, so a
+   * stack frame at the hook call maps to the method name V8 would have reported.
    */
-  readonly mapAt?: number;
+  readonly mark?: number;
 }
 
 const TEXT: Template = { before: '', after: '' };
@@ -29,7 +30,7 @@ export class TextEdits {
   private pos = new Int32Array(4096);
   private end = new Int32Array(4096);
   private arg = new Float64Array(4096);
-  private orig = new Int32Array(4096);
+  private origin = new Float64Array(4096).fill(-1);
   private templates: Template[] = [];
   private texts: string[] = [];
   private n = 0;
@@ -52,19 +53,19 @@ export class TextEdits {
     return this.replaceText(pos, pos, text);
   }
 
-  replaceText(pos: number, end: number, text: string): number {
+  /** `origin` (an original position inside [pos, end)): the text's last character maps to it (see Template.mark). */
+  replaceText(pos: number, end: number, text: string, origin = -1): number {
     this.texts.push(text);
-    return this.replace(pos, end, TEXT, this.texts.length - 1);
+    return this.replace(pos, end, TEXT, this.texts.length - 1, origin);
   }
 
-  /** `orig`: the source position a template's `mapAt` maps to (within [pos, end), or pos). */
-  replace(pos: number, end: number, template: Template, arg = -1, orig = -1): number {
+  replace(pos: number, end: number, template: Template, arg = -1, origin = -1): number {
     const i = this.n++;
     if (i === this.pos.length) this.grow();
     this.pos[i] = pos;
     this.end[i] = end;
     this.arg[i] = arg;
-    this.orig[i] = orig;
+    this.origin[i] = origin;
     this.templates[i] = template;
     return i;
   }
@@ -77,12 +78,12 @@ export class TextEdits {
     end.set(this.end);
     const arg = new Float64Array(size);
     arg.set(this.arg);
-    const orig = new Int32Array(size);
-    orig.set(this.orig);
+    const origin = new Float64Array(size).fill(-1);
+    origin.set(this.origin);
+    this.origin = origin;
     this.pos = pos;
     this.end = end;
     this.arg = arg;
-    this.orig = orig;
   }
 
   /**
@@ -172,23 +173,34 @@ export class TextEdits {
       if (p > cursor) copy(cursor, p);
       const template = this.templates[i];
       const arg = this.arg[i];
-      if (template === TEXT) emit(this.texts[arg]);
-      else {
-        const at = template.mapAt;
-        const o = this.orig[i];
-        if (at !== undefined && o >= p) {
-          emit(template.before.slice(0, at));
-          let line = origLine;
-          let col = origCol;
-          for (let j = p; j < o; j++) {
-            if (text.charCodeAt(j) === 10) {
-              line++;
-              col = 0;
-            } else col++;
-          }
-          map.segment(map.genCol, line, col);
-          emit(template.before.slice(at));
-        } else emit(template.before);
+      const origin = this.origin[i];
+      const marked = origin >= p && (template === TEXT || template.mark !== undefined);
+      const segmentAtOrigin = (): void => {
+        // A segment inside the inserted text, pointing at `origin` in the replaced range.
+        let line = origLine;
+        let col = origCol;
+        for (let k = p; k < origin; k++) {
+          if (text.charCodeAt(k) === 10) {
+            line++;
+            col = 0;
+          } else col++;
+        }
+        map.segment(map.genCol, line, col);
+      };
+      if (template === TEXT && marked) {
+        const t = this.texts[arg];
+        emit(t.slice(0, -1));
+        segmentAtOrigin();
+        emit(t.slice(-1));
+      } else if (template === TEXT) emit(this.texts[arg]);
+      else if (marked) {
+        emit(template.before.slice(0, template.mark));
+        segmentAtOrigin();
+        emit(template.before.slice(template.mark));
+        if (arg >= 0) emitNumber(arg);
+        emit(template.after);
+      } else {
+        emit(template.before);
         if (arg >= 0) emitNumber(arg);
         emit(template.after);
       }

@@ -35,7 +35,7 @@
 import ts from 'typescript';
 import type { SiteEntry, SiteKind } from '../protocol/events';
 import { Hook, type HookName } from '../protocol/hooks';
-import { callShape, CALLBACKS, COMBINATORS, createNamer, directiveCount, engineText, ERR, hasAsync, hasTopLevelAwait, isFunctionNode, isNewPromise, RT, TASK, type FunctionNode } from './rules';
+import { callPosition, callShape, CALLBACKS, COMBINATORS, createNamer, directiveCount, engineText, ERR, hasAsync, hasTopLevelAwait, isFunctionNode, isNewPromise, RT, TASK, type FunctionNode } from './rules';
 
 export { engineText } from './rules';
 
@@ -89,6 +89,7 @@ export function createTransformer(displayPath: string, absPath: string, state: T
     const rtAt = (method: HookName, args: ts.Expression[], at: ts.Node): ts.CallExpression => {
       const name = f.createIdentifier(method);
       ts.setSourceMapRange(name, { pos: at.getStart(sf), end: at.end });
+      ts.setEmitFlags(name, ts.EmitFlags.NoTrailingSourceMap);
       return f.createCallExpression(f.createPropertyAccessExpression(f.createIdentifier(RT), name), undefined, args);
     };
     const task = () => f.createIdentifier(TASK);
@@ -213,7 +214,12 @@ isFunctionNode(node) && hasAsync(node)
         const site = addSite(method as SiteKind, callee.name);
         const recv = ts.visitNode(callee.expression, visitor) as ts.Expression;
         const args = node.arguments.map((a) => ts.visitNode(a, visitor) as ts.Expression);
-        const bound = rt(Hook.callback, [recv, f.createNumericLiteral(CALLBACKS[method]), siteExpr(site), f.createStringLiteral(engineText(callee.expression))]);
+        const text = f.createStringLiteral(engineText(callee.expression));
+        // The last mapped token before the call's `(` maps to V8's position for `recv.then(…)`.
+        const at = callPosition(sf, node);
+        ts.setSourceMapRange(text, { pos: at, end: at + 1 });
+        ts.setEmitFlags(text, ts.EmitFlags.NoTrailingSourceMap); // the `)(` after it must not map to the name's end
+        const bound = rt(Hook.callback, [recv, f.createNumericLiteral(CALLBACKS[method]), siteExpr(site), text]);
         return f.createCallExpression(bound, undefined, args);
       }
       const site = addSite('call', node);

@@ -8,12 +8,15 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LAZY_SITE_STRIDE, TS_SPELLINGS, type RunManifest } from './manifest';
 import { codeOf, createLatePreparer, type LateFile } from './latePrepare';
+import { installStacks } from './stacks';
 
 let manifest: RunManifest | null = null;
 let prepared: ((file: string) => LateFile | null) | null = null;
 
 export async function initialize(data: { manifest: string | null }): Promise<void> {
   manifest = data.manifest ? JSON.parse(fs.readFileSync(data.manifest, 'utf8')) : null;
+  // Errors made on this thread (a module that is not found) reach the program: no frame of ours in them.
+  if (manifest) installStacks({ ownDir: manifest.ownDir, codeOf: () => null, requireFrom: manifest.hooksModule });
 }
 
 type Next = (specifier: string, context: any) => Promise<any>;

@@ -180,7 +180,7 @@ function hookImport(m: RunManifest): void {
 
 if (manifest) {
   const m = manifest;
-  installStacks({ ownDir: m.ownDir, codeOf: (file) => readPrepared(m.files[file]) });
+  installStacks({ ownDir: m.ownDir, codeOf: (file) => readPrepared(m.files[file]), loaderProbe: __filename, requireFrom: __filename });
 }
 
 if (manifest && isMainThread) {

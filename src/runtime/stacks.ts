@@ -24,6 +24,11 @@ export interface StackOptions {
   ownDir: string;
   /** The prepared code of a program file (with its inline source map), or null if it is not ours. */
   codeOf(file: string): string | null;
+  /** A CommonJS file of ours (the preload bundle): Node's loader frame is measured by loading it. Omitted on
+   * the loader-hooks thread, which has no CommonJS compile hook of ours. */
+  loaderProbe?: string;
+  /** Where to resolve Node's internal modules from (any file path). */
+  requireFrom: string;
 }
 
 interface FileMap {
@@ -91,7 +96,7 @@ const MAP_PREFIX = '//# sourceMappingURL=data:application/json;base64,';
 export function installStacks(opts: StackOptions): void {
   let internalBinding: (name: string) => any;
   let internalErrors: any;
-  const req = Module.createRequire(__filename);
+  const req = Module.createRequire(opts.requireFrom);
   const emitWarning = process.emitWarning;
   const globalsBefore = new Set(Object.getOwnPropertyNames(globalThis));
   try {
@@ -184,7 +189,7 @@ export function installStacks(opts: StackOptions): void {
       return false;
     }
   };
-  const loaderFrame = nodeLoaderFrame(proto);
+  const loaderFrame = opts.loaderProbe ? nodeLoaderFrame(proto, opts.loaderProbe) : null;
   const defaultPrepare = internalErrors.defaultPrepareStackTrace;
   internalErrors.setInternalPrepareStackTrace(function prepareStackTrace(error: unknown, trace: NodeJS.CallSite[]) {
     let out: unknown[] = trace;
@@ -232,11 +237,11 @@ export const COMPILE_HOOK = 'asyncTimelineCompile';
  * The text of Node's own frame for the `.js` extension handler (`Module._extensions..js (node:internal/…)`),
  * taken from a real call into it with a module whose `_compile` only records who called it.
  */
-function nodeLoaderFrame(proto: { toString(): string }): string | null {
+function nodeLoaderFrame(proto: { toString(): string }, probe: string): string | null {
   const exts = (Module as any)._extensions as Record<string, (module: any, filename: string) => void>;
   let frame: string | null = null;
   try {
-    const dummy: any = new (Module as any)(__filename, null);
+    const dummy: any = new (Module as any)(probe, null);
     dummy._compile = function () {
       const saved = Error.prepareStackTrace;
       Error.prepareStackTrace = (_e, s) => s;
@@ -244,7 +249,7 @@ function nodeLoaderFrame(proto: { toString(): string }): string | null {
       Error.prepareStackTrace = saved;
       frame = sites[1] ? proto.toString.call(sites[1]) : null;
     };
-    exts['.js'](dummy, __filename);
+    exts['.js'](dummy, probe);
   } catch {
     frame = null;
   }

@@ -227,13 +227,10 @@ const KNOWN_TRACED_STDOUT: Record<string, (original: string) => string> = {
   // Traced runs get --stack-size=1500 so that recursion which fits plain still fits (fixture 69);
   // the price: input a little deeper than plain Node can take is accepted too.
   '73-stack-overflow-caught.js': (s) => s.replace('02 10000 rejected: nested too deeply', '02 10000 ok, depth 10000'),
-  // Promise.all(X) runs as the hook g(Promise, code, X): the caller's frame has the column of the call's
-  // first token, not of `all`, and V8 infers the iterable's generator name from the hook expression.
+  // Promise.all(X) runs as the hook g(Promise, code, X): V8 infers the iterable's generator name from the
+  // hook expression around it.
   '97-stack-inside-combinator.mjs': (s) =>
-    s
-      .replace('97-stack-inside-combinator.mjs:10:20', '97-stack-inside-combinator.mjs:10:6')
-      .replace('at Promise.allSettled.next (<anonymous>)', 'at __asyncTimeline.r.__asyncTimeline.y.__asyncTimeline.g.next (<anonymous>)')
-      .replace('97-stack-inside-combinator.mjs:11:31', '97-stack-inside-combinator.mjs:11:17'),
+    s.replace('at Promise.allSettled.next (<anonymous>)', 'at __asyncTimeline.r.__asyncTimeline.y.__asyncTimeline.g.next (<anonymous>)'),
 };
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRun } from '../../src/runner/run';
+import { crashSite, startRun } from '../../src/runner/run';
 import { SourceError } from '../../src/instrument/errors';
 import type { RunOptions } from '../../src/runner/types';
 import type { SuspendedSegment, TaskRecord, Trace } from '../../src/protocol/trace';
@@ -28,6 +28,22 @@ const task = (trace: Trace, name: string): TaskRecord => {
   return found;
 };
 const suspensions = (t: TaskRecord) => t.segments.filter((s): s is SuspendedSegment => s.state === 'suspended');
+
+describe('runner: crashSite never blames the tool', function () {
+  it("skips the tool's own frames (its dist folder, loader hooks) and names the user's line", function () {
+    const own = '/opt/ext/dist';
+    const stack = [
+      "Error [ERR_MODULE_NOT_FOUND]: Cannot find module '/w/nope.mjs' imported from /w/main.mjs",
+      '    at finalizeResolution (node:internal/modules/esm/resolve:283:11)',
+      `    at resolve (file://${own}/runtime/hooks.mjs:94:18)`,
+      `    at Object.t (${own}/runtime/preload.js:410:9)`,
+      `    at Object.g (${own}/instrument.js:12:3)`,
+      '    at run (/w/src/app.mjs:7:5)',
+    ].join('\n');
+    assert.deepEqual(crashSite(stack, '/w', own), { file: 'src/app.mjs', line: 7, column: 5 });
+    assert.equal(crashSite(stack.split('\n').slice(0, 5).join('\n'), '/w', own), null);
+  });
+});
 
 describe('runner: a traced run end to end', function () {
   // A run is a process start plus the program's own time; a loaded 2-core machine can take seconds.
