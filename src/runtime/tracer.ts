@@ -139,7 +139,7 @@ export class TaskTags extends ReturnsTarget {
 }
 
 /** The task-promise members of an array, read without calling getters (the combinator reads them itself). */
-function taskMembers(arr: unknown[], settlers: Settler[]): number[] {
+function taskMembers(arr: unknown[], others: object[]): number[] {
   const ids: number[] = [];
   for (let i = 0; i < arr.length; i++) {
     const d = Object.getOwnPropertyDescriptor(arr, i);
@@ -147,8 +147,7 @@ function taskMembers(arr: unknown[], settlers: Settler[]): number[] {
     const id = TaskTags.get(d.value);
     if (id !== undefined) ids.push(id);
     else {
-      const s = SettlerTags.get(d.value);
-      if (s !== undefined) settlers.push(s);
+      if (utilTypes.isPromise(d.value)) others.push(d.value as object);
     }
   }
   return ids;
@@ -158,15 +157,14 @@ const SetValues = Set.prototype.values;
 const SetIteratorNext = Object.getPrototypeOf(new Set().values()).next as (this: Iterator<unknown>) => IteratorResult<unknown>;
 
 /** The task-promise members of a Set, read with the engine's own iterator (no program code runs). */
-function setMembers(set: Set<unknown>, settlers: Settler[]): number[] {
+function setMembers(set: Set<unknown>, others: object[]): number[] {
   const ids: number[] = [];
   const it = apply(SetValues, set, []) as Iterator<unknown>;
   for (let r = apply(SetIteratorNext, it, []) as IteratorResult<unknown>; !r.done; r = apply(SetIteratorNext, it, []) as IteratorResult<unknown>) {
     const id = TaskTags.get(r.value);
     if (id !== undefined) ids.push(id);
     else {
-      const s = SettlerTags.get(r.value);
-      if (s !== undefined) settlers.push(s);
+      if (utilTypes.isPromise(r.value)) others.push(r.value as object);
     }
   }
   return ids;
@@ -198,7 +196,7 @@ export function createTracer(
   let cur = 0; // the running task (0 = none: top-level code or the event loop)
   const act: number[] = [0];
   /** Combinator results: the code, the member tasks, and the settlers of members that are no task's. */
-  const promiseGroup = new WeakMap<object, { code: number; ids: number[]; settlers: Settler[] }>();
+  const promiseGroup = new WeakMap<object, { code: number; ids: number[]; others: object[] }>();
   /**
    * Tasks still in their first synchronous run (ascending ids: runs nest). When one first suspends or
    * settles, the engine hands its promise to whoever called it: that task joins `returned`.
@@ -221,7 +219,7 @@ export function createTracer(
   /** skip[i] = j: tasks i .. j-1 already have their creation site (claimed by an inner call). */
   const skip: number[] = [];
   /** What each suspended task awaits, when that promise has a settler we track (new Promise, .then); a list for a combinator's members. */
-  const settlers: Array<Settler | Settler[] | undefined> = [];
+  const settlers: Array<object | object[] | undefined> = [];
   /** Tasks whose body returned a thenable: the adopt site and the value, until the body's wrapper ends. */
   const adopting = new Map<number, { site: number; v: unknown; own: number }>();
   /** Task id → tasks whose promises adopted its promise (they settle when it does). */
@@ -257,14 +255,17 @@ export function createTracer(
 
   /** What settled the promise `t` waited on, recorded just before `t` resumes (or ends its adoption). */
   function woken(t: number, threw: number): void {
-    const s = settlers[t];
-    if (s === undefined) return;
+    const o = settlers[t];
+    if (o === undefined) return;
     settlers[t] = undefined;
-    if (Array.isArray(s)) {
+    if (Array.isArray(o)) {
       // A combinator's members that are no task's own: the tasks their promises adopted.
-      for (const m of s) for (let x: Settler | undefined = m; x !== undefined; x = x.from) if (x.adopted !== 0) rec(Ev.WaitOn, t, x.adopted, false);
+      for (const m of o)
+        for (let x: Settler | undefined = SettlerTags.get(m); x !== undefined; x = x.from) if (x.adopted !== 0) rec(Ev.WaitOn, t, x.adopted, false);
       return;
     }
+    const s = SettlerTags.get(o);
+    if (s === undefined) return;
     // Resolved with a task's promise: that task's settling woke it (whoever called resolve did so earlier).
     // A `.then` chain waits on what each link adopted.
     let adoptedAny = false;
@@ -367,11 +368,12 @@ export function createTracer(
       if (group !== undefined) {
         rec(Ev.WaitKind, t, group.code, false);
         for (const member of group.ids) rec(Ev.WaitOn, t, member, false);
-        if (group.settlers.length > 0) settlers[t] = group.settlers;
+        if (group.others.length > 0) settlers[t] = group.others;
+        return;
       }
     }
-    const s = SettlerTags.get(v);
-    if (s !== undefined) settlers[t] = s;
+    // Who settles it is looked up when t resumes: a new Promise is tagged only once a task resolves it.
+    if (utilTypes.isPromise(v) && TaskTags.own(v) === undefined) settlers[t] = v as object;
   }
 
   /** An adopting task's promise settled (its adopted thenable did): the task ends (at `at`, or now). */
@@ -675,9 +677,9 @@ export function createTracer(
       const result = P[COMBINATOR_METHODS[code]](iterable);
       // Not a Proxy of an array: reading its length and elements would run the program's traps.
       if (typeof result === 'object' && result !== null && (Array.isArray(iterable) || utilTypes.isSet(iterable)) && !utilTypes.isProxy(iterable)) {
-        const members: Settler[] = [];
-        const ids = Array.isArray(iterable) ? taskMembers(iterable, members) : setMembers(iterable as Set<unknown>, members);
-        if (ids.length > 0 || members.length > 0) promiseGroup.set(result, { code, ids, settlers: members });
+        const others: object[] = [];
+        const ids = Array.isArray(iterable) ? taskMembers(iterable, others) : setMembers(iterable as Set<unknown>, others);
+        if (ids.length > 0 || others.length > 0) promiseGroup.set(result, { code, ids, others });
       }
       return result;
     },
@@ -691,7 +693,6 @@ export function createTracer(
         if (typeof P !== 'function') throw new TypeError(`${text} is not a constructor`);
         return new P(executor);
       }
-      const settler: Settler = { by: 0, adopted: 0 };
       let done = false;
       let resolve!: (x: unknown) => void;
       let reject!: (e: unknown) => void;
@@ -701,28 +702,27 @@ export function createTracer(
         resolve = res;
         reject = rej;
       });
+      // Tagged only when a task settles it or it takes on a task's promise (a timer's resolve costs nothing more).
+      const settledBy = (x: unknown, adopts: boolean): void => {
+        done = true;
+        const by = cur;
+        const adopted = adopts ? (TaskTags.get(x) ?? 0) : 0;
+        if (by !== 0 || adopted !== 0) SettlerTags.set(p, { by, adopted });
+      };
       try {
         (executor as (a: unknown, b: unknown) => void)(
           (x: unknown) => {
-            if (!done) {
-              done = true;
-              settler.by = cur;
-              settler.adopted = TaskTags.get(x) ?? 0;
-            }
+            if (!done) settledBy(x, true);
             return resolve(x);
           },
           (e: unknown) => {
-            if (!done) {
-              done = true;
-              settler.by = cur;
-            }
+            if (!done) settledBy(e, false);
             return reject(e);
           },
         );
       } catch (err) {
         reject(err); // what the engine does when an executor throws (ignored once resolved)
       }
-      SettlerTags.set(p, settler);
       return p;
     },
 
