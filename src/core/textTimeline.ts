@@ -182,7 +182,11 @@ function awaitSummary(task: TaskRecord, trace: Trace, end: number): string {
     const threw = g.threw ? ', threw' : '';
     parts.push(`${prefix}${g.label}${times} (${formatDuration(g.ms)}${threw})`);
   }
-  if (task.settled?.state === 'rejected') parts.push('rejected');
+  // The row ends with what a rejected task raised when the trace knows (Python: `ValueError: boom`).
+  if (task.settled?.state === 'rejected') {
+    const error = task.settled.error?.split('\n')[0].trim();
+    parts.push(error ? `rejected: ${error}` : 'rejected');
+  }
   else if (task.settled?.state === 'cancelled') parts.push('cancelled');
   else if (!task.settled) parts.push('pending');
   return parts.join(', ');
