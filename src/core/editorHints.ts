@@ -270,7 +270,12 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
   const lenses: LensHint[] = [];
   for (const f of stats.functions) {
     if (!f.definition || f.definition.file !== file || f.kind === 'module') continue;
-    const rejected = (f.rejected ? ` · ${f.rejected} rejected` : '') + (f.cancelled ? ` · ${f.cancelled} cancelled` : '');
+    // When every rejected call raised the same thing, the lens says what (`1 rejected: ValueError: boom`).
+    const errors = new Set(
+      f.taskIds.map((id) => tasks.get(id)).filter((t) => t?.settled?.state === 'rejected').map((t) => stateLabel(t, 'rejected')),
+    );
+    const why = errors.size === 1 ? [...errors][0].slice('rejected'.length) : '';
+    const rejected = (f.rejected ? ` · ${f.rejected} rejected${why.length > 80 ? why.slice(0, 79) + '…' : why}` : '') + (f.cancelled ? ` · ${f.cancelled} cancelled` : '');
     const title = `${plural(f.calls, 'call')} · ${plural(f.yields, 'yield')} · waited ${formatDuration(f.waitedMs)} · ran ${formatDuration(f.ranMs)}${rejected} — Show in timeline`;
     lenses.push({ line: f.definition.line, column: f.definition.column, title, taskIds: f.taskIds });
   }

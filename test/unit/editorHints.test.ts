@@ -99,6 +99,8 @@ describe('core/editorHints', () => {
     // Wherever the task is named (a hover of the line that awaited it), the asyncio name comes along.
     const awaited = h.lines.find((l) => l.kind === 'await' && l.line === 22)!;
     assert.ok(awaited.hover.includes('worker1 #2 \\(fetch-a\\)'), awaited.hover);
+    // The function's summary lens says what its failed call raised.
+    assert.match(h.lenses.find((l) => l.line === 6)!.title, / · 1 rejected: ValueError: boom — Show in timeline$/);
   });
 
   it('escapes task names in Markdown', () => {

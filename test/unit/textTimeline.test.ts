@@ -77,6 +77,12 @@ describe('core/textTimeline', () => {
     const text = renderTextTimeline(trace, { width: 160 });
     const flaky = text.split('\n').find((l) => l.includes('flaky'))!;
     assert.match(flaky, /rejected: ValueError: boom$/);
+    // Narrow: the await sites give way, the error stays.
+    for (const width of [80, 100]) {
+      const narrow = renderTextTimeline(trace, { width }).split('\n').find((l) => l.includes('flaky'))!;
+      assert.match(narrow, /rejected: ValueError: boom$/, narrow);
+      assert.ok(cols(narrow) <= width, narrow);
+    }
   });
 
   it('tells tasks of the same name apart by their id', () => {
