@@ -1,6 +1,6 @@
 import type { SourceSite } from '../src/protocol/trace';
 import { formatDuration, formatTimestamp } from '../src/core/timeline/formatTime';
-import { formatSite, type TaskDetails } from '../src/core/timeline/taskDetails';
+import { errorLine, formatSite, type TaskDetails } from '../src/core/timeline/taskDetails';
 import { h, setChildren } from './dom';
 import { combinatorLabel, waitTargetLabel } from '../src/core/waitLabels';
 
@@ -54,11 +54,17 @@ export function renderDetails(el: HTMLElement, d: TaskDetails | null, actions: D
     d.outcome === 'pending'
       ? h('span', { class: 'badge pending' }, 'pending at exit')
       : h('span', { class: `badge ${d.outcome}` }, `${d.outcome} at ${formatTimestamp(d.settledAt ?? 0)}`);
+  // What a rejected task raised, in full (the traceback's last line; several lines stay readable).
+  const error = d.outcome === 'rejected' ? errorLine(d.error) : undefined;
   const dl = h(
     'dl',
     {},
     h('dt', {}, 'Outcome'),
     h('dd', {}, outcome),
+    error && h('dt', {}, 'Raised'),
+    error && h('dd', { class: 'mono error-text' }, d.error!.trim()),
+    d.taskName && h('dt', {}, 'asyncio name'),
+    d.taskName && h('dd', { class: 'mono' }, d.taskName),
     h('dt', {}, 'Created'),
     h('dd', {}, `${formatTimestamp(d.createdAt)} at `, siteBtn(d.createdSite)),
     h('dt', {}, 'Defined'),

@@ -1062,6 +1062,96 @@ def _install_asyncio_hooks():
 
 
 # ---------------------------------------------------------------------------------------------
+# Who woke a waiter on an asyncio primitive (Lock, Semaphore, Event, Condition, Queue)
+#
+# Those classes are pure Python: each waking method (`release`, `set`, `notify`, `put_nowait`…)
+# completes waiter futures it keeps in a known attribute. The wrapper snapshots the waiters that
+# are still pending, calls the original unchanged, and for each waiter it completed finds the
+# innermost lane of the task that awaits it (the task's wakeup callback on the future, then the
+# task's coroutine chain) and stores the waking lane in that lane's `wait`: the resume paths
+# already send `WokenBy(lane, wait)` before the `Resume`. Only when the call happens inside a
+# lane and someone is waiting; otherwise it is one getattr more than the original.
+
+
+def _waiting_lane(fut):
+    """The innermost suspended lane of the task whose wakeup callback sits on `fut`, or None."""
+    try:
+        cbs = fut._callbacks
+    except Exception:
+        return None
+    for cb in cbs or ():
+        task = getattr(cb[0] if type(cb) is tuple else cb, '__self__', None)
+        if not isinstance(task, _TaskBase):
+            continue
+        try:
+            c = task.get_coro()
+        except Exception:
+            return None
+        found = None
+        for _ in range(40):
+            fr = getattr(c, 'cr_frame', None) or getattr(c, 'ag_frame', None) or getattr(c, 'gi_frame', None)
+            if fr is None:
+                break
+            L = _lanes.get(fr)
+            if L is not None:
+                found = L
+            c = getattr(c, 'cr_await', None) or getattr(c, 'ag_await', None) or getattr(c, 'gi_yieldfrom', None)
+        return found if found is not None and found.st == SUSP else None
+    return None
+
+
+def _waker(orig, attr):
+    def wake(self, *args, **kwargs):
+        ws = getattr(self, attr, None) if _on else None
+        if not ws:
+            return orig(self, *args, **kwargs)
+        me = _lane_above(_getframe(1))
+        if me is None:
+            return orig(self, *args, **kwargs)
+        pending = []
+        for fut in list(ws):
+            try:
+                if not fut.done():
+                    L = _waiting_lane(fut)
+                    if L is not None and L is not me:
+                        pending.append((fut, L))
+            except Exception:
+                pass
+        r = orig(self, *args, **kwargs)
+        for fut, L in pending:
+            try:
+                if fut.done() and not fut.cancelled() and L.st == SUSP:
+                    L.wait = me.id
+            except Exception:
+                pass
+        return r
+
+    wake.__name__ = orig.__name__
+    wake.__qualname__ = orig.__qualname__
+    wake.__doc__ = orig.__doc__
+    wake.__module__ = orig.__module__
+    wake.__wrapped__ = orig
+    return wake
+
+
+def _install_waker_hooks():
+    L = asyncio.locks
+    Q = asyncio.queues.Queue
+    for cls, name, attr in (
+        (L.Lock, 'release', '_waiters'),
+        (L.Semaphore, 'release', '_waiters'),
+        (L.Event, 'set', '_waiters'),
+        (L.Condition, 'notify', '_waiters'),
+        (L.Condition, 'notify_all', '_waiters'),
+        (Q, 'put_nowait', '_getters'),
+        (Q, 'get_nowait', '_putters'),
+    ):
+        orig = cls.__dict__.get(name)
+        if orig is not None:
+            setattr(cls, name, _waker(orig, attr))
+
+
+# ---------------------------------------------------------------------------------------------
 # Ending: errors, exit, stop file
 
 
@@ -1195,6 +1285,7 @@ def boot(manifest_path):
     _lim = CAP if _max > CAP else _max
     _fd = os.open(man['eventsFile'], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     _install_asyncio_hooks()
+    _install_waker_hooks()
     v = sys.version_info
     if v >= (3, 12):
         _backend = 'monitoring'

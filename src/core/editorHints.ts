@@ -89,8 +89,17 @@ export function showInTimelineLink(command: string, taskIds: number[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify([{ taskIds }]))}`;
 }
 
+/** `worker #3`, plus asyncio's own name when it says more (`worker #3 (Task-3)`, `worker #3 (fetch-a)`). */
 function taskLabel(task: TaskRecord | undefined, id: number): string {
-  return task ? `${task.name} #${id}` : `#${id}`;
+  if (!task) return `#${id}`;
+  const own = task.taskName && task.taskName !== task.name ? ` (${task.taskName})` : '';
+  return `${task.name} #${id}${own}`;
+}
+
+/** A task's end state for a hover cell: `rejected: ValueError: boom` when the trace has the error. */
+function stateLabel(task: TaskRecord | undefined, state: string): string {
+  const error = state === 'rejected' ? task?.settled?.error?.split('\n')[0].trim() : undefined;
+  return error ? `${state}: ${error}` : state;
 }
 
 /**
@@ -151,18 +160,21 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
       : null;
     const who =
       c.tasks.length === 1
-        ? `${first.name} #${first.id}`
+        ? taskLabel(tasks.get(first.id), first.id)
         : `${first.name} ×${c.tasks.length} (#${first.id}…#${c.tasks[c.tasks.length - 1]!.id})`;
     const rejected = c.tasks.filter((t) => t.state === 'rejected').length;
     const cancelled = c.tasks.filter((t) => t.state === 'cancelled').length;
-    const label = `→ ${who} · ${formatTime(first.created)} → ${lastEnd === null ? 'pending' : formatTime(lastEnd)}${rejected ? ` · ${rejected} rejected` : ''}${cancelled ? ` · ${cancelled} cancelled` : ''}`;
+    // One task that raised: say what (`· rejected: ValueError: boom`); several: how many.
+    const rejectedText =
+      c.tasks.length === 1 && rejected ? ` · ${stateLabel(tasks.get(first.id), 'rejected')}` : rejected ? ` · ${rejected} rejected` : '';
+    const label = `→ ${who} · ${formatTime(first.created)} → ${lastEnd === null ? 'pending' : formatTime(lastEnd)}${rejectedText}${cancelled ? ` · ${cancelled} cancelled` : ''}`;
     // Python tasks wait for the loop before their first step: say how long (the seed's point).
     const scheduled = c.tasks.some((t) => t.scheduledMs > 0);
     const rows = c.tasks
       .slice(0, maxRows)
       .map(
         (t) =>
-          `| ${name(t.id)} | ${formatTime(t.created)} |${scheduled ? ` ${formatDuration(t.scheduledMs)} |` : ''} ${t.settled === null ? '—' : formatTime(t.settled)} | ${t.settled === null ? '—' : formatDuration(t.settled - t.created)} | ${t.state} |`,
+          `| ${name(t.id)} | ${formatTime(t.created)} |${scheduled ? ` ${formatDuration(t.scheduledMs)} |` : ''} ${t.settled === null ? '—' : formatTime(t.settled)} | ${t.settled === null ? '—' : formatDuration(t.settled - t.created)} | ${escapeMarkdown(stateLabel(tasks.get(t.id), t.state))} |`,
       );
     const hover = [
       `**${plural(c.tasks.length, 'task')} created** at line ${c.site.line}`,
@@ -258,7 +270,12 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
   const lenses: LensHint[] = [];
   for (const f of stats.functions) {
     if (!f.definition || f.definition.file !== file || f.kind === 'module') continue;
-    const rejected = (f.rejected ? ` · ${f.rejected} rejected` : '') + (f.cancelled ? ` · ${f.cancelled} cancelled` : '');
+    // When every rejected call raised the same thing, the lens says what (`1 rejected: ValueError: boom`).
+    const errors = new Set(
+      f.taskIds.map((id) => tasks.get(id)).filter((t) => t?.settled?.state === 'rejected').map((t) => stateLabel(t, 'rejected')),
+    );
+    const why = errors.size === 1 ? [...errors][0].slice('rejected'.length) : '';
+    const rejected = (f.rejected ? ` · ${f.rejected} rejected${why.length > 80 ? why.slice(0, 79) + '…' : why}` : '') + (f.cancelled ? ` · ${f.cancelled} cancelled` : '');
     const title = `${plural(f.calls, 'call')} · ${plural(f.yields, 'yield')} · waited ${formatDuration(f.waitedMs)} · ran ${formatDuration(f.ranMs)}${rejected} — Show in timeline`;
     lenses.push({ line: f.definition.line, column: f.definition.column, title, taskIds: f.taskIds });
   }

@@ -128,6 +128,18 @@ function tickLabel(t: number, step: number): string {
   return `${Number(t.toFixed(decimals))} ms`;
 }
 
+/**
+ * A note cut to `width`, keeping its `rejected: …` tail (what the task raised ends the row) and
+ * shortening the await sites before it instead (or dropping them when the error alone fills it).
+ */
+function fitNote(note: string, width: number): string {
+  const at = note.lastIndexOf(', rejected: ');
+  if (at < 0 || [...note].length <= width) return truncate(note, width);
+  const tail = note.slice(at);
+  const room = width - [...tail].length;
+  return room >= 12 ? truncate(note.slice(0, at), room) + tail : truncate(tail.slice(2), width);
+}
+
 function truncate(text: string, width: number): string {
   if (width <= 0) return '';
   const chars = [...text];
@@ -182,7 +194,11 @@ function awaitSummary(task: TaskRecord, trace: Trace, end: number): string {
     const threw = g.threw ? ', threw' : '';
     parts.push(`${prefix}${g.label}${times} (${formatDuration(g.ms)}${threw})`);
   }
-  if (task.settled?.state === 'rejected') parts.push('rejected');
+  // The row ends with what a rejected task raised when the trace knows (Python: `ValueError: boom`).
+  if (task.settled?.state === 'rejected') {
+    const error = task.settled.error?.split('\n')[0].trim();
+    parts.push(error ? `rejected: ${error}` : 'rejected');
+  }
   else if (task.settled?.state === 'cancelled') parts.push('cancelled');
   else if (!task.settled) parts.push('pending');
   return parts.join(', ');
@@ -284,7 +300,7 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
   const lines: string[] = [];
   const row = (name: string, cells: Cell[], note: string) => {
     const left = pad(truncate(name, nameW), nameW) + ' ' + drawCells(cells, color);
-    lines.push(noteW && note ? `${left}  ${truncate(note, noteW)}` : left);
+    lines.push(noteW && note ? `${left}  ${fitNote(note, noteW)}` : left);
   };
 
   shown.forEach(({ task }, i) => {

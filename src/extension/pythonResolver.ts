@@ -4,55 +4,31 @@
  * `python3`/`python` on PATH — then resolved to the real binary by the runner (pyenv shims cost
  * ~250 ms per start).
  *
- * The Python extension is reached through its exports, guarded: `@vscode/python-extension` (the
- * typed wrapper of the same API) is not a dependency of this project, so the shape is checked
- * here at run time (`environments.getActiveEnvironmentPath` + `resolveEnvironment`, else the
- * older `settings.getExecutionDetails`). Anything unexpected falls through to PATH.
+ * The Python extension is reached through its published API, `@vscode/python-extension`
+ * (`PythonExtension.api()` → `environments.getActiveEnvironmentPath` + `resolveEnvironment`),
+ * bundled into dist/extension.js. Only when the extension is installed: `api()` would otherwise
+ * throw, and it activates an installed but inactive one, so the whole call is time-boxed.
+ * Anything unexpected falls through to PATH.
  */
 import * as vscode from 'vscode';
+import { PVSC_EXTENSION_ID, PythonExtension } from '@vscode/python-extension';
 import { resolvePython, type PythonInterpreter } from '../runner/pythonInterpreter';
+import { chooseFromPythonApi, withTimeout } from './pythonEnvChoice';
 
-const PYTHON_EXTENSION_ID = 'ms-python.python';
 /** The Python extension may take a while to activate; a run does not wait for it longer than this. */
 const ACTIVATE_TIMEOUT_MS = 5000;
 
-interface EnvPath {
-  path?: unknown;
-}
-interface PythonExtensionApi {
-  environments?: {
-    getActiveEnvironmentPath?(resource?: vscode.Uri): EnvPath | undefined;
-    resolveEnvironment?(env: EnvPath | string): Promise<{ executable?: { uri?: vscode.Uri } } | undefined>;
-  };
-  settings?: {
-    getExecutionDetails?(resource?: vscode.Uri): { execCommand?: unknown } | undefined;
-  };
-}
-
-function withTimeout<T>(p: Thenable<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([Promise.resolve(p), new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
-}
-
 /** The interpreter the Python extension has selected for `resource`, when it is installed and says so. */
 export async function pythonExtensionInterpreter(resource: vscode.Uri | undefined): Promise<string | undefined> {
-  const ext = vscode.extensions.getExtension<PythonExtensionApi>(PYTHON_EXTENSION_ID);
-  if (!ext) return undefined;
+  // Never make VS Code look for (or offer to install) a missing extension: installed or nothing.
+  if (!vscode.extensions.getExtension(PVSC_EXTENSION_ID)) return undefined;
   try {
-    const api = ext.isActive ? ext.exports : await withTimeout(ext.activate(), ACTIVATE_TIMEOUT_MS);
-    if (!api) return undefined;
-    const envPath = api.environments?.getActiveEnvironmentPath?.(resource);
-    if (envPath && api.environments?.resolveEnvironment) {
-      const env = await withTimeout(api.environments.resolveEnvironment(envPath), ACTIVATE_TIMEOUT_MS);
-      const exe = env?.executable?.uri?.fsPath;
-      if (exe) return exe;
-    }
-    if (envPath && typeof envPath.path === 'string' && envPath.path) return envPath.path;
-    const cmd = api.settings?.getExecutionDetails?.(resource)?.execCommand;
-    if (Array.isArray(cmd) && typeof cmd[0] === 'string' && cmd.length === 1) return cmd[0];
+    const api = await withTimeout(PythonExtension.api(), ACTIVATE_TIMEOUT_MS);
+    return api ? await chooseFromPythonApi(api, resource, ACTIVATE_TIMEOUT_MS) : undefined;
   } catch {
     // An older or broken Python extension: PATH it is.
+    return undefined;
   }
-  return undefined;
 }
 
 /** Resolves the interpreter for a run or a lens scan of `resource`. Throws PythonNotFoundError with a readable message. */

@@ -86,6 +86,23 @@ describe('core/editorHints', () => {
     assert.deepEqual(filesWithHints(workersTrace()), ['examples/workers.ts']);
   });
 
+  it("names a task by asyncio's name too and says what a rejected one raised", () => {
+    const t = workersTrace();
+    const w1 = t.tasks.find((x) => x.id === 2)!;
+    w1.taskName = 'fetch-a';
+    w1.settled = { ...w1.settled!, state: 'rejected', error: 'ValueError: boom' };
+    const h = computeFileHints(t, 'examples/workers.ts', opts);
+    const create = h.lines.find((l) => l.kind === 'create' && l.line === 19)!;
+    assert.equal(create.label, '→ worker1 #2 (fetch-a) · 0.2 ms → 1001 ms · rejected: ValueError: boom');
+    assert.ok(create.hover.includes('| worker1 #2 \\(fetch-a\\) |'), create.hover);
+    assert.ok(create.hover.includes('| rejected: ValueError: boom |'), create.hover);
+    // Wherever the task is named (a hover of the line that awaited it), the asyncio name comes along.
+    const awaited = h.lines.find((l) => l.kind === 'await' && l.line === 22)!;
+    assert.ok(awaited.hover.includes('worker1 #2 \\(fetch-a\\)'), awaited.hover);
+    // The function's summary lens says what its failed call raised.
+    assert.match(h.lenses.find((l) => l.line === 6)!.title, / · 1 rejected: ValueError: boom — Show in timeline$/);
+  });
+
   it('escapes task names in Markdown', () => {
     assert.equal(escapeMarkdown('a|b<img>'), 'a\\|b\\<img\\>');
     const t = workersTrace();

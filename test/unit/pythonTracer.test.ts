@@ -293,6 +293,79 @@ describe('Python tracer (pyruntime)', function () {
         assert.equal(types(r).at(-1), 'end');
       });
 
+      it('who woke it: the task that released a Lock/Semaphore, set an Event, put into a Queue, notified a Condition', async () => {
+        const script = tmpScript(
+          'wakers.py',
+          [
+            'import asyncio',
+            '',
+            'async def holder(lock, ev, q, sem, cond):',
+            '    async with lock:',
+            '        await asyncio.sleep(0.02)',
+            '    await asyncio.sleep(0.01)',
+            '    ev.set()',
+            '    await asyncio.sleep(0.01)',
+            '    await q.put(42)',
+            '    await asyncio.sleep(0.01)',
+            '    sem.release()',
+            '    await asyncio.sleep(0.01)',
+            '    async with cond:',
+            '        cond.notify_all()',
+            '',
+            'async def lock_waiter(lock):',
+            '    await asyncio.sleep(0.005)',
+            '    async with lock:',
+            '        pass',
+            '',
+            'async def ev_waiter(ev):',
+            '    await ev.wait()',
+            '',
+            'async def q_getter(q):',
+            '    return await q.get()',
+            '',
+            'async def sem_waiter(sem):',
+            '    await sem.acquire()',
+            '',
+            'async def cond_waiter(cond):',
+            '    async with cond:',
+            '        await cond.wait()',
+            '',
+            'async def timer_waiter(ev):',
+            '    await ev.wait()',
+            '',
+            'async def main():',
+            '    lock, ev, q = asyncio.Lock(), asyncio.Event(), asyncio.Queue()',
+            '    sem, cond, ev2 = asyncio.Semaphore(0), asyncio.Condition(), asyncio.Event()',
+            '    asyncio.get_running_loop().call_later(0.01, ev2.set)',
+            '    r = await asyncio.gather(holder(lock, ev, q, sem, cond), lock_waiter(lock), ev_waiter(ev),',
+            '                             q_getter(q), sem_waiter(sem), cond_waiter(cond), timer_waiter(ev2))',
+            '    print(r[3], lock.locked(), ev.is_set(), q.qsize(), sem.locked())',
+            '',
+            'asyncio.run(main())',
+            '',
+          ].join('\n'),
+        );
+        const r = await runPython(py.path, script);
+        assert.equal(r.status, 0, r.stderr);
+        // Behaviour unchanged: what the program computes is what it computes untraced.
+        assert.equal(r.stdout.trim(), '42 False True 0 True');
+        const holder = one(r.trace, 'holder');
+        const wokeAt = (name: string, line: number) => {
+          const seg = suspended(one(r.trace, name)).find((s) => s.site?.line === line);
+          assert.ok(seg, `${name} suspends at L${line}`);
+          return seg.resumedBy;
+        };
+        assert.equal(wokeAt('lock_waiter', 18), holder.id, 'lock hand-over');
+        assert.equal(wokeAt('ev_waiter', 22), holder.id, 'event set');
+        assert.equal(wokeAt('q_getter', 25), holder.id, 'queue put');
+        assert.equal(wokeAt('sem_waiter', 28), holder.id, 'semaphore release');
+        assert.equal(wokeAt('cond_waiter', 32), holder.id, 'condition notify');
+        // Set from a loop callback (no task): nobody to name.
+        assert.equal(wokeAt('timer_waiter', 35) ?? null, null, 'woken from a timer callback');
+        // A task never wakes itself (holder's own sleeps have no waker).
+        assert.ok(suspended(holder).every((x) => x.resumedBy == null));
+      });
+
       it('ends: Ctrl-C (SIGINT from outside) keeps the trace, error says KeyboardInterrupt', async () => {
         const script = tmpScript(
           'sigint.py',

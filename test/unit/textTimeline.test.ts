@@ -70,6 +70,21 @@ describe('core/textTimeline', () => {
     for (const line of text.split('\n')) assert.ok(cols(line) <= 100, line);
   });
 
+  it("ends a rejected task's row with what it raised when the trace knows", () => {
+    const trace = edgeCaseTrace();
+    const flakyTask = trace.tasks.find((t) => t.name === 'flaky')!;
+    flakyTask.settled = { ...flakyTask.settled!, state: 'rejected', error: 'ValueError: boom\nmore' };
+    const text = renderTextTimeline(trace, { width: 160 });
+    const flaky = text.split('\n').find((l) => l.includes('flaky'))!;
+    assert.match(flaky, /rejected: ValueError: boom$/);
+    // Narrow: the await sites give way, the error stays.
+    for (const width of [80, 100]) {
+      const narrow = renderTextTimeline(trace, { width }).split('\n').find((l) => l.includes('flaky'))!;
+      assert.match(narrow, /rejected: ValueError: boom$/, narrow);
+      assert.ok(cols(narrow) <= width, narrow);
+    }
+  });
+
   it('tells tasks of the same name apart by their id', () => {
     const trace = workerTrace();
     trace.tasks[2].name = 'worker1';

@@ -50,6 +50,35 @@ describe('timeline: details, tooltips, table rows and site links', () => {
     assert.equal(hoverFacts(workers, { area: 'none' }), null);
   });
 
+  it("shows asyncio's task name and what a rejected task raised (details, tooltips, table)", () => {
+    const trace = loadTrace('edgeCases');
+    const t1 = trace.tasks.find((t) => t.id === 1)!;
+    t1.taskName = 'Task-7';
+    t1.settled = { ...t1.settled!, state: 'rejected', error: 'ValueError: boom' };
+    const idx = indexTrace(trace);
+    const d = describeTask(idx, 1)!;
+    assert.equal(d.taskName, 'Task-7');
+    assert.equal(d.error, 'ValueError: boom');
+    assert.equal(describeTask(idx, 2)!.error, undefined);
+    const gutter = hoverFacts(idx, { area: 'gutter', row: 0, taskId: 1, onTwisty: false })!;
+    assert.equal(gutter.title, `${t1.name} (#1, Task-7)`);
+    assert.equal(new Map(gutter.rows).get('raised'), 'ValueError: boom');
+    const last = hoverFacts(idx, { area: 'lane', row: 0, taskId: 1, t: 0, segIndex: t1.segments.length - 1, callback: null })!;
+    assert.equal(new Map(last.rows).get('raised'), 'ValueError: boom');
+    const row = buildTableRows(idx, layoutLanes(idx, { collapsed: new Set(), filter: '' })).find((r) => r.taskId === 1)!;
+    assert.equal(row.cells[0], `${t1.name} (#1, Task-7)`);
+    assert.match(row.cells[3], /^rejected at .*: ValueError: boom$/);
+  });
+
+  it('says "woken by X" without "settling" when X is no task it awaited (a lock released, an event set)', () => {
+    const trace = loadTrace('workers');
+    const seg = trace.tasks.find((t) => t.id === 1)!.segments[1];
+    assert.equal(seg.state, 'suspended');
+    if (seg.state === 'suspended') seg.resumedBy = 3;
+    const f = hoverFacts(indexTrace(trace), { area: 'lane', row: 0, taskId: 1, t: 500, segIndex: 1, callback: null })!;
+    assert.equal(new Map(f.rows).get('woken by'), 'worker2');
+  });
+
   it('maps a running segment to where it resumed, the first one to the creation call', () => {
     assert.deepEqual(siteOfSegment(workers, 1, 0), { file: 'workers.ts', line: 29, column: 1 });
     assert.deepEqual(siteOfSegment(workers, 1, 2), { file: 'workers.ts', line: 22, column: 3 });

@@ -651,6 +651,31 @@ test('Python traces: scheduled stretches, cancelled tasks and done callbacks are
   await ts.close();
 });
 
+test('Python details pane: asyncio task name and what a rejected task raised, also in the table', async () => {
+  const page = await open(fixture('python-taskgroup_failure'));
+  await send(page, { type: 'revealTasks', taskIds: [4] });
+  eq((await api(page, () => window.asyncTimeline.selection())).taskId, 4, 'revealed');
+  const details = await page.$eval('.details', (e) => e.innerText);
+  for (const want of ['fails', 'Raised', 'ValueError: fails: something went wrong', 'asyncio name', 'Task-4'])
+    assert(details.includes(want), `details lack ${want}: ${details}`);
+  // The error reads in the rejected colour, not as plain text.
+  const colors = await page.$eval('.details .error-text', (e) => [
+    getComputedStyle(e).color,
+    getComputedStyle(document.querySelector('.details .badge.rejected')).color,
+  ]);
+  eq(colors[0], colors[1], 'error text in the rejected colour');
+  await shot(page, 'python-details-error');
+  await page.getByRole('button', { name: /task table/i }).click();
+  await page.waitForSelector('table.tasks tbody tr');
+  const cells = await page.$$eval('table.tasks tbody tr', (trs) =>
+    trs.map((tr) => [...tr.children].map((c) => c.textContent)),
+  );
+  const fails = cells.find((c) => c[0].startsWith('fails'));
+  eq(fails[0], 'fails (#4, Task-4)', 'task cell with the asyncio name');
+  assert(/^rejected at .*: ValueError: fails: something went wrong$/.test(fails[3]), `outcome ${fails[3]}`);
+  await page.close();
+});
+
 let passed = 0;
 let failed = 0;
 // `node test/webview/run.mjs <words>`: only the tests whose name holds one of them.

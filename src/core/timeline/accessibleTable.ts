@@ -1,6 +1,6 @@
 import type { LaneLayout } from './laneTree';
 import { formatDuration, formatTimestamp } from './formatTime';
-import { describeTask, formatSite } from './taskDetails';
+import { describeTask, errorLine, formatSite, taskTitle } from './taskDetails';
 import type { TraceIndex } from './traceIndex';
 import { waitTargetLabel } from '../waitLabels';
 
@@ -34,7 +34,9 @@ export function buildTableRows(index: TraceIndex, layout: LaneLayout, limit = In
     const d = describeTask(index, r.taskId);
     if (!d) continue;
     const outcome =
-      d.outcome === 'pending' ? 'pending at exit' : `${d.outcome} at ${formatTimestamp(d.settledAt ?? 0)}`;
+      d.outcome === 'pending'
+        ? 'pending at exit'
+        : `${d.outcome} at ${formatTimestamp(d.settledAt ?? 0)}${errorLine(d.error) ? `: ${errorLine(d.error)}` : ''}`;
     let waits = 'none';
     // Python: the wait for the loop's first step is said apart (it is no await of the task's own).
     const scheduled = d.suspensions.find((s) => s.kind === 'scheduled');
@@ -58,7 +60,7 @@ export function buildTableRows(index: TraceIndex, layout: LaneLayout, limit = In
       taskId: d.id,
       depth: r.depth,
       cells: [
-        `${d.name} (#${d.id})`,
+        taskTitle(d),
         d.parent ? `${d.parent.name} (#${d.parent.id})` : 'top level',
         `${formatTimestamp(d.createdAt)} at ${formatSite(d.createdSite)}`,
         outcome,

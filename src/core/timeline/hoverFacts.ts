@@ -1,6 +1,6 @@
 import { formatDuration, formatTimestamp } from './formatTime';
 import { callbackLabel, combinatorLabel, waitTargetLabel } from '../waitLabels';
-import { formatSite } from './taskDetails';
+import { errorLine, formatSite, taskTitle } from './taskDetails';
 import type { TraceIndex } from './traceIndex';
 import type { Hit } from './hitTest';
 import type { SourceSite } from '../../protocol/trace';
@@ -37,13 +37,15 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
     const lane = index.lanes.get(hit.taskId)!;
     const t = lane.task;
     const outcome = t.settled ? `${t.settled.state} at ${formatTimestamp(t.settled.t)}` : 'pending at exit';
+    const error = t.settled?.state === 'rejected' ? errorLine(t.settled.error) : undefined;
     return {
-      title: `${t.name} (#${t.id})`,
+      title: taskTitle(t),
       rows: [
         ['kind', t.kind],
         ['created', `${formatTimestamp(t.created.t)} at ${formatSite(t.created.site)}`],
         ['defined', formatSite(t.definition)],
         ['outcome', outcome],
+        ...(error ? [['raised', error] as [string, string]] : []),
       ],
       site: t.created.site ?? t.definition,
     };
@@ -106,7 +108,10 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
         ]);
       }
     }
-    if (seg.resumedBy != null) rows.push(['woken by', `${name(seg.resumedBy)} settling`]);
+    // Woken by a task it awaited (that task settled), or by one that released a lock, set an
+    // event, put into a queue… (Python primitives: the waker is no member of `awaits`).
+    if (seg.resumedBy != null)
+      rows.push(['woken by', seg.awaits.includes(seg.resumedBy) ? `${name(seg.resumedBy)} settling` : name(seg.resumedBy)]);
     if (seg.threw)
       rows.push([
         'resumed',
@@ -115,7 +120,10 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
           : 'by throwing (the awaited promise rejected)',
       ]);
   }
-  return { title: `${task.name} (#${task.id})`, rows, site: siteOfSegment(index, hit.taskId, hit.segIndex) };
+  // The last stretch of a task that raised says what it raised.
+  if (hit.segIndex === task.segments.length - 1 && task.settled?.state === 'rejected' && errorLine(task.settled.error))
+    rows.push(['raised', errorLine(task.settled.error)!]);
+  return { title: taskTitle(task), rows, site: siteOfSegment(index, hit.taskId, hit.segIndex) };
 }
 
 /**

@@ -21,6 +21,8 @@ export interface SuspensionFact {
 export interface TaskDetails {
   id: number;
   name: string;
+  /** Python: asyncio's own name for the task (`Task-3`, or the `name=` it was given). */
+  taskName?: string;
   kind: string;
   parent: { id: number; name: string } | null;
   definition: SourceSite | null;
@@ -28,6 +30,8 @@ export interface TaskDetails {
   createdSite: SourceSite | null;
   outcome: SettleState | 'pending';
   settledAt: number | null;
+  /** What a rejected task raised, when the trace says (Python: `ValueError: boom`). */
+  error?: string;
   /** Creation to settle (or to the end of the trace when pending). */
   lifetime: number;
   running: number;
@@ -73,6 +77,7 @@ export function describeTask(index: TraceIndex, taskId: number): TaskDetails | n
   return {
     id: task.id,
     name: task.name,
+    ...(task.taskName ? { taskName: task.taskName } : {}),
     kind: task.kind,
     parent,
     definition: task.definition,
@@ -80,6 +85,7 @@ export function describeTask(index: TraceIndex, taskId: number): TaskDetails | n
     createdSite: task.created.site,
     outcome: task.settled ? task.settled.state : 'pending',
     settledAt: task.settled ? task.settled.t : null,
+    ...(task.settled?.state === 'rejected' && task.settled.error ? { error: task.settled.error } : {}),
     lifetime: lane.end - task.created.t,
     running,
     suspended,
@@ -99,4 +105,15 @@ export function formatSiteShort(site: SourceSite | null | undefined): string {
   if (!site) return '';
   const slash = site.file.lastIndexOf('/');
   return `${slash >= 0 ? site.file.slice(slash + 1) : site.file}:${site.line}`;
+}
+
+/** `worker (#3)`, with asyncio's own name when it says more: `worker (#3, Task-3)`. */
+export function taskTitle(t: { id: number; name: string; taskName?: string }): string {
+  return t.taskName && t.taskName !== t.name ? `${t.name} (#${t.id}, ${t.taskName})` : `${t.name} (#${t.id})`;
+}
+
+/** The first line of an error, for one-line places (a table cell, a tooltip row). */
+export function errorLine(error: string | undefined): string | undefined {
+  const line = error?.split('\n')[0].trim();
+  return line ? line : undefined;
 }
