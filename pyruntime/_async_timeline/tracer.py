@@ -678,6 +678,11 @@ def _install_monitoring():
             wk = info.wk
             if wk == W_WAIT or wk == W_TASKGROUP:
                 _lib_yield(info, f)
+            elif wk == W_SLEEP and value is None:
+                # sleep(0) handing None up: the user's lane that yields it next records W_SLEEP
+                # for a None with no wait kind pending, so this location needs no callback (any
+                # library coroutine further out still sets its own kind).
+                return DISABLE
             else:
                 _pk = wk
                 _pm = None
