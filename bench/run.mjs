@@ -26,6 +26,8 @@ const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT || 3));
 const QUICK = process.env.BENCH_QUICK === '1';
 const PEER = path.join(BENCH, 'peer', 'asyncHooksTracer.cjs');
 const only = process.argv.slice(2);
+/** The Python part runs after the Node programs when nothing is selected, or alone with `python`. */
+const PYTHON_ONLY = only.length > 0 && only.every((a) => a === 'python');
 
 const q = (n) => String(QUICK ? Math.max(1, Math.round(n / 10)) : n);
 const programs = [
@@ -72,6 +74,149 @@ const programs = [
     metric: 'wall',
   },
 ].filter((p) => only.length === 0 || only.includes(p.id));
+
+// ---------------------------------------------------------------------------------------------
+// Python (bench/python/run.py --json): plain vs traced vs floor on every CPython >= 3.11 found.
+
+/** Interpreters to measure: BENCH_PYTHONS (':'-separated paths), else python3.11+ under
+ * `pyenv root`/versions and on PATH (pyenv shims are skipped: they may resolve to nothing),
+ * one per minor version. */
+function findPythons() {
+  const candidates = [];
+  if (process.env.BENCH_PYTHONS) candidates.push(...process.env.BENCH_PYTHONS.split(':').filter(Boolean));
+  else {
+    let pyenvRoot = process.env.PYENV_ROOT;
+    if (!pyenvRoot) {
+      try {
+        pyenvRoot = execFileSync('pyenv', ['root'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim();
+      } catch {
+        pyenvRoot = null;
+      }
+    }
+    if (pyenvRoot && fs.existsSync(path.join(pyenvRoot, 'versions'))) {
+      for (const v of fs.readdirSync(path.join(pyenvRoot, 'versions')).sort()) {
+        const m = /^3\.(\d+)\.\d+$/.exec(v);
+        if (m && Number(m[1]) >= 11)
+          candidates.push(path.join(pyenvRoot, 'versions', v, 'bin', `python3.${m[1]}`));
+      }
+    }
+    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+      if (!dir || dir.includes('shims')) continue;
+      for (let minor = 11; minor <= 15; minor++) candidates.push(path.join(dir, `python3.${minor}`));
+    }
+  }
+  const byMinor = new Map();
+  for (const exe of candidates) {
+    if (!fs.existsSync(exe)) continue;
+    try {
+      const ver = execFileSync(exe, ['-c', 'import sys;print(*sys.version_info[:3])'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      })
+        .trim()
+        .split(' ')
+        .map(Number);
+      const minor = `${ver[0]}.${ver[1]}`;
+      if (ver[0] === 3 && ver[1] >= 11 && !byMinor.has(minor)) byMinor.set(minor, exe);
+    } catch {
+      // not runnable
+    }
+  }
+  return [...byMinor.entries()]
+    .sort(([a], [b]) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+    .map(([, e]) => e);
+}
+
+function runPythonBench(pythons) {
+  return new Promise((resolve) => {
+    const args = [
+      path.join(BENCH, 'python', 'run.py'),
+      '--json',
+      '-n',
+      String(REPEAT),
+      ...(QUICK ? ['--quick'] : []),
+      ...pythons,
+    ];
+    // run.py itself runs on the first interpreter found; it only spawns and times the others.
+    const child = spawn(pythons[0], args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const rows = [];
+    let buf = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.startsWith('{')) rows.push(JSON.parse(line));
+      }
+    });
+    child.stderr.on('data', (d) => {
+      process.stdout.write(d);
+      err += d;
+    });
+    child.on('close', (code) =>
+      resolve({ rows, error: code === 0 ? null : `run.py exited ${code}: ${err.slice(-300)}` }),
+    );
+  });
+}
+
+async function pythonPart() {
+  const pythons = findPythons();
+  console.log(
+    `\nPython tracer (bench/python/run.py): plain vs traced, best of ${REPEAT} (seeds: of ${Math.max(REPEAT, 5)}), interleaved, ` +
+      `load ${os.loadavg()[0].toFixed(2)}${QUICK ? ', QUICK (workloads / 10)' : ''}`,
+  );
+  if (pythons.length === 0) {
+    console.log('no CPython >= 3.11 found (set BENCH_PYTHONS=/path/to/python3.12:...)');
+    return;
+  }
+  console.log(`interpreters: ${pythons.join(', ')}\n`);
+  const { rows, error } = await runPythonBench(pythons);
+  console.log(
+    "\nwork: the program's own perf_counter time (seq, fan: the awaiting part; seeds: main() start to end).",
+  );
+  console.log(
+    'floor: the same program under a no-op hook (3.12+: sys.monitoring, DISABLE outside the program; 3.11: setprofile).\n',
+  );
+  table(
+    [
+      'python',
+      'program',
+      'plain ms',
+      'traced ms',
+      'traced/plain',
+      'target',
+      'within',
+      'floor ms',
+      'floor/plain',
+      'CPU traced/plain',
+      'event MiB',
+    ],
+    rows.map((r) => {
+      const rt = ratio(r.traced, r.plain);
+      return [
+        `${r.version} ${r.backend === 'setprofile' ? '(setprofile)' : '(monitoring)'}`,
+        r.name,
+        ms(r.plain),
+        ms(r.traced),
+        `${fmt(rt, 2)}x`,
+        `<= ${r.target}x`,
+        Number.isFinite(rt) ? (rt <= r.target ? 'yes' : 'NO') : '-',
+        r.floor != null ? ms(r.floor) : '-',
+        r.floor != null ? `${fmt(ratio(r.floor, r.plain), 2)}x` : '-',
+        r.plainCpu != null && r.tracedCpu != null ? `${fmt(ratio(r.tracedCpu, r.plainCpu), 2)}x` : '-',
+        fmt(r.eventBytes / 1048576, 2),
+      ];
+    }),
+  );
+  for (const r of rows)
+    for (const [mode, msg] of Object.entries(r.errors)) console.log(`! ${r.version} ${r.id} ${mode}: ${msg}`);
+  if (error) console.log(`! ${error}`);
+}
 
 // ---------------------------------------------------------------------------------------------
 // The runner, as compiled by `npm run compile-tests` (out/). Recompiled here when stale so the
@@ -240,6 +385,10 @@ async function main() {
       .join(' ')}, ` +
       `median of ${REPEAT}${QUICK ? ', QUICK (workloads / 10)' : ''}, ${new Date().toISOString()}`,
   );
+  if (PYTHON_ONLY) {
+    await pythonPart();
+    return;
+  }
   const { startRun, eventBytes } = loadRunner();
   const results = [];
   for (const program of programs) {
@@ -393,6 +542,8 @@ async function main() {
     console.log('\nWebview (bench/webview.mjs):\n');
     console.log((await runScript([webview], 'webview.mjs')).trimEnd());
   }
+
+  if (only.length === 0 || only.includes('python')) await pythonPart();
 }
 
 await main();

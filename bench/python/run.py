@@ -1,8 +1,13 @@
-"""Overhead of the Python tracer: plain vs traced, interleaved, best of N.
+"""Overhead of the Python tracer: plain vs traced (vs floor), interleaved, best of N.
 
-usage: python3 bench/python/run.py [-n 3] [python ...]
-Programs: seq.py, fan.py (print their own work ms) and the seed workers.py / crawl.py with
-sleeps / 100 (work = process wall). Prints a table per interpreter.
+usage: python3 bench/python/run.py [-n 3] [--quick] [--json] [--only seq,fan,workers,crawl] [python ...]
+
+Programs: seq.py, fan.py (print their own work ms; sized by BENCH_N / BENCH_TASKS) and the seed
+workers.py / crawl.py with sleeps / 100 (10 ms scale; work = main() start to end). Modes: plain
+(python directly), traced (the launch contract of pyruntime/PROTOCOL.md), floor (seq and fan only:
+floor.py, a no-op sys.monitoring hook on 3.12+ / a no-op profile hook on 3.11).
+Prints a Markdown table per interpreter, or with --json one JSON line per (python, program)
+(`bench/run.mjs` reads those).
 """
 import json
 import os
@@ -15,6 +20,17 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SEED = os.path.join(ROOT, 'test', 'python', 'seed')
+FLOOR = os.path.join(HERE, 'floor.py')
+
+# target: traced/plain of the work time, on 3.12+ and on 3.11.
+PROGRAMS = [
+    {'id': 'seq', 'name': '200k suspending awaits, one task', 'file': 'seq.py', 'env': {'BENCH_N': 200_000},
+     'target': (2.5, 5.0), 'floor': True},
+    {'id': 'fan', 'name': '10k tasks x 10 awaits, gather', 'file': 'fan.py', 'env': {'BENCH_TASKS': 10_000},
+     'target': (2.5, 5.0), 'floor': True},
+    {'id': 'workers', 'name': 'seed workers (10 ms scale, ideal 20 ms)', 'seed': 'workers.py', 'target': (1.02, 1.02)},
+    {'id': 'crawl', 'name': 'seed crawl (10 ms scale, ideal 40 ms)', 'seed': 'crawl.py', 'target': (1.02, 1.02)},
+]
 
 
 def scaled(src, tmp, factor):
@@ -26,26 +42,61 @@ def scaled(src, tmp, factor):
     return out
 
 
-def run(py, script, traced, tmp):
+def run(py, script, mode, tmp, extra_env):
     env = dict(os.environ)
     env.pop('PYTHONPATH', None)
+    env.update({k: str(v) for k, v in extra_env.items()})
     ev = os.path.join(tmp, 'events.bin')
     if os.path.exists(ev):
         os.unlink(ev)
-    if traced:
+    argv = [py, script]
+    if mode == 'traced':
         man = os.path.join(tmp, 'm.json')
         d = os.path.dirname(script)
         json.dump({'version': 1, 'eventsFile': ev, 'stopFile': os.path.join(tmp, 'stop'), 'maxEvents': 5000000,
                    'cwd': d, 'userRoots': [d], 'trace': True}, open(man, 'w'))
         env['ASYNC_TIMELINE_PY_MANIFEST'] = man
         env['PYTHONPATH'] = os.path.join(ROOT, 'pyruntime')
+    elif mode == 'floor':
+        argv = [py, FLOOR, script]
     t = time.perf_counter()
-    r = subprocess.run([py, script], env=env, capture_output=True, text=True, cwd=os.path.dirname(script))
+    r = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=os.path.dirname(script))
     wall = (time.perf_counter() - t) * 1000
     m = re.search(r'work_ms ([\d.]+)', r.stdout)
     c = re.search(r'cpu_ms ([\d.]+)', r.stdout)
-    events = (os.path.getsize(ev) if os.path.exists(ev) else 0)
-    return float(m.group(1)) if m else float('nan'), float(c.group(1)) if c else float('nan'), events
+    if r.returncode != 0 or not m:
+        raise RuntimeError('%s %s exited %d: %s' % (mode, os.path.basename(script), r.returncode, (r.stderr or r.stdout)[-300:]))
+    return {'work': float(m.group(1)), 'cpu': float(c.group(1)) if c else None, 'wall': wall,
+            'eventBytes': os.path.getsize(ev) if os.path.exists(ev) else 0}
+
+
+def version(py):
+    out = subprocess.run([py, '-c', 'import sys;print(sys.version.split()[0])'], capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def measure(py, prog, path, n, quick, tmp, log):
+    env = {k: (max(1, v // 10) if quick else v) for k, v in prog.get('env', {}).items()}
+    modes = ['plain', 'traced'] + (['floor'] if prog.get('floor') else [])
+    samples = {m: [] for m in modes}
+    errors = {}
+    # The seeds are short and timer-bound: more repeats.
+    for _ in range(max(n, 5) if 'seed' in prog else n):
+        for mode in modes:
+            if mode in errors:
+                continue
+            try:
+                samples[mode].append(run(py, path, mode, tmp, env))
+                log(' ' + mode)
+            except Exception as e:  # noqa: BLE001 - reported, the others go on
+                errors[mode] = str(e)
+                log(' %s:ERROR' % mode)
+    return samples, errors
+
+
+def best(xs, key):
+    vals = [x[key] for x in xs if x.get(key) is not None]
+    return min(vals) if vals else None
 
 
 def main():
@@ -55,29 +106,60 @@ def main():
         i = args.index('-n')
         n = int(args[i + 1])
         del args[i:i + 2]
-    pys = args or [sys.executable]
+    only = None
+    if '--only' in args:
+        i = args.index('--only')
+        only = set(args[i + 1].split(','))
+        del args[i:i + 2]
+    quick = '--quick' in args or os.environ.get('BENCH_QUICK') == '1'
+    as_json = '--json' in args
+    pys = [a for a in args if not a.startswith('--')] or [sys.executable]
+    progs = [p for p in PROGRAMS if only is None or p['id'] in only]
+
+    def log(s):
+        (sys.stderr if as_json else sys.stdout).write(s)
+        (sys.stderr if as_json else sys.stdout).flush()
+
     with tempfile.TemporaryDirectory() as tmp:
-        progs = [os.path.join(HERE, 'seq.py'), os.path.join(HERE, 'fan.py'),
-                 scaled(os.path.join(SEED, 'workers.py'), tmp, 100), scaled(os.path.join(SEED, 'crawl.py'), tmp, 100)]
+        paths = {p['id']: scaled(os.path.join(SEED, p['seed']), tmp, 100) if 'seed' in p else os.path.join(HERE, p['file'])
+                 for p in progs}
         for py in pys:
-            ver = subprocess.run([py, '-c', 'import sys;print(sys.version.split()[0])'], capture_output=True, text=True).stdout.strip()
-            print('## cpython %s (%s), best of %d, load %s' % (ver, py, n, os.getloadavg()))
-            print('| program | plain work ms (runs) | traced work ms (runs) | ratio best/best | CPU ms plain / traced, ratio | event bytes |')
-            print('| --- | --- | --- | --- | --- | --- |')
+            ver = version(py)
+            major_minor = tuple(int(x) for x in ver.split('.')[:2])
+            backend = 'sys.monitoring' if major_minor >= (3, 12) else 'setprofile'
+            rows = []
             for p in progs:
-                plain, traced, pc, tc = [], [], [], []
-                size = 0
-                for _ in range(n):
-                    w, c, _ = run(py, p, False, tmp)
-                    plain.append(w)
-                    pc.append(c)
-                    w, c, size = run(py, p, True, tmp)
-                    traced.append(w)
-                    tc.append(c)
-                cpu = '%.0f / %.0f, %.2fx' % (min(pc), min(tc), min(tc) / min(pc)) if pc[0] == pc[0] else '-'
-                print('| %s | %.1f (%s) | %.1f (%s) | %.2fx | %s | %d |' % (
-                    os.path.basename(p), min(plain), ', '.join('%.0f' % x for x in plain),
-                    min(traced), ', '.join('%.0f' % x for x in traced), min(traced) / min(plain), cpu, size))
+                log('cpython %s %s:' % (ver, p['id']))
+                samples, errors = measure(py, p, paths[p['id']], n, quick, tmp, log)
+                log('\n')
+                target = p['target'][0 if major_minor >= (3, 12) else 1]
+                row = {'bench': 'python', 'python': py, 'version': ver, 'backend': backend, 'id': p['id'],
+                       'name': p['name'], 'target': target, 'quick': quick, 'errors': errors,
+                       'load': os.getloadavg()[0],
+                       'samples': samples}
+                for mode in samples:
+                    row[mode] = best(samples[mode], 'work')
+                    row[mode + 'Cpu'] = best(samples[mode], 'cpu')
+                row['eventBytes'] = max([s['eventBytes'] for s in samples.get('traced', [])] or [0])
+                rows.append(row)
+                if as_json:
+                    print(json.dumps(row))
+                    sys.stdout.flush()
+            if as_json:
+                continue
+            print('## cpython %s (%s, %s), best of %d, load %s' % (ver, py, backend, n, os.getloadavg()))
+            print('| program | plain work ms | traced work ms | ratio | target | floor ms | floor ratio | CPU ms plain / traced | event bytes |')
+            print('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+            for r in rows:
+                ratio = r['traced'] / r['plain'] if r.get('traced') and r.get('plain') else float('nan')
+                fl = r.get('floor')
+                print('| %s | %.1f | %.1f | %.2fx | <= %sx | %s | %s | %s | %d |' % (
+                    r['id'], r['plain'] or float('nan'), r['traced'] or float('nan'), ratio, r['target'],
+                    '%.1f' % fl if fl else '-', '%.2fx' % (fl / r['plain']) if fl and r.get('plain') else '-',
+                    '%.0f / %.0f' % (r['plainCpu'], r['tracedCpu']) if r.get('plainCpu') and r.get('tracedCpu') else '-',
+                    r['eventBytes']))
+                for mode, msg in r['errors'].items():
+                    print('! %s %s: %s' % (r['id'], mode, msg))
             sys.stdout.flush()
 
 

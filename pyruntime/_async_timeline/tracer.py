@@ -628,6 +628,19 @@ def _install_monitoring():
                 _start_frame()
             return DISABLE
         f = _getframe(1)
+        back = f.f_back
+        outer = lanes.get(back) if back is not None else None
+        if outer is not None and f not in lanes:
+            # `await coro()` straight from a lane (the common nested await): _on_start with the
+            # walks done — the parent is that lane, and its frame (a user coroutine's) the call site
+            global _next_id, _pend, _pk
+            _pend = None
+            _pk = 0
+            _next_id += 1
+            nid = _next_id
+            _rec2(H_CREATE | outer.id, info.defsite, H_CALLSITE | nid, _sites_at(back))
+            lanes[f] = _Lane(nid, RUN, info, outer)
+            return
         _on_start(f, info)
 
     # Fast paths look the frame up first: a frame that is a lane is a user coroutine's.
@@ -664,9 +677,28 @@ def _install_monitoring():
             _on_resume(L, 1)
 
     def m_yield(code, off, value):
+        global _n, _pend, _pk, _pm
         f = _getframe(1)
         L = lanes.get(f)
         if L is not None:
+            # the common await (a bare None, e.g. sleep(0), nothing pending): _on_yield's
+            # W_SLEEP branch, inlined with _rec2; everything else goes through _on_yield
+            if value is None and _pend is None and not _pk and L.st == RUN:
+                info = L.info
+                i = _n
+                if off not in info.yv and i + 1 < _lim:
+                    L.st = SUSP
+                    L.wait = 0
+                    lid = L.id
+                    t = (_pc() - _origin) * 1000.0
+                    o = i << 4
+                    _pack(_buf, o, t, H_YIELD | lid, info.ys.get(off, 0))
+                    _pack(_buf, o + 16, t, H_WAITKIND | lid, W_SLEEP)
+                    _n = i + 2
+                    _pm = None
+                    if L.outer is not None:
+                        _pend = L
+                    return
             _on_yield(f, L, off, value)
             return
         info = codes.get(id(code))
@@ -674,10 +706,14 @@ def _install_monitoring():
             info = classify(code)
         k = info.k
         if k == K_LIB:
-            global _pk, _pm
             wk = info.wk
             if wk == W_WAIT or wk == W_TASKGROUP:
                 _lib_yield(info, f)
+            elif wk == W_SLEEP and value is None:
+                # sleep(0) handing None up: the user's lane that yields it next records W_SLEEP
+                # for a None with no wait kind pending, so this location needs no callback (any
+                # library coroutine further out still sets its own kind).
+                return DISABLE
             else:
                 _pk = wk
                 _pm = None
