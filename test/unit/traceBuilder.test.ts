@@ -1,17 +1,7 @@
 import assert from 'node:assert/strict';
 import { TraceBuilder } from '../../src/core/traceBuilder';
-import { EVENT_BYTES, Ev } from '../../src/protocol/events';
-
-/** Encodes records the way the runtime writes them into the ring. */
-function records(list: Array<[t: number, kind: Ev, task: number, arg: number]>): Uint8Array {
-  const buf = Buffer.alloc(list.length * EVENT_BYTES);
-  list.forEach(([t, kind, task, arg], i) => {
-    buf.writeDoubleLE(t, i * EVENT_BYTES);
-    buf.writeUInt32LE(((kind << 28) | task) >>> 0, i * EVENT_BYTES + 8);
-    buf.writeUInt32LE(arg, i * EVENT_BYTES + 12);
-  });
-  return buf;
-}
+import { Ev } from '../../src/protocol/events';
+import { records } from './helpers/eventRecords';
 
 function builder(): TraceBuilder {
   const b = new TraceBuilder({ entry: 'main.js', cwd: '/w', language: 'javascript', startedAt: '2026-01-01T00:00:00.000Z' });

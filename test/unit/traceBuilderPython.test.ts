@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { TraceBuilder } from '../../src/core/traceBuilder';
-import { CombinatorCode, EVENT_BYTES, Ev, SettleCode } from '../../src/protocol/events';
+import { CombinatorCode, Ev, SettleCode } from '../../src/protocol/events';
+import { records } from './helpers/eventRecords';
 import type { SuspendedSegment, TaskRecord } from '../../src/protocol/trace';
-
-/** Encodes records the way a runtime writes them (16 bytes, little-endian). */
-function records(list: Array<[t: number, kind: Ev, task: number, arg: number]>): Uint8Array {
-  const buf = Buffer.alloc(list.length * EVENT_BYTES);
-  list.forEach(([t, kind, task, arg], i) => {
-    buf.writeDoubleLE(t, i * EVENT_BYTES);
-    buf.writeUInt32LE(((kind << 28) | task) >>> 0, i * EVENT_BYTES + 8);
-    buf.writeUInt32LE(arg, i * EVENT_BYTES + 12);
-  });
-  return buf;
-}
 
 /** A builder that has seen a Python runtime's start frame and the site table of /w/app.py. */
 function pythonBuilder(): TraceBuilder {
