@@ -159,9 +159,10 @@ const KNOWN_MISSES: Record<string, string> = {
 };
 
 /**
- * Settle times that differ, pinned with the reason: a value whose `then` sits behind a getter or a proxy
+ * Settle times that may differ, with the reason: a value whose `then` sits behind a getter or a proxy
  * trap is treated as a plain value (finding out would run program code), so the task is recorded settled
- * at its body's end while the engine settles it a few jobs later.
+ * at its body's end while the engine settles it a few jobs later (0.05–0.15 ms: on some runs the oracle
+ * sees no other event in between and calls it equal). Any other program must agree.
  */
 const KNOWN_SETTLE: Record<string, string> = {
   'diff/81-thenable-getter-reads.js': 'returns an object whose then is a getter',
@@ -281,12 +282,9 @@ describe('oracle: the trace agrees with Node’s own promise hooks in the same r
           `${p.name}: no miss any more — drop its KNOWN_MISSES entry\n${text}`,
         );
       else assert.equal(report.misses.length, 0, text);
-      if (KNOWN_SETTLE[p.name])
-        assert.ok(
-          report.settleMismatches.length > 0,
-          `${p.name}: settles agree now — drop its KNOWN_SETTLE entry\n${text}`,
-        );
-      else assert.equal(report.settleMismatches.length, 0, text);
+      // A pinned settle difference is a fraction of a millisecond at the body's end: whether the oracle calls it
+      // one instant of the program depends on what the engine did in between, so it may or may not show.
+      if (!KNOWN_SETTLE[p.name]) assert.equal(report.settleMismatches.length, 0, text);
     });
   }
 });
