@@ -329,6 +329,19 @@ export function createTracer(
   }
 
   /**
+   * A call in the running task's code created tasks since n0 and returned `v`: they get its site and, when
+   * `v` holds their promises, those are linked. A call whose arguments awaited spans the task's suspension:
+   * tasks others started meanwhile (before its last resume) are not the call's.
+   */
+  function collect(n0: number, v: unknown, site: number): void {
+    const r = resumedAt[cur];
+    const lo = r !== undefined && r > n0 ? r : n0;
+    if (api.n === lo) return;
+    claim(lo, api.n, site);
+    link(lo, v);
+  }
+
+  /**
    * A call that created tasks returned `v`. The tasks of that call whose promises went back to a caller
    * are in `returned` (in order); if the call handed back exactly those promises — one promise, or an
    * array holding them in creation order (`ids.map(load)`) — they are the tasks' own promises.
@@ -584,13 +597,7 @@ export function createTracer(
 
     /** `await f(args)`, the commonest shape, in one hook: `ya(t, site, n_before, f(args), callSite)`. */
     ya(t, site, n0, v, callSite) {
-      if (api.n !== n0) {
-        const lo = resumedAt[t] > n0 ? resumedAt[t] : n0;
-        if (api.n !== lo) {
-          claim(lo, api.n, callSite);
-          link(lo, v);
-        }
-      }
+      if (api.n !== n0) collect(n0, v, callSite);
       if (act[t] === SUSPENDED) resume(t, 0);
       leaving(t);
       rec(Ev.Yield, t, site, true);
@@ -661,14 +668,7 @@ export function createTracer(
      * inner call claimed them; the returned promise is a task's only when that task handed it back.
      */
     c(n0, v, site) {
-      if (api.n !== n0) {
-        const r = resumedAt[cur];
-        const lo = r !== undefined && r > n0 ? r : n0;
-        if (api.n !== lo) {
-          claim(lo, api.n, site);
-          link(lo, v);
-        }
-      }
+      if (api.n !== n0) collect(n0, v, site);
       return v;
     },
 
