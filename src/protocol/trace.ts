@@ -102,6 +102,8 @@ export interface TaskRecord {
   settled: { t: number; state: SettleState; error?: string } | null;
   /** Python: asyncio's own name for the task (`Task-3`, or the `name=` given), when it is an asyncio.Task. */
   taskName?: string;
+  /** The thread or process (an entry of `Trace.groups`) whose event loop ran this task; absent = 0, the main thread. */
+  group?: number;
   /** Alternating running / suspended stretches, in time order, from creation to settle. */
   segments: Segment[];
 }
@@ -127,6 +129,36 @@ export interface OutputRecord {
   text: string;
 }
 
+/**
+ * One event loop of the run: the main thread, a worker thread, or another traced process (a
+ * command run with `run -- <command>` starts several). Absent from single-thread traces.
+ */
+export interface TraceGroup {
+  /** 0 = the main thread of the first process. Task ids are unique across groups. */
+  id: number;
+  kind: 'main' | 'worker' | 'process';
+  /** What the viewer and the text timeline call it: `main`, `worker 2 (pool-worker.ts)`, `node mocha (pid 4242)`. */
+  label: string;
+  pid: number;
+  /** worker_threads.threadId (0 for a process's main thread). */
+  threadId: number;
+  /** The group that started this one (a worker's thread, a process's parent), null for the first. */
+  parentGroup: number | null;
+  /** The file it started with (relative to cwd, like every `file`), when one. */
+  entry?: string;
+  /** Processes: the command line it was started with. */
+  command?: string;
+  /** When it started and ended (ms, the trace's clock); null end: still running or killed. */
+  started: number;
+  ended: number | null;
+}
+
+/** A file of the program that ran without tracing hooks, and why (it still ran, unchanged). */
+export interface UntracedFile {
+  file: string;
+  reason: string;
+}
+
 export interface Trace {
   format: typeof TRACE_FORMAT;
   version: typeof TRACE_VERSION;
@@ -147,4 +179,8 @@ export interface Trace {
   tasks: TaskRecord[];
   callbacks: CallbackRecord[];
   output: OutputRecord[];
+  /** The threads and processes of the run, when more than the main thread ran traced code. */
+  groups?: TraceGroup[];
+  /** Files that could not be traced and ran untraced (a compile the project's settings could not express, …). */
+  untraced?: UntracedFile[];
 }

@@ -16,8 +16,19 @@ export interface RunOptions {
   pythonPath?: string;
   /** Where `pythonPath` came from, for messages. Default 'option'. */
   pythonSource?: 'option' | 'setting' | 'python-extension';
-  /** Stop the program after this many milliseconds (exit reason `timeout`). 0 / undefined: no limit. */
+  /**
+   * Run this command instead of `node entry` (`async-timeline run -- npm test`): every Node process
+   * it starts is traced, each its own group of lanes; the command's exit code is the run's.
+   * `entry` then names what the run is called (the package or test file), not what is spawned.
+   */
+  command?: string[];
+  /** Stop the program after this many milliseconds of its own code (exit reason `timeout`). 0 / undefined: no limit. */
   timeoutMs?: number;
+  /**
+   * Stop, timeout and Ctrl-C send SIGINT, then SIGTERM after this grace period (ms), then kill the
+   * process tree after the same period again, so the program's own shutdown handlers run. Default 2000.
+   */
+  stopGraceMs?: number;
   /** Event cap: past it the trace is marked truncated and recording stops (the program runs on). */
   maxEvents?: number;
   /** false: run the same transpiled program WITHOUT tracing hooks (differential tests, benchmarks). */
