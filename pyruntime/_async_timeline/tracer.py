@@ -780,6 +780,32 @@ def _main_unwind(exc):
 # Backend: sys.setprofile (3.11)
 
 
+def _profile_events():
+    """The five event strings sys.setprofile passes, as the very objects it passes, or None."""
+    seen = {}
+
+    def probe(frame, event, arg):
+        seen.setdefault(event, event)
+
+    def raises():
+        len(())
+        try:
+            len(1)
+        except TypeError:
+            pass
+
+    old = sys.getprofile()
+    sys.setprofile(probe)
+    try:
+        raises()
+    finally:
+        sys.setprofile(old)
+    names = ('call', 'return', 'c_call', 'c_return', 'c_exception')
+    if any(n not in seen for n in names):
+        return None
+    return tuple(seen[n] for n in names)
+
+
 def _install_profile():
     RESUME = dis.opmap['RESUME']
     YIELD = dis.opmap['YIELD_VALUE']
@@ -808,14 +834,19 @@ def _install_profile():
             except Exception:
                 pass
 
-    def prof(frame, event, arg):
-        # called for every call/return of every Python (and C) function: leave early
-        if event[1] == '_':  # c_call, c_return, c_exception ('call'[0] is 'c' too)
+    # The profile function runs for every call and return of every Python and C function of the
+    # program: the common cases leave after as few bytecodes as possible. The interpreter passes
+    # the same event string objects every time (not the interned literals): learn them once, so
+    # `is` compares them (bound as defaults: locals).
+    ev = _profile_events()
+    if ev is None:
+        return None
+    CALL_, RETURN_, C_CALL_, C_RETURN_, C_EXC_ = ev
+
+    def prof(frame, event, arg, CALL=CALL_, RETURN=RETURN_, C_CALL=C_CALL_, C_RETURN=C_RETURN_, C_EXC=C_EXC_):
+        if event is C_CALL or event is C_RETURN or event is C_EXC:
             return
-        code = frame.f_code
-        if not code.co_flags & 0x280:  # no coroutine / async generator (0x100 `__sleep0` too)
-            if not _started and event == 'call' and code.co_name == '<module>' and _is_user_code(code):
-                _start_frame()
+        if not frame.f_code.co_flags & 0x280:  # no coroutine / async generator (0x100 `__sleep0` too)
             return
         L = lanes.get(frame)
         if L is not None:
@@ -823,7 +854,7 @@ def _install_profile():
             co = info.co
             lasti = frame.f_lasti
             op = co[lasti]
-            if event == 'call':
+            if event is CALL:
                 if op == RESUME:
                     if co[lasti + 1] == 0:
                         _on_start(frame, info)  # a scheduled Task's first step
@@ -843,38 +874,69 @@ def _install_profile():
                     return
                 _on_resume(L, 1)
                 return
-            if event == 'return':
+            if event is RETURN:
                 if op == YIELD:
-                    if arg is None and lasti in info.yv:
-                        end_exc(frame, L, True)
-                    else:
-                        _on_yield(frame, L, lasti, arg)
+                    if arg is None:
+                        if lasti in info.yv:
+                            end_exc(frame, L, True)
+                            return
+                        if _pend is None and not _pk and L.st == RUN:
+                            # the common await (a bare None, e.g. sleep(0), nothing pending):
+                            # _on_yield's W_SLEEP branch, inlined (as m_yield does on 3.12+)
+                            global _n, _pm
+                            i = _n
+                            if i + 1 < _lim:
+                                L.st = SUSP
+                                L.wait = 0
+                                lid = L.id
+                                t = (_pc() - _origin) * 1000.0
+                                o = i << 4
+                                _pack(_buf, o, t, H_YIELD | lid, info.ys.get(lasti, 0))
+                                _pack(_buf, o + 16, t, H_WAITKIND | lid, W_SLEEP)
+                                _n = i + 2
+                                _pm = None
+                                if L.outer is not None:
+                                    _pend = L
+                                return
+                    _on_yield(frame, L, lasti, arg)
                 elif op == RET:
                     _on_end(frame, L, None, True)
                 else:
                     end_exc(frame, L, False)
             return
+        code = frame.f_code
         info = codes.get(id(code))
         if info is None:
             info = classify(code)
         k = info.k
         if k == K_LANE:
-            if event == 'call':
+            if event is CALL:
                 lasti = frame.f_lasti
                 co = info.co
                 if co[lasti] == RESUME and co[lasti + 1] == 0:
                     _on_start(frame, info)
         elif k == K_LIB:
-            if event == 'return' and info.co[frame.f_lasti] == YIELD:
+            if event is RETURN and info.co[frame.f_lasti] == YIELD:
                 wk = info.wk
                 if wk == W_WAIT or wk == W_TASKGROUP:
                     _lib_yield(info, frame)
-                else:
-                    global _pm
+                elif wk != W_SLEEP or arg is not None:
+                    # (sleep(0) handing None up needs no kind: the lane yielding a None with
+                    # nothing pending records W_SLEEP itself)
                     _pk = wk
                     _pm = None
 
-    sys.setprofile(prof)
+    def before_start(frame, event, arg):
+        # until the user's first module starts (t = 0), then the profile function proper
+        if event == 'call':
+            code = frame.f_code
+            if code.co_name == '<module>' and _is_user_code(code):
+                _start_frame()
+        if _started:
+            sys.setprofile(prof)
+        prof(frame, event, arg)
+
+    sys.setprofile(prof if _started else before_start)
 
     def stop():
         try:
@@ -929,6 +991,10 @@ class _DoneRec:
 
 
 class Task(_CTask):
+    # slots: the tracer's two attributes do not give every Task an instance dict (more memory,
+    # more work for the cyclic collector); a program's own attributes still get one
+    __slots__ = ("_at_lane", "_at_cbs")
+
     def add_done_callback(self, fn, *, context=None):
         if _on:
             f = _getframe(1)
@@ -1170,7 +1236,89 @@ def _waker(orig, attr):
     return wake
 
 
+_CFuture = asyncio.futures.Future
+
+
+def _resolving(fut):
+    """(the lane completing `fut` now, the suspended lane waiting on it) when both are known."""
+    if not _on:
+        return None
+    me = _lane_above(_getframe(2))
+    if me is None:
+        return None
+    try:
+        if fut.done():
+            return None
+    except Exception:
+        return None
+    L = _waiting_lane(fut)
+    if L is None or L is me:
+        return None
+    return me, L
+
+
+def _resolved(pair):
+    me, L = pair
+    if L.st == SUSP:
+        L.wait = me.id
+
+
+class Future(_CFuture):
+    """What `loop.create_future()` returns to the user's own code: completing it from a lane
+    (`set_result`, `set_exception`, `cancel`) notes that lane as the waiter's waker. Futures the
+    library makes for itself (sleeps, lock waiters) stay C futures."""
+    __slots__ = ()
+
+    def set_result(self, result):
+        p = _resolving(self)
+        r = _CFuture.set_result(self, result)
+        if p is not None:
+            _resolved(p)
+        return r
+
+    def set_exception(self, exception):
+        p = _resolving(self)
+        r = _CFuture.set_exception(self, exception)
+        if p is not None:
+            _resolved(p)
+        return r
+
+    def cancel(self, msg=None):
+        p = _resolving(self)
+        r = _CFuture.cancel(self, msg)
+        if p is not None and r:
+            _resolved(p)
+        return r
+
+
+Future.__module__ = _CFuture.__module__
+Future.__qualname__ = 'Future'
+
+
+def _install_future_hook():
+    BEL = asyncio.base_events.BaseEventLoop
+    orig = BEL.create_future
+    ucode = _ucode
+
+    def create_future(self):
+        if _on:
+            c = _getframe(1).f_code
+            u = ucode.get(id(c))
+            if u is None:
+                u = _is_user_code(c)
+            if u:
+                return Future(loop=self)
+        return orig(self)
+
+    create_future.__name__ = orig.__name__
+    create_future.__qualname__ = orig.__qualname__
+    create_future.__doc__ = orig.__doc__
+    create_future.__wrapped__ = orig
+    BEL.create_future = create_future
+
+
 def _install_waker_hooks():
+    _install_future_hook()
     L = asyncio.locks
     Q = asyncio.queues.Queue
     for cls, name, attr in (
