@@ -366,6 +366,48 @@ describe('Python tracer (pyruntime)', function () {
         assert.ok(suspended(holder).every((x) => x.resumedBy == null));
       });
 
+      it('who woke it: the task that completed a future from loop.create_future() (result, exception, cancel)', async () => {
+        const script = tmpScript(
+          'futures.py',
+          [
+            'import asyncio',
+            '',
+            'async def waiter(fut):',
+            '    try:',
+            '        return await fut',
+            '    except BaseException as e:',
+            '        return type(e).__name__',
+            '',
+            'async def resolver(a, b, c):',
+            '    await asyncio.sleep(0.01)',
+            '    a.set_result(42)',
+            '    b.set_exception(ValueError("no"))',
+            '    c.cancel()',
+            '',
+            'async def main():',
+            '    loop = asyncio.get_running_loop()',
+            '    a, b, c, d = (loop.create_future() for _ in range(4))',
+            '    print(type(a).__name__, isinstance(a, asyncio.Future), repr(a))',
+            '    loop.call_later(0.01, d.set_result, 7)',
+            '    r = await asyncio.gather(waiter(a), waiter(b), waiter(c), waiter(d), resolver(a, b, c))',
+            '    print(r[:4])',
+            '',
+            'asyncio.run(main())',
+            '',
+          ].join('\n'),
+        );
+        const r = await runPython(py.path, script);
+        assert.equal(r.status, 0, r.stderr);
+        // Behaviour unchanged: the class name, isinstance, repr and results are asyncio's own.
+        assert.deepEqual(r.stdout.trim().split('\n'), ['Future True <Future pending>', "[42, 'ValueError', 'CancelledError', 7]"]);
+        const resolver = one(r.trace, 'resolver');
+        const waiters = r.trace.tasks.filter((t) => t.name === 'waiter');
+        assert.equal(waiters.length, 4);
+        const wokeBy = waiters.map((w) => suspended(w).find((s) => s.site?.line === 5)?.resumedBy ?? null);
+        // Three completed by the resolver task; the fourth from a loop timer (no task to name).
+        assert.deepEqual(wokeBy, [resolver.id, resolver.id, resolver.id, null]);
+      });
+
       it('ends: Ctrl-C (SIGINT from outside) keeps the trace, error says KeyboardInterrupt', async () => {
         const script = tmpScript(
           'sigint.py',
