@@ -603,6 +603,32 @@ test('a narrow webview stacks the details under the timeline', async () => {
   await page.close();
 });
 
+test('the legend keeps every entry whole at any width (it wraps, nothing is cut or hidden)', async () => {
+  const page = await open(fixture('python-taskgroup_failure'), { name: 'legend' });
+  for (const width of [1400, 900, 640, 420]) {
+    await page.setViewportSize({ width, height: 520 });
+    await frame(page);
+    const boxes = await page.$$eval('.legend .lg', (els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        const bar = e.closest('.statusbar').getBoundingClientRect();
+        return { text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom, w: r.width, bar, vw: innerWidth };
+      }),
+    );
+    // five swatches, the marks (▼ ▲ ✕ »), three Python-only entries
+    eq(boxes.length, 9, `legend entries at ${width}px`);
+    for (const b of boxes) {
+      assert(b.w > 0, `${b.text} shown at ${width}px`);
+      assert(b.left >= 0 && b.right <= b.vw + 0.5, `${b.text} inside the page at ${width}px: ${b.left}–${b.right} of ${b.vw}`);
+      assert(b.top >= b.bar.top - 0.5 && b.bottom <= b.bar.bottom + 0.5, `${b.text} inside the status bar at ${width}px`);
+    }
+    const h = await page.$eval('canvas', (c) => c.clientHeight);
+    assert(h > 200, `the canvas keeps its height at ${width}px: ${h}`);
+  }
+  await shot(page, 'python-legend-narrow');
+  await page.close();
+});
+
 (await import('./interaction.mjs')).registerInteractionTests({ test, open });
 
 test('no CSP violations, page errors or console errors in any page', async () => {
