@@ -133,7 +133,11 @@ describe('runner/stopPolicy: the escalation, on a fake clock', () => {
     assert.deepEqual(p.sent, [['SIGINT', 0]]);
     policy.stop();
     policy.kill();
-    assert.deepEqual(p.sent, [['SIGINT', 0]], 'an ended program is sent nothing (its group id may be reused)');
+    assert.deepEqual(
+      p.sent,
+      [['SIGINT', 0]],
+      'an ended program is sent nothing (its group id may be reused)',
+    );
   });
 
   it('a second stop while stopping kills at once, at any step', () => {
@@ -180,7 +184,13 @@ describe('runner/runDeadline: --timeout counts from the program start', () => {
     const clock = new FakeClock();
     clock.now = 10_000;
     let expired = 0;
-    const d = new RunDeadline(1000, 10_000, () => expired++, () => clock.now, clock);
+    const d = new RunDeadline(
+      1000,
+      10_000,
+      () => expired++,
+      () => clock.now,
+      clock,
+    );
     clock.advance(700); // the interpreter starts, the preload and the writer thread come up
     d.programStarted(10_650); // the start frame, read 50 ms after it was written
     clock.advance(949);
@@ -195,13 +205,25 @@ describe('runner/runDeadline: --timeout counts from the program start', () => {
     const clock = new FakeClock();
     clock.now = 5000;
     let expiredAt = -1;
-    const early = new RunDeadline(1000, 5000, () => (expiredAt = clock.now), () => clock.now, clock);
+    const early = new RunDeadline(
+      1000,
+      5000,
+      () => (expiredAt = clock.now),
+      () => clock.now,
+      clock,
+    );
     clock.advance(100);
     early.programStarted(1000); // before the spawn: impossible, treated as the spawn
     clock.advance(10_000);
     assert.equal(expiredAt, 6000);
 
-    const late = new RunDeadline(1000, clock.now, () => (expiredAt = clock.now), () => clock.now, clock);
+    const late = new RunDeadline(
+      1000,
+      clock.now,
+      () => (expiredAt = clock.now),
+      () => clock.now,
+      clock,
+    );
     const t0 = clock.now;
     clock.advance(100);
     late.programStarted(t0 + 99_999); // in the future: treated as now
@@ -212,12 +234,24 @@ describe('runner/runDeadline: --timeout counts from the program start', () => {
   it('without a start frame it falls back to the spawn plus a generous allowance; cancel() disarms it', () => {
     const clock = new FakeClock();
     let expiredAt = -1;
-    new RunDeadline(1000, 0, () => (expiredAt = clock.now), () => clock.now, clock);
+    new RunDeadline(
+      1000,
+      0,
+      () => (expiredAt = clock.now),
+      () => clock.now,
+      clock,
+    );
     clock.advance(60_000);
     assert.equal(expiredAt, 1000 + START_ALLOWANCE_MS);
 
     let fired = false;
-    const d = new RunDeadline(1000, clock.now, () => (fired = true), () => clock.now, clock);
+    const d = new RunDeadline(
+      1000,
+      clock.now,
+      () => (fired = true),
+      () => clock.now,
+      clock,
+    );
     d.programStarted(clock.now);
     d.cancel();
     clock.advance(60_000);
@@ -354,7 +388,11 @@ describe('stop: the asyncio server fixture under the tool', function () {
       assert.equal(r.exit.reason, 'stopped');
       assert.equal(r.exit.code, 0, pythonPath);
       assertCleanupTraced(r.trace, ['close_server', 'flush_logs']);
-      assert.equal(task(r.trace, 'main').settled?.state, 'cancelled', 'asyncio.run cancelled main, as on Ctrl-C');
+      assert.equal(
+        task(r.trace, 'main').settled?.state,
+        'cancelled',
+        'asyncio.run cancelled main, as on Ctrl-C',
+      );
     }
   });
 
@@ -379,7 +417,11 @@ describe('stop: the asyncio server fixture under the tool', function () {
     const plain = await plainPythonInterrupted(pythons.at(-1)!, file);
     const r = await runFixture(file, { pythonPath: pythons.at(-1) }, (h) => h.stop(), 'ticking');
     assert.equal(r.exit.reason, 'stopped');
-    assert.deepEqual({ code: r.exit.code, signal: r.exit.signal }, plain.exit, 'the same ending as without the tool');
+    assert.deepEqual(
+      { code: r.exit.code, signal: r.exit.signal },
+      plain.exit,
+      'the same ending as without the tool',
+    );
     assert.match(r.stderr, /KeyboardInterrupt/);
     assert.match(plain.stderr, /KeyboardInterrupt/);
     assert.equal(task(r.trace, 'tick').settled?.state, 'cancelled', 'the end of the run is in the trace');
@@ -388,18 +430,20 @@ describe('stop: the asyncio server fixture under the tool', function () {
 
 /** Runs `file` with plain `python` (no tool) in its own group and interrupts it once it ticks. */
 function plainPythonInterrupted(python: string, file: string) {
-  return new Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; stderr: string }>((resolve, reject) => {
-    const child = spawn(python, [file], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      if (stdout === 'ticking\n') process.kill(-child.pid!, 'SIGINT');
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ exit: { code, signal }, stderr }));
-  });
+  return new Promise<{ exit: { code: number | null; signal: NodeJS.Signals | null }; stderr: string }>(
+    (resolve, reject) => {
+      const child = spawn(python, [file], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (stdout === 'ticking\n') process.kill(-child.pid!, 'SIGINT');
+      });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ exit: { code, signal }, stderr }));
+    },
+  );
 }
 
 describe('stop: a program that ignores SIGINT and SIGTERM', function () {
@@ -412,7 +456,10 @@ describe('stop: a program that ignores SIGINT and SIGTERM', function () {
     assert.equal(r.exit.signal, 'SIGKILL');
     const tick = task(r.trace, 'tick');
     assert.equal(tick.settled, null, 'still running when killed');
-    assert.ok(tick.segments.filter((s) => s.state === 'suspended').length >= 3, 'its awaits before the kill are kept');
+    assert.ok(
+      tick.segments.filter((s) => s.state === 'suspended').length >= 3,
+      'its awaits before the kill are kept',
+    );
   });
 });
 
@@ -452,15 +499,18 @@ describe('stop: the CLI', function () {
   it('the first Ctrl-C is forwarded as SIGINT; the second kills at once (no SIGTERM waited for)', async () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'at-stop-')), 'ignores.json');
     let interrupts = 0;
-    const r = await cli(['run', IGNORES, '--grace', '600', '--out', out, '--no-timeline'], (stdout, child) => {
-      if (interrupts === 0 && stdout.includes('ticking')) {
-        interrupts++;
-        child.kill('SIGINT');
-      } else if (interrupts === 1 && stdout.includes('ignoring SIGINT')) {
-        interrupts++;
-        child.kill('SIGINT');
-      }
-    });
+    const r = await cli(
+      ['run', IGNORES, '--grace', '600', '--out', out, '--no-timeline'],
+      (stdout, child) => {
+        if (interrupts === 0 && stdout.includes('ticking')) {
+          interrupts++;
+          child.kill('SIGINT');
+        } else if (interrupts === 1 && stdout.includes('ignoring SIGINT')) {
+          interrupts++;
+          child.kill('SIGINT');
+        }
+      },
+    );
     assert.equal(r.stdout, 'ticking\nignoring SIGINT\n', r.stderr);
     assert.match(r.stderr, /Ctrl-C again to kill/);
     assert.equal(r.code, 130, r.stderr);
