@@ -5,7 +5,8 @@
  * `start` frame says when the user's code began: Node's tracer sends it from the entry's prologue
  * (`__asyncTimeline.s()`, or the first coroutine if an imported module runs one first), Python's when
  * the script's module body starts; its `epochMs` is that instant on the wall clock, which host and
- * program share.
+ * program share. (An ES-module entry's imports evaluate before its prologue: top-level code of the
+ * user's own imported modules that starts no coroutine runs before t = 0, and is not counted.)
  */
 import type { StopTimers } from './stopPolicy';
 import { realTimers } from './stopPolicy';
