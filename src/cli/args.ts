@@ -20,8 +20,10 @@ export interface RunCommand {
   file: string;
   out: string | null;
   format: TraceFileFormat;
-  /** Seconds; 0 = no limit. */
+  /** Seconds of the program's own code; 0 = no limit. */
   timeoutSeconds: number;
+  /** --grace: seconds between SIGINT, SIGTERM and killing the tree on timeout/Ctrl-C; null = the runner's default. */
+  graceSeconds: number | null;
   nodePath: string | null;
   /** The Python interpreter for a .py file (default: python3, else python, on PATH). */
   pythonPath: string | null;
@@ -52,7 +54,11 @@ Options:
                         chrome (Chrome Trace Event format, opens in Perfetto / chrome://tracing),
                         html (a self-contained timeline viewer); inferred from an --out
                         ending in .html when not given
-  --timeout <seconds>   stop the program after this long (exit status 124)
+  --timeout <seconds>   stop the program after this long, counted from the start of its
+                        own code (exit status 124)
+  --grace <seconds>     a stop (--timeout, Ctrl-C) sends SIGINT as Ctrl-C in a terminal does,
+                        then SIGTERM after this long, then kills the process tree after
+                        as long again (default 2); a second Ctrl-C kills at once
   --node <path>         the node executable to run the program with (default: node on PATH)
   --python <path>       the Python interpreter for a .py file (default: python3, else python,
                         on PATH; pyenv shims are resolved to the real binary)
@@ -101,6 +107,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         out: { type: 'string', short: 'o' },
         format: { type: 'string', short: 'f' },
         timeout: { type: 'string', short: 't' },
+        grace: { type: 'string' },
         node: { type: 'string' },
         python: { type: 'string' },
         'max-events': { type: 'string' },
@@ -179,6 +186,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
     out,
     format,
     timeoutSeconds: positiveNumber('timeout', values.timeout, false) ?? 0,
+    graceSeconds: positiveNumber('grace', values.grace, false),
     nodePath: values.node ?? null,
     pythonPath: values.python ?? null,
     maxEvents,

@@ -124,6 +124,7 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     cwd: io.cwd,
     args: cmd.programArgs,
     timeoutMs: cmd.timeoutSeconds > 0 ? cmd.timeoutSeconds * 1000 : undefined,
+    ...(cmd.graceSeconds !== null ? { stopGraceMs: cmd.graceSeconds * 1000 } : {}),
     ...(cmd.nodePath !== null ? { nodePath: cmd.nodePath } : {}),
     ...(cmd.pythonPath !== null ? { pythonPath: cmd.pythonPath, pythonSource: 'option' as const } : {}),
     ...(cmd.maxEvents !== null ? { maxEvents: cmd.maxEvents } : {}),
@@ -147,8 +148,13 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     throw err;
   }
 
-  // Ctrl-C stops the program but keeps the trace: it is written and drawn like any other run.
-  const disposeInterrupt = io.onInterrupt(() => handle.stop());
+  // Ctrl-C stops the program as it would without us (SIGINT, so its shutdown handlers run; SIGTERM
+  // and SIGKILL after the grace period) and keeps the trace: it is written and drawn like any other
+  // run. A second Ctrl-C kills the program's tree at once.
+  const disposeInterrupt = io.onInterrupt(() => {
+    if (!handle.stopping) io.stderr.write('async-timeline: stopping (Ctrl-C again to kill it now)\n');
+    handle.stop();
+  });
   const { trace, exit, notices, warnings } = await handle.done.finally(disposeInterrupt);
 
   let status = exitStatus(exit);

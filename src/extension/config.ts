@@ -15,6 +15,8 @@ export interface RunSettings {
   env: Record<string, string>;
   cwd: string;
   timeoutSeconds: number;
+  /** `asyncTimeline.run.stopGracePeriod`: seconds between SIGINT, SIGTERM and killing the tree on Stop/timeout. */
+  stopGraceSeconds: number;
   saveBeforeRun: boolean;
   maxEvents: number;
   /** Packages from node_modules to instrument too (valid package names only). */
@@ -52,6 +54,7 @@ export class ExtensionConfig implements vscode.Disposable {
       ),
       cwd: (c.get<string>(s.cwd, '') ?? '').trim(),
       timeoutSeconds: Math.max(0, Number(c.get<number>(s.timeoutSeconds, 120)) || 0),
+      stopGraceSeconds: Math.max(0, Number(c.get<number>(s.stopGracePeriod, 2)) || 0),
       saveBeforeRun: c.get<boolean>(s.saveBeforeRun, true) !== false,
       maxEvents: Math.max(1000, Number(c.get<number>(s.maxEvents, 2_000_000)) || 2_000_000),
       packages: (c.get<unknown[]>(s.instrumentPackages, []) ?? []).filter(

@@ -37,6 +37,7 @@ export const Ids = {
     env: 'run.env',
     cwd: 'run.cwd',
     timeoutSeconds: 'run.timeoutSeconds',
+    stopGracePeriod: 'run.stopGracePeriod',
     saveBeforeRun: 'run.saveBeforeRun',
     maxEvents: 'run.maxEvents',
     instrumentPackages: 'instrument.packages',

@@ -153,6 +153,7 @@ export class RunController implements vscode.Disposable {
         ...(node ? { nodePath: node.path } : {}),
         ...(interpreter ? { pythonPath: interpreter.path, pythonSource: interpreter.source === 'PATH' ? ('option' as const) : interpreter.source } : {}),
         timeoutMs: settings.timeoutSeconds * 1000,
+        stopGraceMs: settings.stopGraceSeconds * 1000,
         maxEvents: settings.maxEvents,
         ...(settings.packages.length ? { packages: settings.packages } : {}),
         ...(entrySource !== undefined ? { entrySource } : {}),
@@ -207,6 +208,7 @@ export class RunController implements vscode.Disposable {
       [...this.sessions.values()].pop();
     if (!session) return false;
     session.stop();
+    this.updateStatusItem();
     return true;
   }
 
@@ -230,6 +232,17 @@ export class RunController implements vscode.Disposable {
     const newest = sessions[sessions.length - 1];
     if (!newest) return;
     const more = sessions.length > 1 ? ` (+${sessions.length - 1})` : '';
+    if (newest.stopping) {
+      // Its shutdown handlers are running (or it ignores SIGINT): say so, and how not to wait.
+      const name = path.basename(newest.entry);
+      this.statusItem.text = `$(loading~spin) Stopping ${name}… Stop again to kill now${more}`;
+      this.statusItem.tooltip = `Async Timeline: stopping ${newest.entry} (SIGINT sent, its shutdown handlers may be running) — click to kill it now`;
+      this.statusItem.accessibilityInformation = {
+        label: `Async Timeline: stopping ${name}${more}. Stop again to kill now.`,
+        role: 'button',
+      };
+      return;
+    }
     this.statusItem.text = `$(debug-stop) ${path.basename(newest.entry)} ${formatDuration(Date.now() - newest.startedAt)}${more}`;
     this.statusItem.tooltip = `Async Timeline: running ${newest.entry} — click to stop`;
     // Screen readers would otherwise start with the icon's name ("debug-stop").

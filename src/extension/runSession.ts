@@ -42,7 +42,8 @@ export type OutputSink = Pick<vscode.OutputChannel, 'append' | 'appendLine'>;
 export class RunSession {
   readonly startedAt = Date.now();
   private handle: RunHandle | undefined;
-  private stopRequested = false;
+  /** Stop requests so far: the first is graceful, any later one kills the tree at once. */
+  private stops = 0;
   private replaced = false;
   private finished = false;
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -92,7 +93,8 @@ export class RunSession {
           message: err instanceof Error ? err.message : String(err),
         };
       }
-      if (this.stopRequested || this.replaced) this.handle.stop();
+      if (this.replaced) this.handle.stop('now');
+      else if (this.stops > 0) this.handle.stop(this.stops > 1 ? 'now' : 'graceful');
       const { trace, exit, notices, warnings } = await this.handle.done;
       if (this.replaced) return { status: 'replaced', entry: this.entry };
       for (const n of notices ?? []) this.output.appendLine(`ℹ ${n}`);
@@ -133,20 +135,33 @@ export class RunSession {
     this.nextLiveAt = cost < 5 ? 0 : ended + (LIVE_BUDGET - 1) * cost;
   }
 
-  /** Stops the program (its whole process tree); the trace keeps what was recorded. */
+  /**
+   * Stops the program as Ctrl-C would (SIGINT, then SIGTERM and SIGKILL after the grace period), so
+   * its shutdown handlers run; a second Stop kills its process tree at once. The trace keeps what was
+   * recorded.
+   */
   stop(): void {
-    this.stopRequested = true;
-    this.handle?.stop();
+    this.stops++;
+    this.handle?.stop(this.stops > 1 ? 'now' : 'graceful');
   }
 
-  /** Disposing a session kills its program. */
+  /** True while a stop (Stop, or the timeout) waits for the program to end. */
+  get stopping(): boolean {
+    return !this.finished && (this.handle?.stopping || this.stops > 0);
+  }
+
+  /**
+   * Disposing a session kills its program at once: the extension host may be going away, and the
+   * program (in its own process group) must not outlive it waiting for a grace period.
+   */
   dispose(): void {
-    this.stop();
+    this.stops = Math.max(this.stops, 2);
+    this.handle?.stop('now');
   }
 
-  /** Kills the program because a newer run of the same file replaces this one. */
+  /** Kills the program at once because a newer run of the same file replaces this one (and may need its port). */
   replace(): void {
     this.replaced = true;
-    this.handle?.stop();
+    this.handle?.stop('now');
   }
 }

@@ -117,7 +117,7 @@ export type RuntimeMessage =
   | {
       type: 'start';
       pid: number;
-      /** performance.timeOrigin + origin offset: the wall-clock epoch (ms) of t = 0. */
+      /** performance.timeOrigin + origin offset: the wall-clock epoch (ms) of t = 0. The host's timeout counts from it (runner/runDeadline.ts). */
       epochMs: number;
       /** Node runtimes: `process.version`. */
       nodeVersion?: string;

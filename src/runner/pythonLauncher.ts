@@ -2,7 +2,8 @@
  * The Python launcher: `<python> <script.py> args…` with our tracer package first on PYTHONPATH
  * (its sitecustomize starts the tracer when the manifest variable is set, then removes both, so
  * child processes run untraced) — the script runs as the real `__main__`, with Python's own argv,
- * tracebacks and exit codes. Stopping is the shared stop-file-then-kill; a crash site comes from
+ * tracebacks and exit codes. Stopping is the shared one (stop file, then SIGINT: KeyboardInterrupt, as
+ * Ctrl-C gives; then SIGTERM, then kill); a crash site comes from
  * the runtime's `error.site`, else from the innermost user frame of the traceback text.
  */
 import fs from 'node:fs';

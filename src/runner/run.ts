@@ -20,18 +20,17 @@ import type * as Instrumenter from '../instrument';
 import { isPythonFile } from './languages';
 import { launchPython } from './pythonLauncher';
 import { describePython, type PythonInterpreter } from './pythonInterpreter';
-import type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
+import { DEFAULT_STOP_GRACE_MS, StopPolicy, type StopSignal } from './stopPolicy';
+import { RunDeadline } from './runDeadline';
+import type { RunCallbacks, RunHandle, RunOptions, RunResult, StopMode } from './types';
 
-export type { RunCallbacks, RunHandle, RunOptions, RunResult } from './types';
+export type { RunCallbacks, RunHandle, RunOptions, RunResult, StopMode } from './types';
 
 const DEFAULT_MAX_EVENTS = 5_000_000;
 /** 4 MiB of shared ring: room for bursts while the writer thread is between rounds. */
 const RING_EVENTS = 1 << 18;
 /** Node's default --stack-size is 984 KiB; instrumented frames are up to ~1.5x larger. */
 const STACK_KB = 1500;
-/** How long to wait for the runtime to confirm it shipped everything before killing (stop/timeout); the
- * writer answers within ~10 ms, so this only runs out on a machine too loaded to schedule it. */
-const STOP_GRACE_MS = 3000;
 /** How often the host reads what the runtime appended to the event file while the program runs. */
 const POLL_MS = 20;
 /** While the program runs, live views get an update at least this often, events or not. */
@@ -205,6 +204,7 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
     cleanup();
     throw new Error(launch.cannotStart(spawnError as NodeJS.ErrnoException));
   }
+  const spawnedAt = Date.now();
 
   let updateTimer: NodeJS.Timeout | null = null;
   const interval = opts.updateIntervalMs ?? 100;
@@ -234,6 +234,7 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
     message: (msg) => {
       guarded(() => builder.handleMessage(msg));
       if (msg.type === 'stopping') stopAcked?.();
+      if (msg.type === 'start') deadline?.programStarted(msg.epochMs);
       changed();
     },
   });
@@ -257,39 +258,50 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
   let reason: ExitReason | null = null;
   let stopAcked: (() => void) | null = null;
   let exited = false;
-  const kill = () => {
+  // Signals go to the process group (the child leads its own, see `detached`): the program and
+  // everything it started, as a terminal delivers Ctrl-C. Windows has neither groups nor SIGINT for
+  // another console's process: every step there ends the child at once (its tree is not reached).
+  const sendSignal = (sig: StopSignal) => {
     if (exited) return;
     try {
-      if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGKILL');
+      if (process.platform !== 'win32' && child.pid) process.kill(-child.pid, sig);
       else child.kill('SIGKILL');
     } catch {
-      child.kill('SIGKILL');
+      child.kill(sig);
     }
   };
-  const stop = (why: ExitReason) => {
-    if (reason || exited) return;
-    reason = why;
-    // Ask the writer thread to ship everything, then kill the whole tree.
-    const acked = new Promise<void>((resolve) => {
-      stopAcked = resolve;
-      if (builder.stopAcknowledged) resolve();
-    });
-    try {
-      fs.writeFileSync(launch.stopFile, why);
-    } catch {
-      // work dir gone: nothing to flush
-    }
-    let graceTimer: NodeJS.Timeout | undefined;
-    void Promise.race([acked, new Promise((r) => (graceTimer = setTimeout(r, STOP_GRACE_MS)))]).then(() => {
-      clearTimeout(graceTimer);
-      kill();
-    });
+  const policy = new StopPolicy(
+    {
+      // The stop file asks the writer thread to ship everything recorded so far before any signal:
+      // a program that dies of SIGINT (no handler) or of SIGTERM runs no exit handler to flush.
+      requestFlush: (done) => {
+        stopAcked = done;
+        if (builder.stopAcknowledged) done();
+        try {
+          fs.writeFileSync(launch.stopFile, reason ?? 'stopped');
+        } catch {
+          done(); // work dir gone: nothing to flush
+        }
+      },
+      signal: sendSignal,
+    },
+    { graceMs: process.platform === 'win32' ? 0 : (opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS) },
+  );
+  const stop = (why: ExitReason, mode: StopMode = 'graceful') => {
+    if (exited) return;
+    reason ??= why;
+    deadline?.cancel();
+    if (mode === 'now') policy.kill();
+    else policy.stop();
   };
-  const timeout = opts.timeoutMs && opts.timeoutMs > 0 ? setTimeout(() => stop('timeout'), opts.timeoutMs) : null;
+  const deadline =
+    opts.timeoutMs && opts.timeoutMs > 0 ? new RunDeadline(opts.timeoutMs, spawnedAt, () => stop('timeout')) : null;
 
   const exitInfo = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       exited = true;
+      policy.ended();
+      deadline?.cancel();
       resolve({ code, signal });
     });
   });
@@ -297,7 +309,6 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
   const done: Promise<RunResult> = (async () => {
     const { code, signal } = await exitInfo;
     const endT = builder.timeAt(Date.now());
-    if (timeout) clearTimeout(timeout);
     // Every frame the child wrote is in the file now (a frame cut short by SIGKILL is left undecoded).
     clearInterval(poller);
     if (clockTick) clearInterval(clockTick);
@@ -325,7 +336,10 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
     pid: child.pid!,
     done,
     snapshot: () => builder.snapshot(exited ? undefined : builder.timeAt(Date.now())),
-    stop: () => stop('stopped'),
+    stop: (mode) => stop('stopped', mode),
+    get stopping() {
+      return policy.stopping;
+    },
     ...(launch.interpreter ? { interpreter: describePython(launch.interpreter) } : {}),
     get eventBytes() {
       return decoder.bytes;

@@ -71,6 +71,9 @@ export interface RunResult {
   warnings?: string[];
 }
 
+/** `'graceful'`: SIGINT first and wait (the default); `'now'`: kill the process tree at once. */
+export type StopMode = 'graceful' | 'now';
+
 export interface RunHandle {
   /** Process id of the traced program. */
   readonly pid: number;
@@ -78,8 +81,14 @@ export interface RunHandle {
   readonly done: Promise<RunResult>;
   /** The trace as it is now (live). */
   snapshot(): Trace;
-  /** Stop the program (kills its process tree); the trace keeps every event recorded so far. */
-  stop(): void;
+  /**
+   * Stop the program as Ctrl-C in a terminal would: SIGINT, then SIGTERM and SIGKILL of the tree
+   * after `stopGraceMs` each (runner/stopPolicy.ts). A second call while that is under way, or
+   * `'now'`, kills the tree at once. The trace keeps every event recorded so far.
+   */
+  stop(mode?: StopMode): void;
+  /** True from the first stop (or the timeout) until the program has ended. */
+  readonly stopping: boolean;
   /** Python runs: the interpreter that runs the program, described for logs (`/…/python3.12 (3.12.1, PATH)`). */
   readonly interpreter?: string;
   /** Bytes of event frames read so far (for benchmarks). */

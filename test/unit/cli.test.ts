@@ -110,6 +110,8 @@ describe('cli: argument parsing', () => {
       'x.json',
       '--timeout',
       '2.5',
+      '--grace',
+      '0.5',
       '--node',
       '/n',
       '--max-events',
@@ -129,6 +131,7 @@ describe('cli: argument parsing', () => {
       out: 'x.json',
       format: 'json',
       timeoutSeconds: 2.5,
+      graceSeconds: 0.5,
       nodePath: '/n',
       pythonPath: null,
       maxEvents: 10,
@@ -158,6 +161,8 @@ describe('cli: argument parsing', () => {
       ['run', 'a.ts', '--bogus'],
       ['run', 'a.ts', '--timeout', 'soon'],
       ['run', 'a.ts', '--timeout', '-1'],
+      ['run', 'a.ts', '--grace', 'soon'],
+      ['run', 'a.ts', '--grace', '-1'],
       ['run', 'a.ts', '--out', 'x', '--format', 'xml'],
       ['run', 'a.ts', '--format', 'chrome'],
       ['run', 'a.ts', '--max-events', '1.5'],
@@ -229,7 +234,7 @@ describe('cli: the async-timeline command', function () {
 
   it('stops a hanging program after --timeout: exit 124, trace reason timeout', async () => {
     const out = outFile('hang.json');
-    // The timeout counts from the spawn: 3 s leave a loaded machine time to start node and loop a few times.
+    // The timeout counts from the start of the program's own code; 3 s let it loop a few times.
     const r = await cli(['run', `${FIX}/hang.ts`, '--timeout', '3', '--out', out]);
     assert.equal(r.code, 124, show(r));
     assert.match(r.stdout, /still waiting/);

@@ -24,6 +24,7 @@ async function liveRun(costMs: number, updates: number, everyMs: number) {
       return trace;
     },
     stop: () => {},
+    stopping: false,
     eventBytes: 0,
   };
   const session = new RunSession('/w/a.ts', {} as RunOptions, async (_o, c) => ((cb = c!), handle), store, { append() {}, appendLine() {} });
@@ -56,5 +57,81 @@ describe('extension/runSession: live updates', () => {
     assert.ok(r.liveCount <= 1 + Math.ceil((40 * 30) / ((LIVE_BUDGET - 1) * 20)), `${r.liveCount} live snapshots`);
     assert.equal(r.total, r.liveCount + 1, 'only the final trace after the run ended');
     assert.equal(r.last, false);
+  });
+});
+
+describe('extension/runSession: Stop', () => {
+  /** A run that records how it was asked to stop and ends when told. */
+  function stoppableRun() {
+    const modes: string[] = [];
+    let finish!: (r: RunResult) => void;
+    let release!: () => void;
+    const started = new Promise<void>((r) => (release = r));
+    const handle: RunHandle = {
+      pid: 1,
+      done: new Promise((r) => (finish = r)),
+      snapshot: () => trace,
+      stop: (mode = 'graceful') => void modes.push(mode),
+      get stopping() {
+        return modes.length > 0;
+      },
+      eventBytes: 0,
+    };
+    const store = { set() {} } as unknown as ResultsStore;
+    const session = new RunSession('/w/a.ts', {} as RunOptions, async () => (await started, handle), store, { append() {}, appendLine() {} });
+    const outcome = session.run();
+    const end = async () => {
+      finish({ trace, exit: { code: 0, signal: null, reason: 'stopped' } });
+      return outcome;
+    };
+    return { session, modes, release, end };
+  }
+
+  it('stops gracefully first, kills on the second Stop, and says it is stopping meanwhile', async () => {
+    const r = stoppableRun();
+    r.release();
+    await sleep(0);
+    assert.equal(r.session.stopping, false);
+    r.session.stop();
+    assert.deepEqual(r.modes, ['graceful']);
+    assert.equal(r.session.stopping, true);
+    r.session.stop();
+    assert.deepEqual(r.modes, ['graceful', 'now']);
+    await r.end();
+    assert.equal(r.session.stopping, false, 'not stopping once ended');
+  });
+
+  it('remembers Stops made before the program started', async () => {
+    const r = stoppableRun();
+    r.session.stop();
+    assert.equal(r.session.stopping, true);
+    r.release();
+    await sleep(0);
+    assert.deepEqual(r.modes, ['graceful']);
+    await r.end();
+
+    const twice = stoppableRun();
+    twice.session.stop();
+    twice.session.stop();
+    twice.release();
+    await sleep(0);
+    assert.deepEqual(twice.modes, ['now']);
+    await twice.end();
+  });
+
+  it('kills at once when disposed or replaced (the extension host may be going away; a new run may need the port)', async () => {
+    const disposed = stoppableRun();
+    disposed.release();
+    await sleep(0);
+    disposed.session.dispose();
+    assert.deepEqual(disposed.modes, ['now']);
+    await disposed.end();
+
+    const replaced = stoppableRun();
+    replaced.release();
+    await sleep(0);
+    replaced.session.replace();
+    assert.deepEqual(replaced.modes, ['now']);
+    await replaced.end();
   });
 });

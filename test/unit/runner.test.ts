@@ -179,7 +179,7 @@ describe('runner: a traced run end to end', function () {
   });
 
   it('stops a program that blocks the event loop at the timeout, keeping its events', async () => {
-    // The timeout counts from the spawn: leave a loaded machine time to start node and reach the loop.
+    // The timeout counts from the start of the program's own code (its start frame), not from the spawn.
     const { trace, exit, stdout } = await run('spin.js', { timeoutMs: 3000 });
     assert.equal(exit.reason, 'timeout');
     assert.equal(stdout, 'spinning\n');
