@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TraceBuilder, relativeTo } from '../core/traceBuilder';
-import type { ExitReason, SourceSite, TraceExit } from '../protocol/trace';
+import type { ExitReason, SourceSite, Trace, TraceExit, UntracedFile } from '../protocol/trace';
 import { MANIFEST_ENV, type RunManifest } from '../runtime/manifest';
 import { EventFileReader } from './eventFile';
 import { formatOf } from '../runtime/moduleFormat';
@@ -98,6 +98,8 @@ export interface Launch {
   notices?: string[];
   /** Python runs: the interpreter that runs the program. */
   interpreter?: PythonInterpreter;
+  /** Files of the program that run without tracing hooks, and why (Trace.untraced). */
+  untraced?: UntracedFile[];
 }
 
 /**
@@ -135,6 +137,7 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     cwd: opts.cwd,
     files: prepared.files,
     esm: prepared.esm,
+    pathScopes: prepared.pathScopes,
     // Node names modules by their real path: a symlinked dist/ must be compared as what it points to.
     ownDir: fs.realpathSync(dist),
     lazySiteBase: prepared.nextSite,
@@ -182,12 +185,15 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     cannotStart: (e) =>
       e.code === 'ENOENT' ? `Cannot start node: "${node}" was not found (set the Node path).` : `Cannot start node: ${e.message}`,
     crashSite: (error) => crashSite(error.stack, opts.cwd, manifest.ownDir),
+    untraced: prepared.untraced,
   };
 }
 
 /** Spawns what a launcher prepared and supervises it: output, events, stop, timeout, exit. */
 async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Promise<RunHandle> {
   const { builder, work } = launch;
+  const untraced = launch.untraced ?? [];
+  const withUntraced = (trace: Trace): Trace => (untraced.length ? { ...trace, untraced } : trace);
   const cleanup = () => fs.rmSync(work, { recursive: true, force: true });
   const child = spawn(launch.command, launch.args, {
     cwd: opts.cwd,
@@ -314,7 +320,7 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
     const notices = launch.notices ?? [];
     const warnings = builder.warnings;
     return {
-      trace: builder.snapshot(),
+      trace: withUntraced(builder.snapshot()),
       exit,
       ...(notices.length ? { notices } : {}),
       ...(warnings.length ? { warnings: [...warnings] } : {}),
@@ -324,7 +330,7 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
   return {
     pid: child.pid!,
     done,
-    snapshot: () => builder.snapshot(exited ? undefined : builder.timeAt(Date.now())),
+    snapshot: () => withUntraced(builder.snapshot(exited ? undefined : builder.timeAt(Date.now()))),
     stop: () => stop('stopped'),
     ...(launch.interpreter ? { interpreter: describePython(launch.interpreter) } : {}),
     get eventBytes() {
