@@ -123,14 +123,28 @@ function instrumentTraced(original: string, file: string, options: InstrumentOpt
   // masked with same-length names for the parse and restored in the output.
   const masked = maskForV8(original, file, options.format === 'commonjs');
   const out = instrumentMasked(masked.text, file, options);
-  if (masked.text === original) return { ...out, imports: importsOf(original) };
+  if (masked.text === original) return { ...out, imports: fileImports(original, file, out.code) };
   const unmask = masked.unmask;
+  const code = withOriginalInMap(unmask(out.code), original);
   return {
     ...out,
-    code: withOriginalInMap(unmask(out.code), original),
+    code,
     sites: out.sites.map((s) => s.map((v) => (typeof v === 'string' ? unmask(v) : v)) as SiteEntry),
-    imports: importsOf(original),
+    imports: fileImports(original, file, code),
   };
+}
+
+/**
+ * What a file imports. A JSX file on the automatic runtime also imports `<jsxImportSource>/jsx-runtime`,
+ * which only the compiled code names: the host follows it too (through tsconfig `paths` when mapped).
+ */
+function fileImports(original: string, file: string, code: string): InstrumentResult['imports'] {
+  const imports = importsOf(original);
+  if (!/\.[jt]sx$/.test(file)) return imports;
+  for (const ref of importsOf(code)) {
+    if (/\/jsx(?:-dev)?-runtime$/.test(ref.specifier) && !imports.some((i) => i.specifier === ref.specifier)) imports.push(ref);
+  }
+  return imports;
 }
 
 function instrumentMasked(source: string, file: string, options: InstrumentOptions): InstrumentResult {

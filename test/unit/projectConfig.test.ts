@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import { createProjectReader } from '../../src/instrument/projectConfig';
+import { mapSpecifier, type PathScope } from '../../src/runtime/pathMapping';
+
+/** Writes `files` (path → text) under a fresh temporary folder and returns it. */
+function project(files: Record<string, string>): string {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'atl-project-')));
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    fs.writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+describe('project settings: which tsconfig applies to a file, and what it says', function () {
+  const roots: string[] = [];
+  after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+  const make = (files: Record<string, string>) => {
+    const root = project(files);
+    roots.push(root);
+    return root;
+  };
+
+  it("follows extends into a package's tsconfig in node_modules (like @tsconfig/node20)", () => {
+    const root = make({
+      'node_modules/@tsconfig/fixture-base/tsconfig.json': JSON.stringify({
+        compilerOptions: { target: 'es2020', experimentalDecorators: true },
+      }),
+      'node_modules/@tsconfig/fixture-base/package.json': JSON.stringify({
+        name: '@tsconfig/fixture-base',
+        version: '1.0.0',
+      }),
+      'tsconfig.json': JSON.stringify({
+        extends: '@tsconfig/fixture-base/tsconfig.json',
+        compilerOptions: { jsx: 'react', jsxFactory: 'h' },
+      }),
+      'src/a.ts': '',
+    });
+    const settings = createProjectReader()(path.join(root, 'src/a.ts'));
+    assert.ok(settings);
+    assert.equal(settings.compile.config, path.join(root, 'tsconfig.json'));
+    assert.equal(settings.compile.experimentalDecorators, true);
+    // target es2020 from the base, no explicit setting: TypeScript assigns fields (useDefineForClassFields false).
+    assert.equal(settings.compile.useDefineForClassFields, false);
+    assert.equal(settings.compile.jsx, ts.JsxEmit.React);
+    assert.equal(settings.compile.jsxFactory, 'h');
+    assert.equal(settings.paths, undefined);
+  });
+
+  it('takes the nearest tsconfig, only for files its include/exclude take in; never for node_modules', () => {
+    const root = make({
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { experimentalDecorators: true },
+        include: ['src'],
+        exclude: ['src/skip'],
+      }),
+      'src/a.ts': '',
+      'src/skip/b.ts': '',
+      'scripts/c.ts': '',
+      'src/inner/tsconfig.json': JSON.stringify({ compilerOptions: { useDefineForClassFields: false } }),
+      'src/inner/d.ts': '',
+      'node_modules/dep/e.ts': '',
+    });
+    const read = createProjectReader();
+    assert.equal(read(path.join(root, 'src/a.ts'))?.compile.experimentalDecorators, true);
+    assert.equal(read(path.join(root, 'src/skip/b.ts')), null);
+    assert.equal(read(path.join(root, 'scripts/c.ts')), null);
+    const inner = read(path.join(root, 'src/inner/d.ts'));
+    assert.equal(inner?.compile.config, path.join(root, 'src/inner/tsconfig.json'));
+    assert.equal(inner?.compile.experimentalDecorators, undefined);
+    assert.equal(inner?.compile.useDefineForClassFields, false);
+    assert.equal(read(path.join(root, 'node_modules/dep/e.ts')), null);
+  });
+
+  it('resolves paths from the tsconfig that set them when there is no baseUrl, and from baseUrl when there is', () => {
+    const root = make({
+      'config/base.json': JSON.stringify({ compilerOptions: { paths: { '@lib/*': ['../lib/*'] } } }),
+      'app/tsconfig.json': JSON.stringify({ extends: '../config/base.json' }),
+      'app/main.ts': '',
+      'web/tsconfig.json': JSON.stringify({ compilerOptions: { baseUrl: 'src', paths: { '~/*': ['*'] } } }),
+      'web/src/main.ts': '',
+    });
+    const read = createProjectReader();
+    const app = read(path.join(root, 'app/main.ts'))?.paths;
+    assert.deepEqual(mapSpecifier(app, '@lib/util.js'), [path.join(root, 'lib/util.js')]);
+    assert.equal(app?.baseUrl, undefined);
+    const web = read(path.join(root, 'web/src/main.ts'))?.paths;
+    assert.deepEqual(mapSpecifier(web, '~/x'), [path.join(root, 'web/src/x')]);
+    assert.deepEqual(mapSpecifier(web, 'models/user'), [path.join(root, 'web/src/models/user')]);
+  });
+});
+
+describe('paths mapping: the rules TypeScript applies to a bare specifier', function () {
+  const scope: PathScope = {
+    config: '/p/tsconfig.json',
+    paths: [
+      ['@lib/*', ['lib/*', 'fallback/*']],
+      ['@lib/special/*', ['special/*']],
+      ['@lib/exact', ['exact/index.ts']],
+    ],
+    pathsBase: '/p',
+  };
+
+  it('an exact pattern wins, else the longest prefix; every target in order', () => {
+    assert.deepEqual(mapSpecifier(scope, '@lib/exact'), ['/p/exact/index.ts']);
+    assert.deepEqual(mapSpecifier(scope, '@lib/special/a.js'), ['/p/special/a.js']);
+    assert.deepEqual(mapSpecifier(scope, '@lib/a/b.js'), ['/p/lib/a/b.js', '/p/fallback/a/b.js']);
+  });
+
+  it('leaves relative, absolute and URL specifiers alone, and bare ones without a match unless baseUrl is set', () => {
+    for (const s of ['./x', '../x', '/abs/x', 'node:fs', 'file:///x.js', 'lodash'])
+      assert.deepEqual(mapSpecifier(scope, s), [], s);
+    assert.deepEqual(mapSpecifier({ ...scope, baseUrl: '/p/src' }, 'lodash'), ['/p/src/lodash']);
+    // A matching pattern decides alone: baseUrl is not tried after it.
+    assert.deepEqual(mapSpecifier({ ...scope, baseUrl: '/p/src' }, '@lib/exact'), ['/p/exact/index.ts']);
+    assert.deepEqual(mapSpecifier(undefined, '@lib/exact'), []);
+  });
+});
