@@ -11,6 +11,7 @@ import { TraceBuilder, relativeTo } from '../core/traceBuilder';
 import type { ExitReason, SourceSite, Trace, TraceExit, UntracedFile } from '../protocol/trace';
 import { MANIFEST_ENV, type RunManifest } from '../runtime/manifest';
 import { EventFileReader } from './eventFile';
+import { readUntraced } from '../runtime/untracedLog';
 import { formatOf } from '../runtime/moduleFormat';
 import { FrameDecoder } from './frameDecoder';
 import { prepareOffThread } from './preparer';
@@ -98,8 +99,8 @@ export interface Launch {
   notices?: string[];
   /** Python runs: the interpreter that runs the program. */
   interpreter?: PythonInterpreter;
-  /** Files of the program that run without tracing hooks, and why (Trace.untraced). */
-  untraced?: UntracedFile[];
+  /** Files of the program that ran without tracing hooks so far, and why (Trace.untraced). */
+  untraced?(): UntracedFile[];
 }
 
 /**
@@ -131,6 +132,7 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     // Callers test `instanceof SourceError` against their own copy of the class.
     throw isSourceError(err) ? new SourceError(err.file, err.line, err.column, err.detail) : err;
   }
+  const untracedFile = path.join(work, 'untraced');
   const manifest: RunManifest = {
     version: 1,
     trace,
@@ -138,6 +140,7 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     files: prepared.files,
     esm: prepared.esm,
     pathScopes: prepared.pathScopes,
+    untracedFile,
     // Node names modules by their real path: a symlinked dist/ must be compared as what it points to.
     ownDir: fs.realpathSync(dist),
     lazySiteBase: prepared.nextSite,
@@ -185,15 +188,19 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     cannotStart: (e) =>
       e.code === 'ENOENT' ? `Cannot start node: "${node}" was not found (set the Node path).` : `Cannot start node: ${e.message}`,
     crashSite: (error) => crashSite(error.stack, opts.cwd, manifest.ownDir),
-    untraced: prepared.untraced,
+    untraced: () => [...prepared.untraced, ...readUntraced(untracedFile)],
   };
 }
 
 /** Spawns what a launcher prepared and supervises it: output, events, stop, timeout, exit. */
 async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Promise<RunHandle> {
   const { builder, work } = launch;
-  const untraced = launch.untraced ?? [];
-  const withUntraced = (trace: Trace): Trace => (untraced.length ? { ...trace, untraced } : trace);
+  /** Read once more before the work folder goes, then kept. */
+  let finalUntraced: UntracedFile[] | null = null;
+  const withUntraced = (trace: Trace): Trace => {
+    const untraced = finalUntraced ?? launch.untraced?.() ?? [];
+    return untraced.length ? { ...trace, untraced } : trace;
+  };
   const cleanup = () => fs.rmSync(work, { recursive: true, force: true });
   const child = spawn(launch.command, launch.args, {
     cwd: opts.cwd,
@@ -315,6 +322,7 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
       exit.error = { message: builder.lastError.message, site: launch.crashSite(builder.lastError) };
     }
     guarded(() => builder.finish(exit, endT));
+    finalUntraced = launch.untraced?.() ?? [];
     cleanup();
     if (decodeError) cb.onStderr?.(`[async-timeline] part of the trace could not be read: ${String(decodeError)}\n`);
     const notices = launch.notices ?? [];

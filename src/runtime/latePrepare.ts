@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { isUserCode, type ManifestFile, type RunManifest } from './manifest';
 import { formatOf } from './moduleFormat';
 import { scopeIndex } from './pathMapping';
+import { noteUntraced } from './untracedLog';
 import type { ProjectSettings } from '../instrument/projectConfig';
 
 /** A prepared module whose code is held in memory rather than in the host's cache folder. */
@@ -40,6 +41,7 @@ export function createLatePreparer(m: RunManifest, firstSite: number): (file: st
       if (err && (err as Error).name === 'SourceError') throw new SyntaxError((err as Error).message);
       throw err;
     }
+    if (out.untraced) noteUntraced(m.untracedFile, { file: instrumentLib.displayPath(file, m.cwd), reason: out.untraced });
     nextSite += out.sites.length;
     const scope = scopeIndex((m.pathScopes ??= []), project?.paths);
     const entry: LateFile = { cache: '', format, code: out.code, ...(scope === undefined ? {} : { scope }) };

@@ -48,6 +48,8 @@ export interface RunManifest {
   packages: string[];
   /** The `paths`/`baseUrl` settings of the project tsconfigs that apply to prepared files (ManifestFile.scope). */
   pathScopes?: PathScope[];
+  /** Where the program notes files it prepared itself but had to leave untraced (untracedLog.ts). */
+  untracedFile?: string;
 }
 
 export const MANIFEST_ENV = 'ASYNC_TIMELINE_MANIFEST';

@@ -233,3 +233,57 @@ describe('projects: a file that cannot be traced still runs, and the trace says 
     }
   });
 });
+
+describe('projects: files the program prepares itself can be left untraced too', function () {
+  this.timeout(120_000);
+
+  it('a computed import() (hooks thread) and a computed require() (main thread) that cannot be instrumented still run, and are listed', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'atl-late-')));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'main.mjs'),
+        [
+          "import { createRequire } from 'node:module';",
+          "const which = (n) => './' + n;",
+          "const late = await import(which('late.mjs'));",
+          "const cjs = createRequire(import.meta.url)(which('lateCjs.cjs'));",
+          'console.log(await late.run(), await cjs.run());',
+          '',
+        ].join('\n'),
+      );
+      fs.writeFileSync(
+        path.join(dir, 'late.mjs'),
+        "export async function run() { await null; return 'esm ran'; }\n",
+      );
+      fs.writeFileSync(
+        path.join(dir, 'lateCjs.cjs'),
+        "exports.run = async () => { await null; return 'cjs ran'; };\n",
+      );
+      const expected = await runProcess(process.execPath, ['main.mjs'], dir);
+      assert.equal(expected.stdout, 'esm ran cjs ran\n');
+      let stdout = '';
+      const handle = await startRun(
+        // TEST-ONLY: the two files fail to instrument inside the program, as an internal error would.
+        {
+          entry: path.join(dir, 'main.mjs'),
+          cwd: dir,
+          env: { ASYNC_TIMELINE_TEST_UNTRACEABLE: 'late.mjs,lateCjs.cjs' },
+        },
+        { onStdout: (t) => (stdout += t) },
+      );
+      const { trace, exit } = await handle.done;
+      assert.equal(stdout, expected.stdout);
+      assert.equal(exit.code, 0);
+      const listed = (trace.untraced ?? []).map((u) => u.file).sort();
+      assert.deepEqual(listed, ['late.mjs', 'lateCjs.cjs']);
+      for (const u of trace.untraced ?? []) assert.match(u.reason, /^could not be instrumented: /);
+      assert.equal(
+        trace.tasks.filter((t) => t.definition?.file === 'late.mjs' || t.definition?.file === 'lateCjs.cjs')
+          .length,
+        0,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
