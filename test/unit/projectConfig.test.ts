@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
-import { createProjectReader } from '../../src/instrument/projectConfig';
+import { instrumentFile } from '../../src/instrument';
+import { createProjectReader, type ProjectCompile } from '../../src/instrument/projectConfig';
 import { mapSpecifier, type PathScope } from '../../src/runtime/pathMapping';
 
 /** Writes `files` (path → text) under a fresh temporary folder and returns it. */
@@ -118,5 +119,97 @@ describe('paths mapping: the rules TypeScript applies to a bare specifier', func
     // A matching pattern decides alone: baseUrl is not tried after it.
     assert.deepEqual(mapSpecifier({ ...scope, baseUrl: '/p/src' }, '@lib/exact'), ['/p/exact/index.ts']);
     assert.deepEqual(mapSpecifier(undefined, '@lib/exact'), []);
+  });
+});
+
+describe("instrumentFile with the project's settings", function () {
+  const compile = (over: Partial<ProjectCompile>): ProjectCompile => ({
+    config: '/p/tsconfig.json',
+    useDefineForClassFields: true,
+    ...over,
+  });
+  const cls =
+    'class Base { set value(v: number) {} }\nexport class A extends Base {\n  value = 42;\n  async go(): Promise<void> { await null; }\n}\n';
+
+  it('legacy decorators with emitDecoratorMetadata compile as tsc emits them (no decorator syntax left for Node)', () => {
+    const source =
+      'function dec(..._a: unknown[]) {}\nexport class S {\n  @dec\n  async load(id: number): Promise<string> { await null; return String(id); }\n}\n';
+    const out = instrumentFile(source, '/p/s.ts', {
+      format: 'commonjs',
+      trace: true,
+      cwd: '/p',
+      project: compile({ experimentalDecorators: true, emitDecoratorMetadata: true }),
+    });
+    assert.match(out.code, /__decorate\(/);
+    assert.match(out.code, /__metadata\("design:paramtypes", \[Number\]\)/);
+    assert.doesNotMatch(out.code.split('//# sourceMappingURL')[0], /^\s*@dec/m);
+  });
+
+  it('standard decorators are lowered for Node, with the method still instrumented', () => {
+    const source =
+      'function dec(m: unknown, _c: unknown) { return m; }\nexport class S {\n  @dec\n  async load(): Promise<void> { await null; }\n}\n';
+    const out = instrumentFile(source, '/p/s.ts', {
+      format: 'module',
+      trace: true,
+      cwd: '/p',
+      project: compile({}),
+    });
+    assert.equal(out.path, 'slow');
+    assert.match(out.code, /__esDecorate\(/);
+    assert.ok(
+      out.sites.some((s) => s[0] === 'method' && s[1] === 4),
+      JSON.stringify(out.sites),
+    );
+  });
+
+  it('useDefineForClassFields false assigns TypeScript fields (the fast path declines them); JavaScript keeps its fields', () => {
+    const assign = instrumentFile(cls, '/p/a.ts', {
+      format: 'module',
+      trace: true,
+      cwd: '/p',
+      project: compile({ useDefineForClassFields: false }),
+    });
+    assert.equal(assign.path, 'slow');
+    assert.match(assign.fallback ?? '', /useDefineForClassFields/);
+    assert.match(assign.code, /this\.value = 42;/);
+    const define = instrumentFile(cls, '/p/a.ts', {
+      format: 'module',
+      trace: true,
+      cwd: '/p',
+      project: compile({}),
+    });
+    assert.equal(define.path, 'fast');
+    assert.doesNotMatch(define.code, /this\.value = 42/);
+    const js = 'class Base {}\nexport class A extends Base {\n  value = 42;\n}\n';
+    const jsOut = instrumentFile(js, '/p/a.mjs', {
+      format: 'module',
+      trace: true,
+      cwd: '/p',
+      project: compile({ useDefineForClassFields: false }),
+    });
+    assert.doesNotMatch(jsOut.code, /this\.value = 42/);
+  });
+
+  it('a failure to instrument that is not a syntax error compiles the file without hooks and says why', () => {
+    const prev = process.env.ASYNC_TIMELINE_TEST_UNTRACEABLE;
+    process.env.ASYNC_TIMELINE_TEST_UNTRACEABLE = 'a.ts';
+    try {
+      const out = instrumentFile(cls, '/p/a.ts', {
+        format: 'module',
+        trace: true,
+        cwd: '/p',
+        project: compile({}),
+      });
+      assert.match(out.untraced ?? '', /^could not be instrumented: /);
+      assert.deepEqual(out.sites, []);
+      assert.doesNotMatch(out.code, /__asyncTimeline/);
+      assert.throws(
+        () => instrumentFile('const x = ;', '/p/a.ts', { format: 'module', trace: true, cwd: '/p' }),
+        { name: 'SourceError' },
+      );
+    } finally {
+      if (prev === undefined) delete process.env.ASYNC_TIMELINE_TEST_UNTRACEABLE;
+      else process.env.ASYNC_TIMELINE_TEST_UNTRACEABLE = prev;
+    }
   });
 });
