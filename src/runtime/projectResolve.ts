@@ -5,7 +5,9 @@
  * exists, it resolves as Node would. Only files the tool prepared (the program's own) have a scope:
  * imports made by dependencies are never remapped, as with tsc and tsx.
  */
+import fs from 'node:fs';
 import Module from 'node:module';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TS_SPELLINGS, type RunManifest } from './manifest';
 import { mapSpecifier, type PathScope } from './pathMapping';
@@ -25,14 +27,19 @@ function spellings(target: string): string[] {
   return ts ? [target, ...ts.map((e) => target.slice(0, -ext!.length) + e)] : [target];
 }
 
-/** CommonJS: `require('@lib/x')` from a prepared file looks where its tsconfig maps it first. */
+/**
+ * CommonJS: `require('@lib/x')` from a prepared file looks where its tsconfig maps it first, and
+ * `require('./lib.js')` finds lib.ts when there is no lib.js (TypeScript compiled to CommonJS keeps the
+ * specifier as written; the ES-module hooks do the same for `import`).
+ */
 export function hookRequirePaths(m: RunManifest): void {
   const M = Module as unknown as {
     _resolveFilename(request: string, parent: { filename?: string } | undefined, ...rest: unknown[]): string;
   };
   const original = M._resolveFilename;
   M._resolveFilename = function (request, parent, ...rest) {
-    const scope = Module.isBuiltin(request) ? undefined : scopeOf(m, parent?.filename);
+    const prepared = !!parent?.filename && m.files[parent.filename] !== undefined;
+    const scope = prepared && !Module.isBuiltin(request) ? scopeOf(m, parent?.filename) : undefined;
     for (const target of mapSpecifier(scope, request)) {
       for (const candidate of spellings(target)) {
         try {
@@ -42,8 +49,18 @@ export function hookRequirePaths(m: RunManifest): void {
         }
       }
     }
-    return original.call(this, request, parent, ...rest);
+    // Decided before Node resolves, not by catching its error: a not-found error must stay Node's own (its banner).
+    const relative = prepared && /^\.\.?[/\\]/.test(request);
+    const spelled = relative ? tsSpelling(path.resolve(path.dirname(parent!.filename!), request)) : null;
+    return original.call(this, spelled ?? request, parent, ...rest);
   };
+}
+
+/** The TypeScript file a missing `x.js` stands for (x.ts, x.tsx), or null when `file` exists or none does. */
+function tsSpelling(file: string): string | null {
+  const alternatives = spellings(file).slice(1);
+  if (!alternatives.length || fs.existsSync(file)) return null;
+  return alternatives.find((f) => fs.existsSync(f)) ?? null;
 }
 
 type Next = (specifier: string, context: { parentURL?: string }) => Promise<unknown>;
