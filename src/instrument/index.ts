@@ -93,6 +93,8 @@ function compilerOptionsFor(file: string, format: InstrumentOptions['format'], p
     ...(project?.jsxImportSource ? { jsxImportSource: project.jsxImportSource } : {}),
     ...(project?.experimentalDecorators ? { experimentalDecorators: true } : {}),
     ...(project?.emitDecoratorMetadata ? { emitDecoratorMetadata: true } : {}),
+    // A TypeScript script (no import/export) gets "use strict" under `strict`, as tsc and tsx emit it; JavaScript stays as written.
+    ...(isTs && project?.alwaysStrict ? { alwaysStrict: true } : {}),
     // JavaScript files run as written (native fields define); TypeScript fields follow the project, as tsc.
     useDefineForClassFields: isTs && project ? project.useDefineForClassFields : true,
     inlineSourceMap: true,

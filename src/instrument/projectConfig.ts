@@ -18,6 +18,8 @@ export interface ProjectCompile {
   config: string;
   experimentalDecorators?: boolean;
   emitDecoratorMetadata?: boolean;
+  /** `alwaysStrict` (or `strict`): TypeScript scripts compiled to CommonJS run in strict mode, as tsc and tsx emit them. */
+  alwaysStrict?: boolean;
   /** TypeScript's effective value: explicit, else true for `target` ES2022 and later (and when no target is set, as tsx). */
   useDefineForClassFields: boolean;
   /** ts.JsxEmit: React (classic), ReactJSX, ReactJSXDev; absent for the default (ReactJSX). */
@@ -55,6 +57,7 @@ function settingsOf(config: string, options: ts.CompilerOptions): ProjectSetting
   };
   if (options.experimentalDecorators) compile.experimentalDecorators = true;
   if (options.emitDecoratorMetadata) compile.emitDecoratorMetadata = true;
+  if (options.alwaysStrict ?? options.strict) compile.alwaysStrict = true;
   if (options.jsx !== undefined && RUNNABLE_JSX.has(options.jsx)) compile.jsx = options.jsx;
   if (options.jsxFactory) compile.jsxFactory = options.jsxFactory;
   if (options.jsxFragmentFactory) compile.jsxFragmentFactory = options.jsxFragmentFactory;

@@ -49,6 +49,7 @@ describe('project settings: which tsconfig applies to a file, and what it says',
     assert.equal(settings.compile.useDefineForClassFields, false);
     assert.equal(settings.compile.jsx, ts.JsxEmit.React);
     assert.equal(settings.compile.jsxFactory, 'h');
+    assert.equal(settings.compile.alwaysStrict, undefined);
     assert.equal(settings.paths, undefined);
   });
 
@@ -62,12 +63,15 @@ describe('project settings: which tsconfig applies to a file, and what it says',
       'src/a.ts': '',
       'src/skip/b.ts': '',
       'scripts/c.ts': '',
-      'src/inner/tsconfig.json': JSON.stringify({ compilerOptions: { useDefineForClassFields: false } }),
+      'src/inner/tsconfig.json': JSON.stringify({
+        compilerOptions: { useDefineForClassFields: false, strict: true },
+      }),
       'src/inner/d.ts': '',
       'node_modules/dep/e.ts': '',
     });
     const read = createProjectReader();
     assert.equal(read(path.join(root, 'src/a.ts'))?.compile.experimentalDecorators, true);
+    assert.equal(read(path.join(root, 'src/inner/d.ts'))?.compile.alwaysStrict, true);
     assert.equal(read(path.join(root, 'src/skip/b.ts')), null);
     assert.equal(read(path.join(root, 'scripts/c.ts')), null);
     const inner = read(path.join(root, 'src/inner/d.ts'));
@@ -188,6 +192,31 @@ describe("instrumentFile with the project's settings", function () {
       project: compile({ useDefineForClassFields: false }),
     });
     assert.doesNotMatch(jsOut.code, /this\.value = 42/);
+  });
+
+  it('strict (alwaysStrict) makes a TypeScript script strict; a JavaScript script stays as written', () => {
+    const script = 'function f(this: unknown) { return this; }\nconsole.log(f());\n';
+    const strict = instrumentFile(script, '/p/s.ts', {
+      format: 'commonjs',
+      trace: true,
+      cwd: '/p',
+      project: compile({ alwaysStrict: true }),
+    });
+    assert.match(strict.code, /^"use strict";/);
+    const sloppy = instrumentFile(script, '/p/s.ts', {
+      format: 'commonjs',
+      trace: true,
+      cwd: '/p',
+      project: compile({}),
+    });
+    assert.doesNotMatch(sloppy.code, /"use strict"/);
+    const js = instrumentFile('function f() { return this; }\n', '/p/s.js', {
+      format: 'commonjs',
+      trace: true,
+      cwd: '/p',
+      project: compile({ alwaysStrict: true }),
+    });
+    assert.doesNotMatch(js.code, /"use strict"/);
   });
 
   it('a failure to instrument that is not a syntax error compiles the file without hooks and says why', () => {

@@ -49,7 +49,7 @@ const FIXTURES: Fixture[] = [
   {
     dir: 'define-fields',
     entry: 'src/main.ts',
-    stdout: 'base setter saw 42\nvalue=-1 own=false note=false\n',
+    stdout: 'strict mode: true\nbase setter saw 42\nvalue=-1 own=false note=false\n',
   },
   // ...and true (the same base tsconfig, extended): the field is defined on the instance, no setter runs.
   { dir: 'define-fields/define', entry: 'src/main.ts', stdout: 'value=42 own=true\n' },
