@@ -168,6 +168,8 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     err.write(`\n${renderTextTimeline(trace, { width, color: useColor(cmd, io) })}\n`);
   }
   err.write(`${summarizeTrace(trace)}\n`);
+  // Files that ran without tracing hooks (they ran all the same): one line each, with why.
+  for (const u of trace.untraced ?? []) err.write(`untraced: ${u.file}: ${u.reason}\n`);
   // Told but not fatal (Python's "Task exception was never retrieved"): one line each under the summary.
   for (const w of warnings ?? []) err.write(`warning: ${w.split('\n')[0]}\n`);
   if (outPath !== null) {

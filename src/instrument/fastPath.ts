@@ -503,6 +503,11 @@ export function instrumentFast(input: FastInput): FastOutput {
       if (hasCodeInside(node)) bail = `code inside erased ${ts.SyntaxKind[kind]}`;
       return;
     }
+    // useDefineForClassFields false (the project's): tsc turns fields into assignments in the constructor.
+    if (kind === PropertyDeclaration && isTs && compilerOptions.useDefineForClassFields === false) {
+      bail = 'class field with useDefineForClassFields false';
+      return true;
+    }
     if (!trace) {
       if (kind === ImportDeclaration) imports.push(node as ts.ImportDeclaration);
       children(node);

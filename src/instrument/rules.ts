@@ -172,7 +172,7 @@ function propertyNameText(name: ts.PropertyName | undefined): string | null {
 
 /** Positions and names of one file's sites. */
 export interface Namer {
-  /** 1-based line and column of the node's first token. */
+  /** 1-based line and column of the node's first token (after its decorators: declarationStart). */
   lineCol(node: ts.Node): [number, number];
   /** `<anonymous file:line>`. */
   anonymous(node: ts.Node): string;
@@ -180,9 +180,18 @@ export interface Namer {
   nameFor(node: ts.Node, parents: readonly ts.Node[]): string;
 }
 
+/**
+ * Where a declaration starts for a reader: its first token, or, when decorators precede it, its first
+ * modifier (`async`, `static`, …): a decorated method is defined (and gets its lens) on its own line.
+ */
+export function declarationStart(node: ts.Node, sf: ts.SourceFile): number {
+  const first = ts.canHaveModifiers(node) ? ts.getModifiers(node)?.[0] : undefined;
+  return first && ts.canHaveDecorators(node) && ts.getDecorators(node)?.length ? first.getStart(sf) : node.getStart(sf, false);
+}
+
 export function createNamer(sf: ts.SourceFile, displayPath: string): Namer {
   const lineCol = (node: ts.Node): [number, number] => {
-    const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+    const { line, character } = sf.getLineAndCharacterOfPosition(declarationStart(node, sf));
     return [line + 1, character + 1];
   };
   const anonymous = (node: ts.Node) => `<anonymous ${displayPath}:${lineCol(node)[0]}>`;

@@ -5,6 +5,7 @@
  * parsing only (no type checking), so it is fast enough to run on every CodeLens request.
  */
 import ts from 'typescript';
+import { declarationStart } from './rules';
 
 export type AsyncFunctionKind = 'function' | 'method' | 'arrow' | 'generator';
 
@@ -94,13 +95,8 @@ export function scanAsyncFunctions(text: string, fileName: string): ScanResult {
   let topLevelAwait = false;
 
   const position = (node: ts.Node) => {
-    // Skip decorators: the lens belongs on the line of the declaration itself.
-    const first = ts.canHaveModifiers(node) ? ts.getModifiers(node)?.[0] : undefined;
-    const start =
-      first && ts.canHaveDecorators(node) && ts.getDecorators(node)?.length
-        ? first.getStart(sf)
-        : node.getStart(sf, false);
-    const lc = sf.getLineAndCharacterOfPosition(start);
+    // Skip decorators: the lens belongs on the line of the declaration itself (as its definition site).
+    const lc = sf.getLineAndCharacterOfPosition(declarationStart(node, sf));
     return { line: lc.line + 1, column: lc.character + 1 };
   };
 

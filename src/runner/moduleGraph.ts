@@ -9,7 +9,9 @@ import path from 'node:path';
 import type * as Instrumenter from '../instrument';
 import { formatOf } from '../runtime/moduleFormat';
 import type { SiteEntry } from '../protocol/events';
+import type { UntracedFile } from '../protocol/trace';
 import { isUserCode, TS_SPELLINGS, type ManifestFile } from '../runtime/manifest';
+import { mapSpecifier, scopeIndex, type PathScope } from '../runtime/pathMapping';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
@@ -121,14 +123,27 @@ export function resolvePackage(fromFile: string, specifier: string, packages: re
   }
 }
 
+/** A bare specifier through the importing file's tsconfig `paths`/`baseUrl` (pathMapping.ts), as a local file; null when none. */
+export function resolveMapped(scope: PathScope | undefined, specifier: string): string | null {
+  for (const target of mapSpecifier(scope, specifier)) {
+    const file = resolveLocal(target, './' + path.basename(target));
+    if (file) return file;
+  }
+  return null;
+}
+
 export interface PreparedProgram {
   files: Record<string, ManifestFile>;
+  /** The tsconfig `paths`/`baseUrl` settings the files' imports resolve through (ManifestFile.scope). */
+  pathScopes: PathScope[];
   /** Some module is an ES module or uses import(): the child needs the ES module loader hooks. */
   esm: boolean;
   /** Each prepared file's site table and its first site id (the host registers them: the child does not). */
   sites: Array<{ file: string; base: number; entries: SiteEntry[] }>;
   /** The next free site id. */
   nextSite: number;
+  /** Files that run without tracing hooks, and why (Trace.untraced). */
+  untraced: UntracedFile[];
 }
 
 /**
@@ -152,24 +167,31 @@ export function prepareProgram(
   let esm = false;
   let nextSite = 1;
   const sites: PreparedProgram['sites'] = [];
+  const untraced: UntracedFile[] = [];
+  const projectOf = instrumenter.createProjectReader();
+  const pathScopes: PathScope[] = [];
   while (queue.length) {
     const file = queue.shift()!;
     if (files[file] || !isUserCode(file, ownDir, packages)) continue;
     const source = file === entry && entrySource !== undefined ? entrySource : fs.readFileSync(file, 'utf8');
     const format = formatOf(file);
-    const out = instrumenter.instrumentFile(source, file, { format, trace, cwd, siteBase: nextSite, entry: file === entry });
+    const project = projectOf(file);
+    const out = instrumenter.instrumentFile(source, file, { format, trace, cwd, siteBase: nextSite, entry: file === entry, project: project?.compile });
+    if (out.untraced) untraced.push({ file: instrumenter.displayPath(file, cwd), reason: out.untraced });
     sites.push({ file, base: nextSite, entries: out.sites });
     nextSite += out.sites.length;
     const cache = path.join(cacheDir, `${n++}-${path.basename(file)}.js`);
     fs.writeFileSync(cache, out.code);
-    files[file] = { cache, format };
+    const scope = scopeIndex(pathScopes, project?.paths);
+    files[file] = scope === undefined ? { cache, format } : { cache, format, scope };
     if (format === 'module') esm = true;
     for (const ref of out.imports) {
       if (ref.dynamic) esm = true;
       const kind = ref.dynamic || format === 'module' ? 'import' : 'require';
-      const resolved = resolveLocal(file, ref.specifier) ?? resolvePackage(file, ref.specifier, packages, kind);
+      const resolved =
+        resolveLocal(file, ref.specifier) ?? resolveMapped(project?.paths, ref.specifier) ?? resolvePackage(file, ref.specifier, packages, kind);
       if (resolved && !files[resolved]) queue.push(resolved);
     }
   }
-  return { files, esm, sites, nextSite };
+  return { files, esm, sites, nextSite, pathScopes, untraced };
 }

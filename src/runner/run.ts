@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TraceBuilder, relativeTo } from '../core/traceBuilder';
-import type { ExitReason, SourceSite, TraceExit } from '../protocol/trace';
+import type { ExitReason, SourceSite, Trace, TraceExit, UntracedFile } from '../protocol/trace';
 import { MANIFEST_ENV, type RunManifest } from '../runtime/manifest';
 import { EventFileReader } from './eventFile';
+import { readUntraced } from '../runtime/untracedLog';
 import { formatOf } from '../runtime/moduleFormat';
 import { FrameDecoder } from './frameDecoder';
 import { prepareOffThread } from './preparer';
@@ -97,6 +98,8 @@ export interface Launch {
   notices?: string[];
   /** Python runs: the interpreter that runs the program. */
   interpreter?: PythonInterpreter;
+  /** Files of the program that ran without tracing hooks so far, and why (Trace.untraced). */
+  untraced?(): UntracedFile[];
 }
 
 /**
@@ -128,12 +131,15 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     // Callers test `instanceof SourceError` against their own copy of the class.
     throw isSourceError(err) ? new SourceError(err.file, err.line, err.column, err.detail) : err;
   }
+  const untracedFile = path.join(work, 'untraced');
   const manifest: RunManifest = {
     version: 1,
     trace,
     cwd: opts.cwd,
     files: prepared.files,
     esm: prepared.esm,
+    pathScopes: prepared.pathScopes,
+    untracedFile,
     // Node names modules by their real path: a symlinked dist/ must be compared as what it points to.
     ownDir: fs.realpathSync(dist),
     lazySiteBase: prepared.nextSite,
@@ -181,12 +187,19 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     cannotStart: (e) =>
       e.code === 'ENOENT' ? `Cannot start node: "${node}" was not found (set the Node path).` : `Cannot start node: ${e.message}`,
     crashSite: (error) => crashSite(error.stack, opts.cwd, manifest.ownDir),
+    untraced: () => [...prepared.untraced, ...readUntraced(untracedFile)],
   };
 }
 
 /** Spawns what a launcher prepared and supervises it: output, events, stop, timeout, exit. */
 async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Promise<RunHandle> {
   const { builder, work } = launch;
+  /** Read once more before the work folder goes, then kept. */
+  let finalUntraced: UntracedFile[] | null = null;
+  const withUntraced = (trace: Trace): Trace => {
+    const untraced = finalUntraced ?? launch.untraced?.() ?? [];
+    return untraced.length ? { ...trace, untraced } : trace;
+  };
   const cleanup = () => fs.rmSync(work, { recursive: true, force: true });
   const child = spawn(launch.command, launch.args, {
     cwd: opts.cwd,
@@ -320,12 +333,13 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
       exit.error = { message: builder.lastError.message, site: launch.crashSite(builder.lastError) };
     }
     guarded(() => builder.finish(exit, endT));
+    finalUntraced = launch.untraced?.() ?? [];
     cleanup();
     if (decodeError) cb.onStderr?.(`[async-timeline] part of the trace could not be read: ${String(decodeError)}\n`);
     const notices = launch.notices ?? [];
     const warnings = builder.warnings;
     return {
-      trace: builder.snapshot(),
+      trace: withUntraced(builder.snapshot()),
       exit,
       ...(notices.length ? { notices } : {}),
       ...(warnings.length ? { warnings: [...warnings] } : {}),
@@ -335,7 +349,7 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
   return {
     pid: child.pid!,
     done,
-    snapshot: () => builder.snapshot(exited ? undefined : builder.timeAt(Date.now())),
+    snapshot: () => withUntraced(builder.snapshot(exited ? undefined : builder.timeAt(Date.now()))),
     stop: (mode) => stop('stopped', mode),
     get stopping() {
       return policy.stopping;

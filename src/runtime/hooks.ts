@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { LAZY_SITE_STRIDE, TS_SPELLINGS, type RunManifest } from './manifest';
 import { codeOf, createLatePreparer, type LateFile } from './latePrepare';
 import { installStacks } from './stacks';
+import { resolveMapped } from './projectResolve';
 
 let manifest: RunManifest | null = null;
 let prepared: ((file: string) => LateFile | null) | null = null;
@@ -31,6 +32,9 @@ function candidates(specifier: string): string[] {
 }
 
 export async function resolve(specifier: string, context: any, next: Next): Promise<any> {
+  // tsconfig `paths`/`baseUrl` first, as TypeScript resolves them (projectResolve.ts).
+  const mapped = manifest ? await resolveMapped(manifest, specifier, context, next, candidates) : undefined;
+  if (mapped) return mapped;
   try {
     return await next(specifier, context);
   } catch (err: any) {

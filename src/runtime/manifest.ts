@@ -3,12 +3,16 @@
  * The host instruments the static module graph ahead of time so the child never loads the
  * TypeScript compiler unless the program loads a module the host could not see (dynamic paths).
  */
+import type { PathScope } from './pathMapping';
+
 export type ModuleFormat = 'module' | 'commonjs';
 
 export interface ManifestFile {
   /** Where the instrumented (or, in plain mode, transpiled) code is cached. */
   cache: string;
   format: ModuleFormat;
+  /** Index in RunManifest.pathScopes of the tsconfig `paths`/`baseUrl` that apply to this file's imports. */
+  scope?: number;
 }
 
 export interface RunManifest {
@@ -42,6 +46,10 @@ export interface RunManifest {
    * every copy of the package, wherever node_modules nests it. Everything else in node_modules is left alone.
    */
   packages: string[];
+  /** The `paths`/`baseUrl` settings of the project tsconfigs that apply to prepared files (ManifestFile.scope). */
+  pathScopes?: PathScope[];
+  /** Where the program notes files it prepared itself but had to leave untraced (untracedLog.ts). */
+  untracedFile?: string;
 }
 
 export const MANIFEST_ENV = 'ASYNC_TIMELINE_MANIFEST';

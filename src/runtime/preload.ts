@@ -15,6 +15,7 @@ import { drain, lock, unlock } from './shipper';
 import { MANIFEST_ENV, TS_EXTENSIONS, type RunManifest } from './manifest';
 import { codeOf, createLatePreparer } from './latePrepare';
 import { COMPILE_HOOK, installStacks, readPrepared } from './stacks';
+import { hookRequirePaths } from './projectResolve';
 
 const manifestPath = process.env[MANIFEST_ENV];
 // The program must see the environment and command line it would have seen without us.
@@ -186,6 +187,7 @@ if (manifest) {
 if (manifest && isMainThread) {
   install(manifest.trace ? startTracing(manifest) : createNoopTracer());
   hookRequire(manifest);
+  hookRequirePaths(manifest);
   if (manifest.esm) hookImport(manifest);
 } else {
   // Worker threads of the program inherit our --require: give their instrumented code a tracer that records nothing.
