@@ -313,7 +313,7 @@ describe('Python tracer (pyruntime)', function () {
             '        cond.notify_all()',
             '',
             'async def lock_waiter(lock):',
-            '    await asyncio.sleep(0.005)',
+            '    await asyncio.sleep(0)  # holder took the lock in its first step, before this task ran',
             '    async with lock:',
             '        pass',
             '',
