@@ -12,6 +12,7 @@ import { renderTextTimeline, summarizeTrace } from '../../src/core/textTimeline'
 import { TraceBuilder } from '../../src/core/traceBuilder';
 import { Ev } from '../../src/protocol/events';
 import type { TaskRecord, Trace, TraceGroup } from '../../src/protocol/trace';
+import { startRun } from '../../src/runner/run';
 import { records } from './helpers/eventRecords';
 import { runPlain, runTraced } from './helpers/runBoth';
 
@@ -177,6 +178,54 @@ describe('worker threads', function () {
     assert.equal(groupOf(doomed[0]), 1);
     assert.equal(doomed[0].settled?.state, 'rejected');
     assert.equal(named(trace, 'step').length, 2);
+  });
+});
+
+describe('stopping a run with threads', function () {
+  this.timeout(120_000);
+
+  it('Stop ships every stream: a worker stuck in a loop keeps what it recorded before it hung', async () => {
+    const dir = project({
+      'main.js': [
+        "const { Worker } = require('node:worker_threads');",
+        'async function main() {',
+        "  const w = new Worker(require('node:path').join(__dirname, 'spin.js'));",
+        "  await new Promise((resolve) => w.once('message', resolve));",
+        "  console.log('worker is spinning');",
+        '  await new Promise(() => {}); // wait for ever',
+        '}',
+        'main();',
+        '',
+      ].join('\n'),
+      'spin.js': [
+        "const { parentPort } = require('node:worker_threads');",
+        'async function warmUp() {',
+        '  await new Promise((r) => setTimeout(r, 1));',
+        '}',
+        'async function spin() {',
+        '  await warmUp();',
+        "  parentPort.postMessage('spinning');",
+        '  for (;;);',
+        '}',
+        'spin();',
+        '',
+      ].join('\n'),
+    });
+    const handle = await startRun({ entry: path.join(dir, 'main.js'), cwd: dir }, {
+      onStdout: (text) => {
+        if (text.includes('worker is spinning')) handle.stop();
+      },
+    });
+    const { trace, exit } = await handle.done;
+    assert.equal(exit.reason, 'stopped');
+    assert.deepEqual(groupsOf(trace).map((g) => g.label), ['main', 'worker 1 (spin.js)']);
+    const [warmUp] = named(trace, 'warmUp');
+    const [spin] = named(trace, 'spin');
+    assert.ok(warmUp && spin, trace.tasks.map((t) => t.name).join(', '));
+    assert.deepEqual([groupOf(warmUp), warmUp.settled?.state, groupOf(spin), spin.settled], [1, 'fulfilled', 1, null]);
+    // spin resumed after warmUp and never yielded again: its last stretch is the loop, still running.
+    const last = spin.segments[spin.segments.length - 1];
+    assert.deepEqual([last.state, last.end], ['running', null]);
   });
 });
 
