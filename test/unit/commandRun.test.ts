@@ -107,8 +107,8 @@ describe('run -- <command>', function () {
     const traced = await runTraced({ entry: path.join(NODE_TEST, 'test/broken.test.ts'), cwd: NODE_TEST, command: [process.execPath, '--test', 'test/broken.test.ts'] });
     assert.equal(plain.code, 1);
     // KNOWN DIFFERENCE (test/fixtures/diff/KNOWN_ISSUES.md): node:test's `location:` of a failed test is
-    // mapped through the instrumented file's source map by Node itself and comes out wrong; the stack
-    // frames and everything else match.
+    // the unmapped position of the `test(` call in the code that ran — tsx's compiled output there, the
+    // instrumented code here; the stack frames and everything else match.
     const location = /^ {2}location: .*$/m;
     assert.match(plain.stdout, location);
     sameOutput({ ...traced, stdout: traced.stdout.replace(location, '') }, { ...plain, stdout: plain.stdout.replace(location, '') });
