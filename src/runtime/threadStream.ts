@@ -18,6 +18,8 @@ export interface ThreadFacts {
   entry(): string | undefined;
   /** Processes of a command run: their command line. */
   argv?(): string[];
+  /** Said once, when the stream opens: what the user should hear of (the run goes on). */
+  warnings?: string[];
 }
 
 /** Worker threads get a smaller ring than a process's main thread: there may be many of them. */
@@ -89,6 +91,8 @@ export function openStream(m: RunManifest, ctx: RunContext, facts: ThreadFacts, 
     },
     truncated: (atEvent) => send({ type: 'truncated', atEvent }),
   });
+
+  for (const message of facts.warnings ?? []) send({ type: 'warning', message });
 
   const port: StreamPort = { ring, ctlBuffer, fd };
   if (isWorker) {

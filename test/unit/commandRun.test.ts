@@ -116,6 +116,18 @@ describe('run -- <command>', function () {
     assert.equal(named(traced.trace!, 'countsWrongly').length, 1);
   });
 
+  it('a command that brings its own TypeScript loader runs with it, untraced, and the run says so', async () => {
+    const command = [process.execPath, '--import', 'tsx', '--test', 'test/cache.test.ts'];
+    const plain = await runPlain(command[0], command.slice(1), NODE_TEST);
+    const traced = await runTraced({ entry: path.join(NODE_TEST, 'test/cache.test.ts'), cwd: NODE_TEST, command });
+    assert.equal(plain.code, 0, plain.stdout + plain.stderr);
+    sameOutput(traced, plain);
+    assert.equal(traced.trace!.tasks.length, 0);
+    assert.deepEqual(traced.result.warnings, [
+      'the command loads TypeScript with tsx: the files it compiles ran untraced (leave the loader out: the tool compiles TypeScript itself)',
+    ]);
+  });
+
   it('a command that cannot be started is reported, not thrown past the caller', async () => {
     await assert.rejects(
       runTraced({ entry: path.join(MOCHA, 'package.json'), cwd: MOCHA, command: ['no-such-command-at-all'] }),
