@@ -23,3 +23,15 @@ export function foreignTsLoader(execArgv: string[], nodeOptions: string | undefi
   for (const spec of preloadFlags(words)) if (KNOWN.test(` ${spec} `)) return spec.replace(/^["']|["']$/g, '');
   return null;
 }
+
+/**
+ * A TypeScript loader the program loaded itself (mocha's own `--require tsx/cjs`, a `require('ts-node/register')`):
+ * seen at exit among the modules it required, or null.
+ */
+export function loadedTsLoader(required: string[]): string | null {
+  for (const file of required) {
+    const m = /[\\/]node_modules[\\/](tsx|ts-node|@swc-node[\\/]register|esbuild-register)[\\/]/.exec(file);
+    if (m) return m[1].replace(/\\/g, '/');
+  }
+  return null;
+}

@@ -17,7 +17,7 @@ import { COMPILE_HOOK, installStacks, readPrepared } from './stacks';
 import { formatOf } from './moduleFormat';
 import { asOurThread, findRunContext, handDown, PARENT_ENV, type RunContext } from './runContext';
 import { openStream } from './threadStream';
-import { foreignTsLoader } from './foreignLoader';
+import { foreignTsLoader, loadedTsLoader } from './foreignLoader';
 
 const context = findRunContext();
 if (context && context.role !== 'internal') hideOurFlags(process.execArgv);
@@ -129,11 +129,15 @@ if (context && manifest && context.role !== 'internal') {
   handDown(ctx, ctx.key);
   if (m.command && ctx.role === 'root') process.env[PARENT_ENV] = ROOT_STREAM;
   const foreign = foreignTsLoader(process.execArgv, process.env.NODE_OPTIONS);
-  const warnings =
-    foreign && isMainThread
-      ? [`the command loads TypeScript with ${foreign}: the files it compiles ran untraced (leave the loader out: the tool compiles TypeScript itself)`]
-      : [];
-  const facts = { entry: () => entry, warnings, ...(m.command && isMainThread ? { argv: () => process.argv } : {}) };
+  const tsLoaderWarning = (loader: string) =>
+    `the program loads TypeScript with ${loader}: the files it compiles ran untraced (leave the loader out: the tool compiles TypeScript itself)`;
+  const warnings = foreign && isMainThread ? [tsLoaderWarning(foreign)] : [];
+  // A loader the program requires itself (mocha's --require tsx/cjs) replaces our CommonJS hook: seen at exit.
+  const warningsAtExit = () => {
+    const loaded = !foreign && isMainThread ? loadedTsLoader(Object.keys(require.cache)) : null;
+    return loaded ? [tsLoaderWarning(loaded)] : [];
+  };
+  const facts = { entry: () => entry, warnings, warningsAtExit, ...(m.command && isMainThread ? { argv: () => process.argv } : {}) };
   const onStart = () => {
     if (m.command && isMainThread) process.env[PARENT_ENV] = ctx.key;
   };

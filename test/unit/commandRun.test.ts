@@ -124,7 +124,18 @@ describe('run -- <command>', function () {
     sameOutput(traced, plain);
     assert.equal(traced.trace!.tasks.length, 0);
     assert.deepEqual(traced.result.warnings, [
-      'the command loads TypeScript with tsx: the files it compiles ran untraced (leave the loader out: the tool compiles TypeScript itself)',
+      'the program loads TypeScript with tsx: the files it compiles ran untraced (leave the loader out: the tool compiles TypeScript itself)',
+    ]);
+  });
+
+  it("a loader the program requires itself (mocha's --require tsx/cjs) is noticed at exit and said", async () => {
+    const command = [path.join(BIN, 'mocha'), '--require', 'tsx/cjs', 'test/queue.test.ts'];
+    const plain = await runPlain(command[0], command.slice(1), MOCHA);
+    const traced = await runTraced({ entry: path.join(MOCHA, 'test/queue.test.ts'), cwd: MOCHA, command });
+    sameOutput(traced, plain);
+    assert.equal(traced.trace!.tasks.length, 0);
+    assert.deepEqual(traced.result.warnings, [
+      'the program loads TypeScript with tsx: the files it compiles ran untraced (leave the loader out: the tool compiles TypeScript itself)',
     ]);
   });
 
