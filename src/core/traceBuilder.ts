@@ -344,7 +344,9 @@ export class TraceBuilder {
       case Ev.WaitOn: {
         const seg = this.openSuspended(id);
         if (!seg) break;
-        arg = stream.ids[arg] ?? 0;
+        const other = this.taskId(stream, arg);
+        if (other === null) break;
+        arg = other;
         if (seg.awaits === NO_AWAITS) {
           seg.awaits = [arg];
         } else if (seg.awaits.length < 16) {
@@ -384,7 +386,7 @@ export class TraceBuilder {
       }
       case Ev.WokenBy: {
         const seg = this.openSuspended(id);
-        if (seg) seg.resumedBy = stream.ids[arg] ?? null;
+        if (seg) seg.resumedBy = this.taskId(stream, arg);
         break;
       }
       case Ev.SettleOk:
@@ -422,6 +424,15 @@ export class TraceBuilder {
       default:
         break;
     }
+  }
+
+  /**
+   * The trace's id of a task a stream names. A task the stream never created (a damaged or hand-made
+   * stream) keeps the stream's number when it is the only stream, as it always did, and is dropped
+   * otherwise (it could only name some other thread's task).
+   */
+  private taskId(stream: Stream, local: number): number | null {
+    return stream.ids[local] ?? (this.streams.size === 1 ? local : null);
   }
 
   private openSuspended(id: number): SuspendedSegment | null {
