@@ -10,10 +10,10 @@ import path from 'node:path';
 import { TraceBuilder, relativeTo } from '../core/traceBuilder';
 import type { ExitReason, SourceSite, Trace, TraceExit, UntracedFile } from '../protocol/trace';
 import { MANIFEST_ENV, type RunManifest } from '../runtime/manifest';
-import { EventFileReader } from './eventFile';
 import { readUntraced } from '../runtime/untracedLog';
 import { formatOf } from '../runtime/moduleFormat';
-import { FrameDecoder } from './frameDecoder';
+import { StreamSetReader } from './streamSet';
+import { launchCommand } from './commandLauncher';
 import { prepareOffThread } from './preparer';
 import type { PreparedProgram } from './moduleGraph';
 import { isSourceError, SourceError } from '../instrument/errors';
@@ -88,6 +88,8 @@ export interface Launch {
   /** The run's work folder (removed at the end). */
   work: string;
   eventsFile: string;
+  /** Node runs: the folder where every other traced thread or process writes its own stream. */
+  streamsDir?: string;
   stopFile: string;
   builder: TraceBuilder;
   /** The message when `command` cannot be started. */
@@ -108,6 +110,7 @@ export interface Launch {
  */
 export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise<RunHandle> {
   const entry = path.resolve(opts.cwd, opts.entry);
+  if (opts.command) return supervise(launchCommand(opts, entry, findDist(opts.distDir)), opts, cb);
   if (isPythonFile(entry)) {
     return supervise(await launchPython(opts, entry), opts, cb);
   }
@@ -131,30 +134,15 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     // Callers test `instanceof SourceError` against their own copy of the class.
     throw isSourceError(err) ? new SourceError(err.file, err.line, err.column, err.detail) : err;
   }
-  const untracedFile = path.join(work, 'untraced');
-  const manifest: RunManifest = {
-    version: 1,
+  const manifest = nodeManifest(opts, dist, work, {
     trace,
-    cwd: opts.cwd,
     files: prepared.files,
     esm: prepared.esm,
     pathScopes: prepared.pathScopes,
-    untracedFile,
-    // Node names modules by their real path: a symlinked dist/ must be compared as what it points to.
-    ownDir: fs.realpathSync(dist),
     lazySiteBase: prepared.nextSite,
-    instrumentModule: path.join(dist, 'instrument.js'),
-    writerModule: path.join(dist, 'runtime', 'writer.js'),
-    hooksModule: path.join(dist, 'runtime', 'hooks.mjs'),
-    maxEvents: opts.maxEvents ?? DEFAULT_MAX_EVENTS,
-    stopFile: path.join(work, 'stop'),
-    eventsFile: path.join(work, 'events'),
-    ringEvents: RING_EVENTS,
-    packages,
-  };
-  fs.writeFileSync(manifest.eventsFile, '');
-  const manifestPath = path.join(work, 'manifest.json');
-  fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+    command: false,
+  });
+  const manifestPath = writeManifest(manifest, work);
 
   // Not --enable-source-maps: it changes what the program's own error stacks look like. The runtime maps
   // positions itself, through Node's internal stack formatter (runtime/stacks.ts), which needs this flag.
@@ -182,13 +170,49 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     env: { ...process.env, ...(opts.env ?? {}), [MANIFEST_ENV]: manifestPath },
     work,
     eventsFile: manifest.eventsFile,
+    streamsDir: manifest.streamsDir,
     stopFile: manifest.stopFile,
     builder,
     cannotStart: (e) =>
       e.code === 'ENOENT' ? `Cannot start node: "${node}" was not found (set the Node path).` : `Cannot start node: ${e.message}`,
     crashSite: (error) => crashSite(error.stack, opts.cwd, manifest.ownDir),
-    untraced: () => [...prepared.untraced, ...readUntraced(untracedFile)],
+    untraced: () => [...prepared.untraced, ...readUntraced(manifest.untracedFile!)],
   };
+}
+
+/** The manifest of a Node run (a file, or every process of a command): where each thread's events go. */
+export function nodeManifest(
+  opts: RunOptions,
+  dist: string,
+  work: string,
+  prepared: Pick<RunManifest, 'trace' | 'files' | 'esm' | 'lazySiteBase' | 'command' | 'pathScopes'>,
+): RunManifest {
+  return {
+    version: 1,
+    ...prepared,
+    cwd: opts.cwd,
+    untracedFile: path.join(work, 'untraced'),
+    // Node names modules by their real path: a symlinked dist/ must be compared as what it points to.
+    ownDir: fs.realpathSync(dist),
+    instrumentModule: path.join(dist, 'instrument.js'),
+    writerModule: path.join(dist, 'runtime', 'writer.js'),
+    hooksModule: path.join(dist, 'runtime', 'hooks.mjs'),
+    maxEvents: opts.maxEvents ?? DEFAULT_MAX_EVENTS,
+    stopFile: path.join(work, 'stop'),
+    eventsFile: path.join(work, 'events'),
+    streamsDir: path.join(work, 'streams'),
+    ringEvents: RING_EVENTS,
+    packages: [...new Set(opts.packages ?? [])],
+  };
+}
+
+/** Creates the event files' places and writes the manifest; returns its path. */
+export function writeManifest(manifest: RunManifest, work: string): string {
+  fs.writeFileSync(manifest.eventsFile, '');
+  fs.mkdirSync(manifest.streamsDir, { recursive: true });
+  const manifestPath = path.join(work, 'manifest.json');
+  fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+  return manifestPath;
 }
 
 /** Spawns what a launcher prepared and supervises it: output, events, stop, timeout, exit. */
@@ -239,19 +263,20 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
       decodeError ??= err;
     }
   };
-  const decoder = new FrameDecoder({
-    events: (bytes) => {
-      builder.handleEvents(bytes);
+  const events = new StreamSetReader(launch.eventsFile, launch.streamsDir ?? null, {
+    events: (bytes, stream) => {
+      builder.handleEvents(bytes, stream);
       changed();
     },
-    message: (msg) => {
-      guarded(() => builder.handleMessage(msg));
-      if (msg.type === 'stopping') stopAcked?.();
+    message: (msg, stream) => {
+      guarded(() => builder.handleMessage(msg, stream));
+      // The deadline counts from the first start frame: the program's own code began.
       if (msg.type === 'start') deadline?.programStarted(msg.epochMs);
+      // Every thread's stream must have shipped its events before the tree is killed.
+      if ((msg.type === 'stopping' || msg.type === 'end') && builder.stopAcknowledged) stopAcked?.();
       changed();
     },
   });
-  const events = new EventFileReader(launch.eventsFile, (chunk) => decoder.push(chunk));
   const poller = setInterval(() => guarded(() => events.poll()), POLL_MS);
   // Time passes even when nothing is recorded (a program waiting on a timer): live views hear of it too.
   const clockTick = cb.onUpdate ? setInterval(changed, LIVE_TICK_MS) : null;
@@ -356,7 +381,7 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
     },
     ...(launch.interpreter ? { interpreter: describePython(launch.interpreter) } : {}),
     get eventBytes() {
-      return decoder.bytes;
+      return events.bytes;
     },
   };
 }
