@@ -604,6 +604,7 @@ test('a narrow webview stacks the details under the timeline', async () => {
 });
 
 (await import('./interaction.mjs')).registerInteractionTests({ test, open });
+(await import('./groups.mjs')).registerGroupTests({ test, open });
 
 test('no CSP violations, page errors or console errors in any page', async () => {
   const page = await open(fixture('edgeCases'), { name: 'csp' });
