@@ -52,6 +52,8 @@ const ZOOM_STEP = 1.5;
 export class TimelineApp {
   private index: TraceIndex | null = null;
   private live = false;
+  /** What the run was when it was no plain file run (from the host), else null: the title is the entry. */
+  private runTitle: string | null = null;
   private layout: LaneLayout = emptyLayout();
   private vp: Viewport;
   private theme: Theme;
@@ -316,6 +318,7 @@ export class TimelineApp {
   handle(msg: HostToWebview): void {
     switch (msg.type) {
       case 'trace':
+        this.runTitle = msg.title ?? null;
         this.setTrace(msg.trace, msg.live);
         break;
       case 'clear':
@@ -782,8 +785,9 @@ export class TimelineApp {
       setChildren(this.summaryEl);
       return;
     }
-    this.titleEl.textContent = t.entry;
-    this.titleEl.title = t.entry;
+    // A test or npm script run says what ran (`test "adds" (node:test)`); the entry stays in the tooltip.
+    this.titleEl.textContent = this.runTitle ?? t.entry;
+    this.titleEl.title = this.runTitle ? `${this.runTitle} — ${t.entry}` : t.entry;
     const parts = [
       `${t.tasks.length} task${t.tasks.length === 1 ? '' : 's'}`,
       formatDuration(this.index!.endT),

@@ -17,6 +17,7 @@ import { createTransformer } from './transform';
 
 export { SourceError } from './errors';
 export { scanAsyncFunctions } from './scan';
+export { scanTests } from './testScan';
 
 export interface InstrumentOptions {
   /** The module format Node will load the output as. */

@@ -104,4 +104,17 @@ export function registerGroupTests({ test, open }) {
     eq((await plain.$$eval('table.tasks thead th', (ths) => ths.map((t) => t.textContent))).at(-1), 'Waits', 'no group column');
     await plain.close();
   });
+
+  test('a test or npm script run is titled by what ran, the entry in its tooltip', async () => {
+    const page = await open(null);
+    await send(page, { type: 'trace', trace: fixture('threads'), live: false, title: 'test "math › adds" (node:test)' });
+    await settle(page);
+    const title = await page.$eval('.toolbar .title', (e) => [e.textContent, e.title]);
+    eq(title, ['test "math › adds" (node:test)', 'test "math › adds" (node:test) — pool.ts'], 'title');
+    // A plain file run after it: the entry again.
+    await send(page, { type: 'trace', trace: fixture('workers'), live: false });
+    await settle(page);
+    eq(await page.$eval('.toolbar .title', (e) => e.textContent), 'workers.ts', 'file run title');
+    await page.close();
+  });
 }
