@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Trace, TraceGroup } from '../../src/protocol/trace';
-import { buildTableRows, GROUP_COLUMN, TABLE_COLUMNS, tableColumns } from '../../src/core/timeline/accessibleTable';
+import {
+  buildTableRows,
+  GROUP_COLUMN,
+  TABLE_COLUMNS,
+  tableColumns,
+} from '../../src/core/timeline/accessibleTable';
 import { hitTest } from '../../src/core/timeline/hitTest';
 import { hoverFacts } from '../../src/core/timeline/hoverFacts';
 import { groupSummary } from '../../src/core/timeline/laneGroups';
@@ -27,11 +32,18 @@ function shape(index: TraceIndex, rows: LayoutRow[]): string[] {
   return rows.map(
     (r) =>
       '-'.repeat(r.depth) +
-      (r.kind === 'group' ? `[${index.groups!.byId.get(r.groupId)!.group.label}]` : index.lanes.get(r.taskId)!.task.name),
+      (r.kind === 'group'
+        ? `[${index.groups!.byId.get(r.groupId)!.group.label}]`
+        : index.lanes.get(r.taskId)!.task.name),
   );
 }
 
-const group = (id: number, kind: TraceGroup['kind'], parentGroup: number | null, started: number): TraceGroup => ({
+const group = (
+  id: number,
+  kind: TraceGroup['kind'],
+  parentGroup: number | null,
+  started: number,
+): TraceGroup => ({
   id,
   kind,
   label: `${kind} ${id}`,
@@ -72,7 +84,12 @@ describe('timeline: threads and processes (groups of lanes)', () => {
     const trace: Trace = {
       ...makeTrace(tasks),
       // Listed out of order, the main group not first: the view orders them itself.
-      groups: [group(3, 'process', 1, 2), group(2, 'worker', 0, 5), group(1, 'worker', 0, 1), group(0, 'main', null, 0)],
+      groups: [
+        group(3, 'process', 1, 2),
+        group(2, 'worker', 0, 5),
+        group(1, 'worker', 0, 1),
+        group(0, 'main', null, 0),
+      ],
     };
     const idx = indexTrace(trace);
     assert.deepEqual(shape(idx, layoutLanes(idx, all).rows), [
@@ -105,7 +122,10 @@ describe('timeline: threads and processes (groups of lanes)', () => {
 
   it('folds a group: its lanes and child groups hide, the header counts them', () => {
     const layout = layoutLanes(threads, { ...all, collapsedGroups: new Set([1]) });
-    assert.deepEqual(shape(threads, layout.rows).slice(3, 5), ['-[worker 1 (pool-worker.ts)]', '-[worker 2 (pool-worker.ts)]']);
+    assert.deepEqual(shape(threads, layout.rows).slice(3, 5), [
+      '-[worker 1 (pool-worker.ts)]',
+      '-[worker 2 (pool-worker.ts)]',
+    ]);
     const header = layout.rows[3];
     assert.ok(header.kind === 'group' && header.collapsed && header.hiddenCount === 2);
     const main = layoutLanes(threads, { ...all, collapsedGroups: new Set([0]) });
@@ -113,7 +133,11 @@ describe('timeline: threads and processes (groups of lanes)', () => {
     assert.ok(main.rows[0].kind === 'group' && main.rows[0].hiddenCount === 7);
     // A task fold inside a group still works, one level deeper.
     const tf = layoutLanes(threads, { collapsed: new Set([10]), filter: '' });
-    assert.deepEqual(shape(threads, tf.rows).slice(3, 6), ['-[worker 1 (pool-worker.ts)]', '--onMessage', '-[worker 2 (pool-worker.ts)]']);
+    assert.deepEqual(shape(threads, tf.rows).slice(3, 6), [
+      '-[worker 1 (pool-worker.ts)]',
+      '--onMessage',
+      '-[worker 2 (pool-worker.ts)]',
+    ]);
   });
 
   it('a filter keeps only the headers above a match', () => {
@@ -161,9 +185,20 @@ describe('timeline: threads and processes (groups of lanes)', () => {
     assert.equal(rows.length, 7, 'header rows are no table rows');
     assert.deepEqual(
       rows.map((r) => r.cells.at(-1)),
-      ['main', 'main', 'worker 1 (pool-worker.ts)', 'worker 1 (pool-worker.ts)', 'worker 2 (pool-worker.ts)', 'worker 2 (pool-worker.ts)', 'node child.js (pid 4300)'],
+      [
+        'main',
+        'main',
+        'worker 1 (pool-worker.ts)',
+        'worker 1 (pool-worker.ts)',
+        'worker 2 (pool-worker.ts)',
+        'worker 2 (pool-worker.ts)',
+        'node child.js (pid 4300)',
+      ],
     );
-    assert.equal(groupSummary(threads.groups!.byId.get(2)!.group), 'worker · pid 4242 · thread 2 · 11 ms – 398 ms');
+    assert.equal(
+      groupSummary(threads.groups!.byId.get(2)!.group),
+      'worker · pid 4242 · thread 2 · 11 ms – 398 ms',
+    );
   });
 
   it('a single-thread trace (no groups, or just one) looks exactly as before', () => {

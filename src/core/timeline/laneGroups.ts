@@ -35,11 +35,16 @@ export function groupIdOf(task: TaskRecord): number {
  * A group whose parent is unknown (or a cycle) hangs at the top level, after the first group.
  * Tasks naming a group the trace does not list fall in the first group rather than vanish.
  */
-export function indexGroups(trace: Trace, roots: readonly number[], taskById: (id: number) => TaskRecord | undefined): GroupIndex | null {
+export function indexGroups(
+  trace: Trace,
+  roots: readonly number[],
+  taskById: (id: number) => TaskRecord | undefined,
+): GroupIndex | null {
   const groups = trace.groups;
   if (!groups || groups.length < 2) return null;
   const byId = new Map<number, GroupNode>();
-  for (const g of groups) if (!byId.has(g.id)) byId.set(g.id, { group: g, depth: 0, children: [], roots: [], taskCount: 0 });
+  for (const g of groups)
+    if (!byId.has(g.id)) byId.set(g.id, { group: g, depth: 0, children: [], roots: [], taskCount: 0 });
   const first = byId.has(0) ? 0 : groups[0].id;
   const nodeOf = (task: TaskRecord) => byId.get(groupIdOf(task)) ?? byId.get(first)!;
   for (const t of trace.tasks) nodeOf(t).taskCount++;
@@ -47,7 +52,8 @@ export function indexGroups(trace: Trace, roots: readonly number[], taskById: (i
     const t = taskById(id);
     if (t) nodeOf(t).roots.push(id);
   }
-  const byStart = (a: GroupNode, b: GroupNode) => a.group.started - b.group.started || a.group.id - b.group.id;
+  const byStart = (a: GroupNode, b: GroupNode) =>
+    a.group.started - b.group.started || a.group.id - b.group.id;
   const tops: GroupNode[] = [];
   for (const n of byId.values()) {
     const p = n.group.parentGroup;
@@ -77,7 +83,8 @@ export function indexGroups(trace: Trace, roots: readonly number[], taskById: (i
     const { n, depth } = stack.pop()!;
     n.depth = depth;
     order.push(n);
-    for (let i = n.children.length - 1; i >= 0; i--) stack.push({ n: byId.get(n.children[i])!, depth: depth + 1 });
+    for (let i = n.children.length - 1; i >= 0; i--)
+      stack.push({ n: byId.get(n.children[i])!, depth: depth + 1 });
   }
   return { order, byId };
 }
@@ -91,7 +98,9 @@ export function groupNoun(group: TraceGroup): string {
 export function groupSummary(group: TraceGroup): string {
   const parts: string[] = [group.kind, `pid ${group.pid}`];
   if (group.threadId) parts.push(`thread ${group.threadId}`);
-  parts.push(`${formatTimestamp(group.started)} – ${group.ended === null ? 'end' : formatTimestamp(group.ended)}`);
+  parts.push(
+    `${formatTimestamp(group.started)} – ${group.ended === null ? 'end' : formatTimestamp(group.ended)}`,
+  );
   return parts.join(' · ');
 }
 
