@@ -3,7 +3,7 @@
 // folds; single-thread traces have no headers. Registered by run.mjs, which owns the browser.
 /* global window, document */
 import path from 'node:path';
-import { fixture, ROOT, send, settle } from './harness.mjs';
+import { fixture, ROOT, send, setTheme, settle } from './harness.mjs';
 
 const ART = path.join(ROOT, 'test-artifacts/webview');
 
@@ -92,6 +92,12 @@ export function registerGroupTests({ test, open }) {
     const cells = await page.$$eval('table.tasks tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
     eq(cells.length, 7, 'table rows');
     eq(cells.find((c) => c[0] === 'serve (#30)').at(-1), 'node child.js (pid 4300)', 'serve runs in the child process');
+    // Header rows in the other themes (high contrast draws them with the contrast border).
+    await page.getByRole('button', { name: /task table/i }).click();
+    for (const theme of ['dark', 'high-contrast']) {
+      await setTheme(page, theme);
+      await shot(page, `threads-${theme}`);
+    }
     await page.close();
 
     // The same page with a single-thread trace: no headers, no group legend, no group column.
