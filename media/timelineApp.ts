@@ -187,7 +187,7 @@ export class TimelineApp {
       role: 'application',
       'aria-roledescription': 'timeline',
       'aria-label':
-        'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, brackets step through segments, T shows the table.',
+        'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, G folds the thread or process of the lane, brackets step through segments, T shows the table.',
     });
     this.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
     this.splitter = h('div', {
@@ -1128,6 +1128,13 @@ export class TimelineApp {
         case ' ':
         case 'c':
           if (sel !== null) this.toggleCollapse(sel);
+          break;
+        case 'g':
+          // Fold the selected lane's thread/process (headers take no keyboard focus of their own).
+          if (sel !== null && this.index?.groups) {
+            const task = this.index.lanes.get(sel)?.task;
+            if (task) this.toggleGroup(groupIdOf(task));
+          }
           break;
         case '[':
         case ']':

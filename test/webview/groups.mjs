@@ -83,6 +83,11 @@ export function registerGroupTests({ test, open }) {
     await page.focus('canvas');
     await page.keyboard.press('ArrowDown');
     eq((await page.evaluate(() => window.asyncTimeline.selection())).taskId, 20, '↓ from crunch #11 skips the worker 2 header');
+    // g folds the selected lane's thread from the keyboard (the selection goes with the hidden lane), g again unfolds.
+    await page.keyboard.press('g');
+    eq((await rows(page)).slice(6, 8), ['  [worker 2 (pool-worker.ts)]', '  [node child.js (pid 4300)]'], 'g folds worker 2');
+    await send(page, { type: 'revealTasks', taskIds: [20] });
+    eq(await rows(page), shape, 'unfolded again');
 
     // The table: one row per task (no header rows), the thread/process in its own column.
     await page.getByRole('button', { name: /task table/i }).click();
