@@ -196,8 +196,8 @@ export class RunController implements vscode.Disposable {
       });
       return { status: 'failed', entry: req.entry, message };
     }
-    // Saved first: the command reads the files from disk.
-    await vscode.workspace.saveAll(false);
+    // A command reads its files from disk (no unsaved buffer can be handed to it): save them, as asked.
+    if (settings.saveBeforeRun) await vscode.workspace.saveAll(false);
     const options: RunOptions = {
       entry: req.entry,
       cwd: spec.cwd,
