@@ -16,8 +16,10 @@ export const SOURCE_EXTENSIONS = RUNNABLE_EXTENSIONS;
 
 export interface RunCommand {
   command: 'run';
-  /** The program's entry file as the user typed it. */
+  /** The program's entry file as the user typed it; for a command run, what names the run (see {@link runName}). */
   file: string;
+  /** `run -- <command…>`: run this command instead of one file, every Node process it starts traced. */
+  runCommand: string[] | null;
   out: string | null;
   format: TraceFileFormat;
   /** Seconds; 0 = no limit. */
@@ -41,10 +43,15 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage: async-timeline run <file> [options] [-- program args]
+       async-timeline run [options] -- <command…>
 
 Runs an async JavaScript/TypeScript or Python (asyncio, 3.11+) program with every coroutine
 traced, passes its output through, then prints a timeline of when each task ran, where it
 awaited and for how long.
+
+With no file, everything after -- is a command to run as it is (npm test, npx mocha …,
+node --test …, npm start): every Node process it starts is traced, each its own group of
+lanes (only processes that ran your code are shown), and its exit status is the tool's.
 
 Options:
   --out <path>          write the trace to <path>
@@ -74,7 +81,19 @@ Examples:
   async-timeline run examples/crawl.ts --out crawl.trace.json
   async-timeline run examples/python/workers.py --python python3.12
   async-timeline run server.ts --timeout 10 --format chrome --out server.chrome.json -- --port 8080
+  async-timeline run -- npm test
+  async-timeline run --out tests.trace.json -- npx mocha test/queue.test.ts
+  async-timeline run -- node --test test/queue.test.ts
 `;
+
+/**
+ * What names a command run (its trace's \`entry\`): the first word of the command that is a source file
+ * (\`test/queue.test.ts\`), else the project's package.json (\`npm test\`).
+ */
+export function runName(command: string[]): string {
+  const lower = (w: string) => w.toLowerCase();
+  return command.slice(1).find((w) => !w.startsWith('-') && SOURCE_EXTENSIONS.some((ext) => lower(w).endsWith(ext))) ?? 'package.json';
+}
 
 function positiveNumber(name: string, text: string | undefined, integer: boolean): number | null {
   if (text === undefined) return null;
@@ -134,13 +153,16 @@ export function parseCliArgs(argv: string[]): CliCommand {
   if (before.length !== positionals.length - after.length)
     throw new UsageError('could not read the arguments');
 
-  const [command, file, ...extra] = before;
+  const [command, givenFile, ...extra] = before;
   if (command === undefined) throw new UsageError('missing command: try `async-timeline run <file>`');
   if (command !== 'run') throw new UsageError(`unknown command '${command}': the command is \`run\``);
-  if (file === undefined) throw new UsageError('missing file: `async-timeline run <file>`');
+  // `run -- npm test`: no file before the --, a command after it.
+  const runCommand = givenFile === undefined && after.length > 0 ? after : null;
+  if (givenFile === undefined && !runCommand) throw new UsageError('missing file: `async-timeline run <file>` (or a command: `async-timeline run -- npm test`)');
+  const file = givenFile ?? runName(after);
 
   const lower = file.toLowerCase();
-  if (!SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
+  if (!runCommand && !SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
     throw new UsageError(`'${file}' is not a JavaScript, TypeScript or Python file (${SOURCE_EXTENSIONS.join(' ')})`);
   }
 
@@ -172,10 +194,13 @@ export function parseCliArgs(argv: string[]): CliCommand {
       );
   }
   if (values.python === '') throw new UsageError('--python expects a path');
+  if (runCommand && values.node !== undefined) throw new UsageError('--node does not apply to a command: the command starts its own node');
+  if (runCommand && values.python !== undefined) throw new UsageError('--python does not apply to a command run (Node processes are traced)');
 
   return {
     command: 'run',
     file,
+    runCommand,
     out,
     format,
     timeoutSeconds: positiveNumber('timeout', values.timeout, false) ?? 0,
@@ -185,6 +210,6 @@ export function parseCliArgs(argv: string[]): CliCommand {
     packages,
     timeline: !values['no-timeline'],
     color: values.color ? true : values['no-color'] ? false : null,
-    programArgs: [...extra, ...after],
+    programArgs: runCommand ? [] : [...extra, ...after],
   };
 }

@@ -100,13 +100,16 @@ function useColor(cmd: RunCommand, io: CliIo): boolean {
 /** Runs the command; resolves with the exit status. Throws {@link UsageError} for bad input. */
 export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
   const entry = path.resolve(io.cwd, cmd.file);
-  let stat: fs.Stats | undefined;
-  try {
-    stat = fs.statSync(entry);
-  } catch {
-    throw new UsageError(`${cmd.file}: no such file`);
+  // A command run's `file` only names the run: the command says what runs.
+  if (!cmd.runCommand) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(entry);
+    } catch {
+      throw new UsageError(`${cmd.file}: no such file`);
+    }
+    if (!stat.isFile()) throw new UsageError(`${cmd.file}: not a file`);
   }
-  if (!stat.isFile()) throw new UsageError(`${cmd.file}: not a file`);
   if (cmd.nodePath !== null && !executableExists(cmd.nodePath, io.env)) {
     throw new UsageError(
       `--node ${cmd.nodePath}: ${/[\\/]/.test(cmd.nodePath) ? 'no such file' : 'not found on PATH'}`,
@@ -128,6 +131,7 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     ...(cmd.pythonPath !== null ? { pythonPath: cmd.pythonPath, pythonSource: 'option' as const } : {}),
     ...(cmd.maxEvents !== null ? { maxEvents: cmd.maxEvents } : {}),
     ...(cmd.packages.length ? { packages: cmd.packages } : {}),
+    ...(cmd.runCommand ? { command: cmd.runCommand } : {}),
   };
 
   let handle: RunHandle;

@@ -2,7 +2,7 @@
  * Folds the runtime's event stream into a {@link Trace}, incrementally (live views take snapshots
  * while the program runs). Pure: bytes and messages in, plain data out.
  */
-import { EVENT_BYTES, Ev, SettleCode, TASK_MASK, type RuntimeMessage, type SiteEntry, type SiteKind } from '../protocol/events';
+import { EVENT_BYTES, Ev, ROOT_STREAM, SettleCode, TASK_MASK, type RuntimeMessage, type SiteEntry, type SiteKind } from '../protocol/events';
 import type {
   CallbackRecord,
   Combinator,
@@ -15,9 +15,11 @@ import type {
   TaskRecord,
   Trace,
   TraceExit,
+  TraceGroup,
   WaitTarget,
 } from '../protocol/trace';
 import { TRACE_FORMAT, TRACE_VERSION } from '../protocol/trace';
+import { describeGroup, plainPath } from './traceGroups';
 
 interface Site {
   kind: SiteKind;
@@ -49,6 +51,34 @@ export function relativeTo(cwd: string, file: string): string {
   return f.startsWith(base) ? f.slice(base.length) : f;
 }
 
+/**
+ * One thread's event stream (the main thread, a worker, a process of a command run). Its task ids,
+ * site tables and clock are its own; folding maps them onto the trace's.
+ */
+interface Stream {
+  key: string;
+  /** Local task id → the trace's task id (index 0: none). */
+  ids: number[];
+  /** Site tables the thread registered itself (modules it prepared); null: the shared host tables. */
+  sites: Map<number, Site> | null;
+  /** Added to the stream's times: its t = 0 on the trace's clock. */
+  offset: number;
+  start: Extract<RuntimeMessage, { type: 'start' }> | null;
+  /** Set once it ran traced code (its `start` frame). */
+  group: TraceGroup | null;
+  /** Its parent's stream key, from the start frame. */
+  parent: string | null;
+  acked: boolean;
+  ended: boolean;
+}
+
+/** Python: a lane's asyncio name or settle error, waiting until the lane's events are folded. */
+interface TaskNote {
+  stream: Stream;
+  local: number;
+  value: string;
+}
+
 export class TraceBuilder {
   /** Site ids are mostly small and dense (each file's table is numbered from its base): an array... */
   private readonly sites: Array<Site | undefined> = [];
@@ -57,7 +87,10 @@ export class TraceBuilder {
   private readonly tasks: TaskRecord[] = [];
   private readonly callbacks: CallbackRecord[] = [];
   private readonly output: OutputRecord[] = [];
-  private pending: Uint8Array[] = [];
+  /** Event batches not folded yet, with the stream each came from (folded in arrival order). */
+  private pending: Array<{ stream: Stream; bytes: Uint8Array }> = [];
+  private readonly streams = new Map<string, Stream>();
+  private readonly groups: TraceGroup[] = [];
   private lastId = 0;
   /** Members of the one large await group being filled (its WaitOn records come in a row). */
   private awaitSet: { seg: SuspendedSegment; ids: Set<number> } | null = null;
@@ -75,28 +108,53 @@ export class TraceBuilder {
   /** Non-fatal things the program was told (Python: "Task exception was never retrieved"). */
   readonly warnings: string[] = [];
   /** Python: asyncio task names and settle errors by lane, applied once the lane's events are folded. */
-  private readonly taskNames = new Map<number, string>();
-  private readonly settleErrors = new Map<number, string>();
-  /** Set when the runtime acknowledged a stop request (every event before it has arrived). */
-  stopAcknowledged = false;
-  /** Set when the runtime said goodbye at exit (every event has arrived). */
-  ended = false;
+  private taskNames: TaskNote[] = [];
+  private settleErrors: TaskNote[] = [];
 
   constructor(private readonly meta: TraceMeta) {}
 
-  /** A JSON frame from the runtime. */
-  handleMessage(msg: RuntimeMessage): void {
+  /**
+   * Set when every stream that said anything acknowledged a stop request or said goodbye: every
+   * event recorded before the stop has arrived.
+   */
+  get stopAcknowledged(): boolean {
+    if (this.streams.size === 0) return false;
+    for (const s of this.streams.values()) if (!s.acked && !s.ended) return false;
+    return true;
+  }
+
+  /** Set when the main stream said goodbye at exit (every event of it has arrived). */
+  get ended(): boolean {
+    return this.streams.get(ROOT_STREAM)?.ended ?? false;
+  }
+
+  private stream(key: string): Stream {
+    let s = this.streams.get(key);
+    if (!s) {
+      s = { key, ids: [0], sites: key === ROOT_STREAM ? null : new Map(), offset: 0, start: null, group: null, parent: null, acked: false, ended: false };
+      this.streams.set(key, s);
+    }
+    return s;
+  }
+
+  /**
+   * A JSON frame from the runtime. `streamKey`: which thread's stream it came in (the file it was read
+   * from); the main stream by default. Site tables the host registers itself go to the main stream's
+   * (shared) tables, which every stream also sees.
+   */
+  handleMessage(msg: RuntimeMessage, streamKey: string = ROOT_STREAM): void {
+    const stream = this.stream(streamKey);
     switch (msg.type) {
       case 'start':
-        this.epochMs = msg.epochMs;
-        if (msg.runtime) this.runtime = msg.runtime;
+        this.started(stream, msg);
         break;
       case 'sites':
         msg.entries.forEach((entry: SiteEntry, k: number) => {
           const [kind, line, column, name] = entry;
           const id = msg.base + k;
           const site: Site = { kind, name, where: { file: relativeTo(this.meta.cwd, msg.file), line, column } };
-          if (id < DENSE_SITES) this.sites[id] = site;
+          if (stream.sites) stream.sites.set(id, site);
+          else if (id < DENSE_SITES) this.sites[id] = site;
           else this.farSites.set(id, site);
         });
         break;
@@ -104,15 +162,19 @@ export class TraceBuilder {
         this.truncated = true;
         break;
       case 'error':
+        // A worker's uncaught error ends that worker, not the run; a command's other processes report
+        // through their exit codes. What ended the run is the first process's main thread's error.
+        if (!this.isRunsOwn(stream)) break;
         this.lastError = { kind: msg.kind, message: msg.message, stack: msg.stack };
         // A runtime that knows where it was raised says so (Python); the host maps JS stacks itself.
         if (msg.site) this.lastError.site = { ...msg.site, file: relativeTo(this.meta.cwd, msg.site.file) };
         break;
       case 'stopping':
-        this.stopAcknowledged = true;
+        stream.acked = true;
         break;
       case 'end':
-        this.ended = true;
+        stream.ended = true;
+        if (stream.group && msg.t !== undefined) stream.group.ended = msg.t + stream.offset;
         break;
       case 'warning':
         this.warnings.push(msg.message);
@@ -120,10 +182,10 @@ export class TraceBuilder {
       // Python: both come after the batch that holds the lane's Create / settle, which may still be
       // pending (folded lazily), so they wait in a map until then.
       case 'taskinfo':
-        this.taskNames.set(msg.task, msg.taskName);
+        this.taskNames.push({ stream, local: msg.task, value: msg.taskName });
         break;
       case 'settle-error':
-        this.settleErrors.set(msg.task, msg.error);
+        this.settleErrors.push({ stream, local: msg.task, value: msg.error });
         break;
       default: {
         const never: never = msg;
@@ -132,42 +194,69 @@ export class TraceBuilder {
     }
   }
 
+  /** Whether errors in this stream end the run: the first process's main thread (or the only stream). */
+  private isRunsOwn(stream: Stream): boolean {
+    if (stream.key === ROOT_STREAM) return true;
+    return stream.group?.id === 0 && stream.group.threadId === 0;
+  }
+
   /**
-   * A batch of 16-byte event records (little-endian). Kept as bytes and folded in when a snapshot is
-   * taken: reading the event file must stay cheap, whatever the program writes.
+   * A stream ran traced code: it becomes a group. The first stream to start sets the trace's clock
+   * (t = 0 and the wall-clock epoch of output ticks); every other stream's times are shifted by the
+   * difference of the epochs their `start` frames carry.
    */
-  handleEvents(bytes: Uint8Array): void {
-    this.pending.push(bytes);
+  private started(stream: Stream, msg: Extract<RuntimeMessage, { type: 'start' }>): void {
+    if (stream.start) return;
+    stream.start = msg;
+    if (msg.runtime) this.runtime = msg.runtime;
+    this.epochMs ??= msg.epochMs;
+    stream.offset = msg.epochMs - this.epochMs;
+    stream.parent = msg.parent ?? null;
+    const sameProcessWorkers = this.groups.filter((g) => g.kind === 'worker' && g.pid === msg.pid).length;
+    const entry = msg.entry ? relativeTo(this.meta.cwd, plainPath(msg.entry)) : undefined;
+    const described = describeGroup(msg, this.groups.length, sameProcessWorkers + 1, entry);
+    // A thread's own start (before its program's first line) is when its lane group begins; the first
+    // group begins at t = 0 (its process started the tool's runtime before that).
+    const startedAt = msg.threadEpochMs !== undefined && this.groups.length > 0 ? Math.max(0, msg.threadEpochMs - this.epochMs) : Math.max(0, stream.offset);
+    stream.group = { ...described, parentGroup: null, started: startedAt, ended: null };
+    this.groups.push(stream.group);
+  }
+
+  /**
+   * A batch of 16-byte event records (little-endian) from stream `streamKey`. Kept as bytes and folded
+   * in when a snapshot is taken: reading the event file must stay cheap, whatever the program writes.
+   */
+  handleEvents(bytes: Uint8Array, streamKey: string = ROOT_STREAM): void {
+    this.pending.push({ stream: this.stream(streamKey), bytes });
   }
 
   private decodePending(): void {
     const batches = this.pending;
     this.pending = [];
-    for (const bytes of batches) this.decode(bytes);
-    if (this.taskNames.size || this.settleErrors.size) this.applyTaskInfo();
+    for (const { stream, bytes } of batches) this.decode(stream, bytes);
+    if (this.taskNames.length || this.settleErrors.length) this.applyTaskInfo();
   }
 
   private applyTaskInfo(): void {
-    for (const [id, name] of this.taskNames) {
-      const task = this.task(id);
-      if (!task) continue;
-      task.taskName = name;
-      this.taskNames.delete(id);
-    }
-    for (const [id, error] of this.settleErrors) {
-      const task = this.task(id);
-      if (!task?.settled) continue;
-      task.settled.error = error;
-      this.settleErrors.delete(id);
-    }
+    const taskOf = (e: TaskNote) => this.task(e.stream.ids[e.local] ?? 0);
+    this.taskNames = this.taskNames.filter((e) => {
+      const task = taskOf(e);
+      if (task) task.taskName = e.value;
+      return !task;
+    });
+    this.settleErrors = this.settleErrors.filter((e) => {
+      const task = taskOf(e);
+      if (task?.settled) task.settled.error = e.value;
+      return !task?.settled;
+    });
   }
 
-  private decode(bytes: Uint8Array): void {
+  private decode(stream: Stream, bytes: Uint8Array): void {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = Math.floor(bytes.byteLength / EVENT_BYTES);
     for (let i = 0; i < n; i++) {
       const o = i * EVENT_BYTES;
-      this.apply(view.getFloat64(o, true), view.getUint32(o + 8, true), view.getUint32(o + 12, true));
+      this.apply(stream, view.getFloat64(o, true) + stream.offset, view.getUint32(o + 8, true), view.getUint32(o + 12, true));
     }
   }
 
@@ -188,24 +277,28 @@ export class TraceBuilder {
     this.durationMs = Math.max(this.lastT, endT);
   }
 
-  private site(id: number): Site | undefined {
-    return id < DENSE_SITES ? this.sites[id] : this.farSites.get(id);
+  private site(stream: Stream, id: number): Site | undefined {
+    return stream.sites?.get(id) ?? (id < DENSE_SITES ? this.sites[id] : this.farSites.get(id));
   }
 
   private task(id: number): TaskRecord | undefined {
     return this.tasks[id - 1];
   }
 
-  private apply(t: number, head: number, arg: number): void {
+  private apply(stream: Stream, t: number, head: number, arg: number): void {
     this.events++;
     if (t > this.lastT) this.lastT = t;
     const kind = head >>> 28;
-    const id = head & TASK_MASK;
+    const local = head & TASK_MASK;
+    // Task ids in the stream are the thread's own; the trace numbers tasks across all threads.
+    const id = kind === Ev.Create ? local : (stream.ids[local] ?? 0);
     switch (kind) {
       case Ev.Create: {
         const taskId = ++this.lastId;
-        const def = this.site(arg);
-        const parent = id === 0 ? null : id;
+        stream.ids.push(taskId);
+        const def = this.site(stream, arg);
+        const parent = local === 0 ? null : (stream.ids[local] ?? null);
+        const group = stream.group?.id ?? 0;
         this.tasks.push({
           id: taskId,
           name: def?.name ?? `<anonymous #${taskId}>`,
@@ -214,19 +307,20 @@ export class TraceBuilder {
           definition: def?.where ?? null,
           created: { t, site: null },
           settled: null,
+          ...(group !== 0 ? { group } : {}),
           segments: [{ state: 'running', start: t, end: null }],
         });
         break;
       }
       case Ev.CallSite: {
         const task = this.task(id);
-        if (task && task.created.site === null) task.created.site = this.site(arg)?.where ?? null;
+        if (task && task.created.site === null) task.created.site = this.site(stream, arg)?.where ?? null;
         break;
       }
       case Ev.Yield: {
         const task = this.task(id);
         if (!task) break;
-        const site = this.site(arg);
+        const site = this.site(stream, arg);
         // Python: a task created by create_task never ran before the loop first steps it; the
         // runtime records its creation and the `scheduled` wait a moment apart, but the task ran
         // none of its code in between: a zero-length running segment, then the wait from creation.
@@ -248,6 +342,7 @@ export class TraceBuilder {
       case Ev.WaitOn: {
         const seg = this.openSuspended(id);
         if (!seg) break;
+        arg = stream.ids[arg] ?? 0;
         if (seg.awaits === NO_AWAITS) {
           seg.awaits = [arg];
         } else if (seg.awaits.length < 16) {
@@ -287,7 +382,7 @@ export class TraceBuilder {
       }
       case Ev.WokenBy: {
         const seg = this.openSuspended(id);
-        if (seg) seg.resumedBy = arg;
+        if (seg) seg.resumedBy = stream.ids[arg] ?? null;
         break;
       }
       case Ev.SettleOk:
@@ -310,7 +405,7 @@ export class TraceBuilder {
       }
       case Ev.CallbackDone:
         // Python's add_done_callback: runs however the task ended (no then/catch split).
-        this.callbacks.push({ t, kind: 'done', taskId: id, site: this.site(arg)?.where ?? null });
+        this.callbacks.push({ t, kind: 'done', taskId: id, site: this.site(stream, arg)?.where ?? null });
         break;
       case Ev.CallbackThen:
       case Ev.CallbackCatch:
@@ -319,7 +414,7 @@ export class TraceBuilder {
           t,
           kind: kind === Ev.CallbackThen ? 'then' : kind === Ev.CallbackCatch ? 'catch' : 'finally',
           taskId: id,
-          site: this.site(arg)?.where ?? null,
+          site: this.site(stream, arg)?.where ?? null,
         });
         break;
       default:
@@ -380,7 +475,35 @@ export class TraceBuilder {
       }),
       callbacks: [...this.callbacks],
       output: [...this.output],
+      ...(this.hasGroups() ? { groups: this.groupsNow() } : {}),
     };
+  }
+
+  /** Groups are worth a field once there is more than the main thread, or the one is a command's process. */
+  private hasGroups(): boolean {
+    return this.groups.length > 1 || (this.groups.length === 1 && this.groups[0].kind !== 'main');
+  }
+
+  /**
+   * The groups with their parents resolved (a parent's stream may be read after its child's). A parent
+   * that ran no traced code (npm, a runner's own thread) gives way to its nearest traced ancestor.
+   */
+  private groupsNow(): TraceGroup[] {
+    return this.groups.map((g) => {
+      const own = [...this.streams.values()].find((s) => s.group === g);
+      let parentKey = own?.parent ?? null;
+      let parentGroup: number | null = null;
+      for (let hops = 0; parentKey !== null && hops < 64; hops++) {
+        const parent = this.streams.get(parentKey);
+        if (!parent) break;
+        if (parent.group) {
+          parentGroup = parent.group.id;
+          break;
+        }
+        parentKey = parent.parent;
+      }
+      return { ...g, parentGroup };
+    });
   }
 }
 

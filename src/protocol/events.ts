@@ -2,7 +2,10 @@
  * The runtime → host event stream: the hot path of a traced run.
  *
  * Transport: the child appends FRAMES to a file the host names (RunManifest.eventsFile) and the
- * host reads as it grows (a pipe made the program wait for the host). A frame is
+ * host reads as it grows (a pipe made the program wait for the host). Each traced thread (worker
+ * threads, other processes of a command run) writes its own stream of frames to its own file in
+ * RunManifest.streamsDir, named by its {@link streamKey}; the first process's main thread keeps
+ * `eventsFile` ({@link ROOT_STREAM}). Task ids, site tables and times are per stream. A frame is
  *   u32 little-endian byte length of the body | u8 frame type | body
  * Frame types:
  *   FRAME_EVENTS: body = N records of EVENT_BYTES bytes each (see below), little-endian.
@@ -19,6 +22,15 @@
  */
 
 export const EVENT_BYTES = 16;
+
+/** The key of the stream written to `eventsFile`: the main thread of the process the host started. */
+export const ROOT_STREAM = 'root';
+
+/** The key (and file name) of any other thread's stream: `<pid>-<threadId>`. */
+export function streamKey(pid: number, threadId: number): string {
+  return `${pid}-${threadId}`;
+}
+
 export const FRAME_EVENTS = 1;
 export const FRAME_JSON = 2;
 export const FRAME_HEADER_BYTES = 5;
@@ -124,6 +136,18 @@ export type RuntimeMessage =
       /** Which runtime wrote the stream and its version: `node v20.20.2`, `cpython 3.12.1`. */
       runtime?: string;
       maxEvents: number;
+      /** Which thread of which process (worker_threads.threadId; 0 = a process's main thread). */
+      threadId?: number;
+      /** main: the first process's main thread in a file run; process: a process of a command run. */
+      kind?: 'main' | 'worker' | 'process';
+      /** The stream key of the thread or process that started this one (null: none traced). */
+      parent?: string | null;
+      /** The file the thread started with (absolute), when it started with one. */
+      entry?: string;
+      /** Processes: their command line (`process.argv`, Node's flags left out). */
+      argv?: string[];
+      /** Wall-clock epoch (ms) at which the thread itself started (before its t = 0). */
+      threadEpochMs?: number;
     }
   | {
       type: 'sites';
@@ -157,4 +181,5 @@ export type RuntimeMessage =
   | { type: 'settle-error'; task: number; error: string }
   /** The writer saw the host's stop request and shipped every event recorded so far. */
   | { type: 'stopping'; events: number }
-  | { type: 'end'; reason: 'exit'; code: number; events: number };
+  /** `t`: when, on the stream's clock (absent from runtimes that do not say). */
+  | { type: 'end'; reason: 'exit'; code: number; events: number; t?: number };

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { TraceBuilder, relativeTo } from '../core/traceBuilder';
 import type { ExitReason, SourceSite, TraceExit } from '../protocol/trace';
 import { MANIFEST_ENV, type RunManifest } from '../runtime/manifest';
-import { EventFileReader } from './eventFile';
 import { formatOf } from '../runtime/moduleFormat';
-import { FrameDecoder } from './frameDecoder';
+import { StreamSetReader } from './streamSet';
+import { launchCommand } from './commandLauncher';
 import { prepareOffThread } from './preparer';
 import type { PreparedProgram } from './moduleGraph';
 import { isSourceError, SourceError } from '../instrument/errors';
@@ -88,6 +88,8 @@ export interface Launch {
   /** The run's work folder (removed at the end). */
   work: string;
   eventsFile: string;
+  /** Node runs: the folder where every other traced thread or process writes its own stream. */
+  streamsDir?: string;
   stopFile: string;
   builder: TraceBuilder;
   /** The message when `command` cannot be started. */
@@ -106,6 +108,7 @@ export interface Launch {
  */
 export async function startRun(opts: RunOptions, cb: RunCallbacks = {}): Promise<RunHandle> {
   const entry = path.resolve(opts.cwd, opts.entry);
+  if (opts.command) return supervise(launchCommand(opts, entry, findDist(opts.distDir)), opts, cb);
   if (isPythonFile(entry)) {
     return supervise(await launchPython(opts, entry), opts, cb);
   }
@@ -129,27 +132,8 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     // Callers test `instanceof SourceError` against their own copy of the class.
     throw isSourceError(err) ? new SourceError(err.file, err.line, err.column, err.detail) : err;
   }
-  const manifest: RunManifest = {
-    version: 1,
-    trace,
-    cwd: opts.cwd,
-    files: prepared.files,
-    esm: prepared.esm,
-    // Node names modules by their real path: a symlinked dist/ must be compared as what it points to.
-    ownDir: fs.realpathSync(dist),
-    lazySiteBase: prepared.nextSite,
-    instrumentModule: path.join(dist, 'instrument.js'),
-    writerModule: path.join(dist, 'runtime', 'writer.js'),
-    hooksModule: path.join(dist, 'runtime', 'hooks.mjs'),
-    maxEvents: opts.maxEvents ?? DEFAULT_MAX_EVENTS,
-    stopFile: path.join(work, 'stop'),
-    eventsFile: path.join(work, 'events'),
-    ringEvents: RING_EVENTS,
-    packages,
-  };
-  fs.writeFileSync(manifest.eventsFile, '');
-  const manifestPath = path.join(work, 'manifest.json');
-  fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+  const manifest = nodeManifest(opts, dist, work, { trace, files: prepared.files, esm: prepared.esm, lazySiteBase: prepared.nextSite, command: false });
+  const manifestPath = writeManifest(manifest, work);
 
   // Not --enable-source-maps: it changes what the program's own error stacks look like. The runtime maps
   // positions itself, through Node's internal stack formatter (runtime/stacks.ts), which needs this flag.
@@ -177,12 +161,47 @@ async function launchNode(opts: RunOptions, entry: string): Promise<Launch> {
     env: { ...process.env, ...(opts.env ?? {}), [MANIFEST_ENV]: manifestPath },
     work,
     eventsFile: manifest.eventsFile,
+    streamsDir: manifest.streamsDir,
     stopFile: manifest.stopFile,
     builder,
     cannotStart: (e) =>
       e.code === 'ENOENT' ? `Cannot start node: "${node}" was not found (set the Node path).` : `Cannot start node: ${e.message}`,
     crashSite: (error) => crashSite(error.stack, opts.cwd, manifest.ownDir),
   };
+}
+
+/** The manifest of a Node run (a file, or every process of a command): where each thread's events go. */
+export function nodeManifest(
+  opts: RunOptions,
+  dist: string,
+  work: string,
+  prepared: Pick<RunManifest, 'trace' | 'files' | 'esm' | 'lazySiteBase' | 'command'>,
+): RunManifest {
+  return {
+    version: 1,
+    ...prepared,
+    cwd: opts.cwd,
+    // Node names modules by their real path: a symlinked dist/ must be compared as what it points to.
+    ownDir: fs.realpathSync(dist),
+    instrumentModule: path.join(dist, 'instrument.js'),
+    writerModule: path.join(dist, 'runtime', 'writer.js'),
+    hooksModule: path.join(dist, 'runtime', 'hooks.mjs'),
+    maxEvents: opts.maxEvents ?? DEFAULT_MAX_EVENTS,
+    stopFile: path.join(work, 'stop'),
+    eventsFile: path.join(work, 'events'),
+    streamsDir: path.join(work, 'streams'),
+    ringEvents: RING_EVENTS,
+    packages: [...new Set(opts.packages ?? [])],
+  };
+}
+
+/** Creates the event files' places and writes the manifest; returns its path. */
+export function writeManifest(manifest: RunManifest, work: string): string {
+  fs.writeFileSync(manifest.eventsFile, '');
+  fs.mkdirSync(manifest.streamsDir, { recursive: true });
+  const manifestPath = path.join(work, 'manifest.json');
+  fs.writeFileSync(manifestPath, JSON.stringify(manifest));
+  return manifestPath;
 }
 
 /** Spawns what a launcher prepared and supervises it: output, events, stop, timeout, exit. */
@@ -226,18 +245,18 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
       decodeError ??= err;
     }
   };
-  const decoder = new FrameDecoder({
-    events: (bytes) => {
-      builder.handleEvents(bytes);
+  const events = new StreamSetReader(launch.eventsFile, launch.streamsDir ?? null, {
+    events: (bytes, stream) => {
+      builder.handleEvents(bytes, stream);
       changed();
     },
-    message: (msg) => {
-      guarded(() => builder.handleMessage(msg));
-      if (msg.type === 'stopping') stopAcked?.();
+    message: (msg, stream) => {
+      guarded(() => builder.handleMessage(msg, stream));
+      // Every thread's stream must have shipped its events before the tree is killed.
+      if ((msg.type === 'stopping' || msg.type === 'end') && builder.stopAcknowledged) stopAcked?.();
       changed();
     },
   });
-  const events = new EventFileReader(launch.eventsFile, (chunk) => decoder.push(chunk));
   const poller = setInterval(() => guarded(() => events.poll()), POLL_MS);
   // Time passes even when nothing is recorded (a program waiting on a timer): live views hear of it too.
   const clockTick = cb.onUpdate ? setInterval(changed, LIVE_TICK_MS) : null;
@@ -328,7 +347,7 @@ async function supervise(launch: Launch, opts: RunOptions, cb: RunCallbacks): Pr
     stop: () => stop('stopped'),
     ...(launch.interpreter ? { interpreter: describePython(launch.interpreter) } : {}),
     get eventBytes() {
-      return decoder.bytes;
+      return events.bytes;
     },
   };
 }

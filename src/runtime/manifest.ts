@@ -33,8 +33,15 @@ export interface RunManifest {
   ownDir: string;
   /** First free site id after the host-prepared files (modules prepared inside the program number from here). */
   lazySiteBase: number;
-  /** The file the runtime appends its frames to (see src/protocol/events.ts); the host reads it as it grows. */
+  /** The file the main thread of the process the host started appends its frames to (src/protocol/events.ts); the host reads it as it grows. */
   eventsFile: string;
+  /** Every other traced thread (worker threads, a command's other processes) writes its own stream here, one file each. */
+  streamsDir: string;
+  /**
+   * A command run (`run -- npm test`): the program's processes pass the run on to the processes they
+   * start (NODE_OPTIONS and the run's variables stay in the environment), each one its own stream.
+   */
+  command: boolean;
   /** Ring size in events (power of two). */
   ringEvents: number;
   /**

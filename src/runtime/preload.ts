@@ -1,27 +1,31 @@
 /**
- * Preloaded into the traced program (`node --require preload.js`): installs the tracer as
- * `globalThis.__asyncTimeline`, starts the writer thread, makes Node load the host-prepared
- * (instrumented) modules through both module systems, and flushes everything at exit.
+ * Preloaded into every thread of the traced program (`node --require preload.js`, inherited by worker
+ * threads; in a command run, through NODE_OPTIONS, by every Node process the command starts): installs
+ * the tracer as `globalThis.__asyncTimeline`, opens the thread's event stream, makes Node load the
+ * prepared (instrumented) modules through both module systems, and flushes everything at exit.
  */
 import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMainThread, Worker } from 'node:worker_threads';
-import { EVENT_BYTES } from '../protocol/events';
-import { createNoopTracer, createTracer, Ctl, type TracerApi } from './tracer';
-import { jsonFrame, writeAll } from './frames';
-import { drain, lock, unlock } from './shipper';
+import { isMainThread } from 'node:worker_threads';
+import { ROOT_STREAM } from '../protocol/events';
+import { createNoopTracer, type TracerApi } from './tracer';
 import { MANIFEST_ENV, TS_EXTENSIONS, type RunManifest } from './manifest';
 import { codeOf, createLatePreparer } from './latePrepare';
 import { COMPILE_HOOK, installStacks, readPrepared } from './stacks';
+import { formatOf } from './moduleFormat';
+import { asOurThread, findRunContext, handDown, PARENT_ENV, type RunContext } from './runContext';
+import { openStream } from './threadStream';
 
-const manifestPath = process.env[MANIFEST_ENV];
-// The program must see the environment and command line it would have seen without us.
-delete process.env[MANIFEST_ENV];
-if (manifestPath) hideOurFlags(process.execArgv);
+const context = findRunContext();
+if (context && context.role !== 'internal') hideOurFlags(process.execArgv);
+const manifest: RunManifest | null = context ? JSON.parse(fs.readFileSync(context.manifestPath, 'utf8')) : null;
+// The program must see the environment it would have seen without us. A command run is the exception:
+// its processes hand the run on to theirs through the environment (docs/trace-format.md).
+if (manifest && isMainThread && !manifest.command) delete process.env[MANIFEST_ENV];
 
-/** Removes the runner's own node flags from process.execArgv (Node's worker threads keep theirs regardless). */
+/** Removes the runner's own node flags from process.execArgv (a worker thread inherits them from its parent). */
 function hideOurFlags(argv: string[]): void {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -31,95 +35,9 @@ function hideOurFlags(argv: string[]): void {
     else if (a === '--expose-internals' || a.startsWith('--stack-size=')) argv.splice(i--, 1);
   }
 }
-const manifest: RunManifest | null = manifestPath ? JSON.parse(fs.readFileSync(manifestPath, 'utf8')) : null;
 
 function install(tracer: TracerApi): void {
   Object.defineProperty(globalThis, '__asyncTimeline', { value: tracer, enumerable: false, configurable: true, writable: false });
-}
-
-function startTracing(m: RunManifest): TracerApi {
-  const ring = new SharedArrayBuffer(m.ringEvents * EVENT_BYTES);
-  const ctlBuffer = new SharedArrayBuffer(Ctl.Size * 4);
-  const ctl = new Int32Array(ctlBuffer);
-  // Appending to a file never waits for the host (a pipe would, and the ring would fill behind it).
-  const fd = fs.openSync(m.eventsFile, 'a');
-  let closed = false;
-
-  /** A JSON frame from the main thread: take the lock so frames never interleave with the writer's. */
-  const send = (message: unknown) => {
-    if (closed) return;
-    if (!lock(ctl, 2000)) return;
-    try {
-      writeAll(fd, jsonFrame(message));
-    } catch {
-      // host gone
-    }
-    unlock(ctl);
-  };
-
-  const tracer = createTracer(ring, ctl, m.maxEvents, {
-    started: (origin) =>
-      send({
-        type: 'start',
-        pid: process.pid,
-        epochMs: performance.timeOrigin + origin,
-        nodeVersion: process.version,
-        maxEvents: m.maxEvents,
-      }),
-    sites: (file, base, entries) => send({ type: 'sites', file, base, entries }),
-    waitForRoom: () => {
-      // The ring is full: wake the writer and wait for it (bounded: a dead host must not hang us).
-      const ringEvents = m.ringEvents;
-      const deadline = Date.now() + 10_000;
-      while (Atomics.load(ctl, Ctl.Write) - Atomics.load(ctl, Ctl.Read) >= ringEvents && Date.now() < deadline) {
-        Atomics.store(ctl, Ctl.Wake, 1);
-        Atomics.notify(ctl, Ctl.Wake);
-        Atomics.wait(ctl, Ctl.Read, Atomics.load(ctl, Ctl.Read), 20);
-      }
-    },
-    truncated: (atEvent) => send({ type: 'truncated', atEvent }),
-  });
-
-  const writer = withoutWorkerAnnouncement(
-    () =>
-      new Worker(m.writerModule, {
-        workerData: { ring, ctlBuffer, fd, stopFile: m.stopFile, intervalMs: 10 },
-        execArgv: [],
-        stdin: false,
-        stdout: true,
-        stderr: true,
-      }),
-  );
-  writer.unref();
-  // A thread's start-up costs a few tens of ms of CPU; had the program started meanwhile, the two would compete
-  // and its first timers would fire late. Wait until the writer runs (bounded, should it never come up).
-  Atomics.wait(ctl, Ctl.Ready, 0, 5000);
-
-  // Crashes: the monitor sees uncaught exceptions and (as Node turns them into exceptions)
-  // unhandled rejections, without changing what Node does with them.
-  process.on('uncaughtExceptionMonitor', (err: any, origin) => {
-    // A program with its own 'uncaughtException' listener handles the error itself: not a crash.
-    if (process.listenerCount('uncaughtException') > 0) return;
-    send({
-      type: 'error',
-      kind: origin === 'unhandledRejection' ? 'unhandledRejection' : 'uncaughtException',
-      message: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-      stack: err instanceof Error ? String(err.stack) : String(err),
-    });
-  });
-
-  // At exit (normal end, process.exit, crash): ship what is left, say goodbye, and keep the file ours.
-  process.on('exit', (code) => {
-    if (!lock(ctl, 2000)) return;
-    try {
-      drain(ring, ctl, fd);
-      writeAll(fd, jsonFrame({ type: 'end', reason: 'exit', code, events: Atomics.load(ctl, Ctl.Write) }));
-    } catch {
-      // host gone
-    }
-    closed = true; // never unlock: the writer thread must not write after the goodbye
-  });
-  return tracer;
 }
 
 /**
@@ -171,24 +89,53 @@ function hookRequire(m: RunManifest): void {
   }
 }
 
-/** ES modules: loader hooks on Node's hooks thread, fed the same manifest. */
-function hookImport(m: RunManifest): void {
+/** ES modules: loader hooks on a hooks thread of Node's (one per thread that registers them, in Node 20), fed the same manifest. */
+function hookImport(ctx: RunContext): void {
   const register = (Module as any).register as undefined | ((url: string, opts: unknown) => void);
   if (typeof register !== 'function') return; // Node < 20.6: CommonJS programs still work
-  withoutWorkerAnnouncement(() => register(pathToFileURL(m.hooksModule).href, { data: { manifest: manifestPath ? path.resolve(manifestPath) : null } }));
+  const m = manifest!;
+  withoutWorkerAnnouncement(() => asOurThread(ctx, () => register(pathToFileURL(m.hooksModule).href, { data: { manifest: ctx.manifestPath } })));
 }
 
-if (manifest) {
+/**
+ * A worker thread's file is known only when Node runs it (after this preload), through Module.runMain
+ * (which Node leaves patchable by preloads for this purpose): learn it there, and give an ES-module
+ * worker the loader hooks the program's main thread may not have needed.
+ */
+function watchWorkerEntry(ctx: RunContext, needsHooks: boolean, learned: (file: string) => void): void {
+  const M = Module as unknown as { runMain(main?: string): unknown };
+  const runMain = M.runMain;
+  M.runMain = function runMainOnce(this: unknown, main?: string) {
+    M.runMain = runMain;
+    if (typeof main === 'string') {
+      learned(main);
+      if (needsHooks && formatOf(main) === 'module') hookImport(ctx);
+    }
+    // eslint-disable-next-line prefer-rest-params
+    return Reflect.apply(runMain, this, arguments);
+  };
+}
+
+if (context && manifest && context.role !== 'internal') {
+  const ctx = context;
   const m = manifest;
   installStacks({ ownDir: m.ownDir, codeOf: (file) => readPrepared(m.files[file]), loaderProbe: __filename, requireFrom: __filename });
-}
-
-if (manifest && isMainThread) {
-  install(manifest.trace ? startTracing(manifest) : createNoopTracer());
-  hookRequire(manifest);
-  if (manifest.esm) hookImport(manifest);
+  // No --expose-internals through NODE_OPTIONS: a command's processes get Node's own source-mapped stacks.
+  if (m.command) process.setSourceMapsEnabled(true);
+  let entry: string | undefined = isMainThread ? process.argv[1] : undefined;
+  // Threads this one starts are its children; in a command run, so are the processes it starts once it
+  // runs traced code (until then, its own parent stays theirs: npm and sh are not shown).
+  handDown(ctx, ctx.key);
+  if (m.command && ctx.role === 'root') process.env[PARENT_ENV] = ROOT_STREAM;
+  const facts = { entry: () => entry, ...(m.command && isMainThread ? { argv: () => process.argv } : {}) };
+  const onStart = () => {
+    if (m.command && isMainThread) process.env[PARENT_ENV] = ctx.key;
+  };
+  install(m.trace ? openStream(m, ctx, facts, withoutWorkerAnnouncement, onStart) : createNoopTracer());
+  hookRequire(m);
+  if (m.esm) hookImport(ctx);
+  if (!isMainThread) watchWorkerEntry(ctx, !m.esm, (file) => (entry = file));
 } else {
-  // Worker threads of the program inherit our --require: give their instrumented code a tracer that records nothing.
+  // Our own threads (the writer, the ES-module hooks thread) get a tracer that records nothing.
   install(createNoopTracer());
-  if (manifest) hookRequire(manifest);
 }

@@ -32,6 +32,10 @@ export const enum Ctl {
   Truncated = 4,
   /** 1 once the writer thread is up (the program starts only then: its start-up must not compete with the program). */
   Ready = 5,
+  /** 1 once the thread wrote its goodbye (`end`): nothing more to ship, its lock stays held. */
+  Ended = 6,
+  /** Main thread at exit: 1 = writer, ship every thread's ring now; the writer sets 0 when done. */
+  Flush = 7,
   Size = 8,
 }
 

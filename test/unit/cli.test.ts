@@ -126,6 +126,7 @@ describe('cli: argument parsing', () => {
     assert.deepEqual(cmd, {
       command: 'run',
       file: 'a.ts',
+      runCommand: null,
       out: 'x.json',
       format: 'json',
       timeoutSeconds: 2.5,
