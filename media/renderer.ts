@@ -947,11 +947,12 @@ export class TimelineRenderer {
     if (g.ended !== null) ctx.fillRect(x1 - 1.5, ly - 5, 1.5, 6);
     const tx = Math.max(vp.gutter + 6, x0 + 6);
     let summary = '';
-    if (x1 - tx > 40) {
+    // The row is the group's own: the words may run past a short lifetime, to the plot's right edge.
+    if (x1 > vp.gutter && vp.width - tx > 40) {
       this.setFont(theme.font);
       ctx.fillStyle = theme.muted;
       const folded = row.collapsed ? `+${row.hiddenCount} task${row.hiddenCount === 1 ? '' : 's'} folded · ` : '';
-      summary = this.fit(folded + groupSummary(g), x1 - tx - 4);
+      summary = this.fit(folded + groupSummary(g), vp.width - tx - 8);
       ctx.fillText(summary, tx, y + vp.rowHeight / 2 - 3);
     }
     this.groupSummaries.set(groupId, summary);

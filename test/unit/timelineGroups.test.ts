@@ -197,7 +197,7 @@ describe('timeline: threads and processes (groups of lanes)', () => {
     );
     assert.equal(
       groupSummary(threads.groups!.byId.get(2)!.group),
-      'worker · pid 4242 · thread 2 · 11 ms – 398 ms',
+      'worker · pid 4242 · thread 2 · 11.0 ms – 398 ms',
     );
   });
 

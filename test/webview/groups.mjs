@@ -48,8 +48,8 @@ export function registerGroupTests({ test, open }) {
       ['main', 'worker 1 (pool-worker.ts)', 'worker 2 (pool-worker.ts)', 'node child.js (pid 4300)'],
       'header labels',
     );
-    assert(/^worker · pid 4242 · thread 1 · 10 ms – 212 ms$/.test(headers[1].summary), `summary ${headers[1].summary}`);
-    assert(/^process · pid 4300 · 30 ms – end$/.test(headers[3].summary), `summary ${headers[3].summary}`);
+    assert(/^worker · pid 4242 · thread 1 · 10\.0 ms – 212 ms$/.test(headers[1].summary), `summary ${headers[1].summary}`);
+    assert(/^process · pid 4300 · 30\.0 ms – end$/.test(headers[3].summary), `summary ${headers[3].summary}`);
     const legend = await page.$eval('.legend', (e) => e.innerText);
     assert(/▤ thread ▣ process/.test(legend), `legend names the grouping: ${legend}`);
     await shot(page, 'threads-light');

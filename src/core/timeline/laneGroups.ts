@@ -1,5 +1,5 @@
 import type { TaskRecord, Trace, TraceGroup } from '../../protocol/trace';
-import { formatTimestamp } from './formatTime';
+import { formatDuration, formatTimestamp } from './formatTime';
 
 /**
  * Threads and processes as the viewer groups them. A trace with `groups` holding more than one
@@ -99,7 +99,8 @@ export function groupSummary(group: TraceGroup): string {
   const parts: string[] = [group.kind, `pid ${group.pid}`];
   if (group.threadId) parts.push(`thread ${group.threadId}`);
   parts.push(
-    `${formatTimestamp(group.started)} – ${group.ended === null ? 'end' : formatTimestamp(group.ended)}`,
+    // A glance, not a measurement: three significant digits (the header's tooltip has the exact times).
+    `${formatDuration(group.started)} – ${group.ended === null ? 'end' : formatDuration(group.ended)}`,
   );
   return parts.join(' · ');
 }
