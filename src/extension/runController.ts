@@ -284,12 +284,11 @@ export class RunController implements vscode.Disposable {
     const newest = sessions[sessions.length - 1];
     if (!newest) return;
     const more = sessions.length > 1 ? ` (+${sessions.length - 1})` : '';
-    const name = newest.label ?? path.basename(newest.entry);
-    this.statusItem.text = `$(debug-stop) ${name} ${formatDuration(Date.now() - newest.startedAt)}${more}`;
-    this.statusItem.tooltip = `Async Timeline: running ${newest.label ?? newest.entry} — click to stop`;
+    this.statusItem.text = `$(debug-stop) ${path.basename(newest.entry)} ${formatDuration(Date.now() - newest.startedAt)}${more}`;
+    this.statusItem.tooltip = `Async Timeline: running ${newest.entry} — click to stop`;
     // Screen readers would otherwise start with the icon's name ("debug-stop").
     this.statusItem.accessibilityInformation = {
-      label: `Async Timeline: running ${name}, ${formatDuration(Date.now() - newest.startedAt)}${more}. Click to stop.`,
+      label: `Async Timeline: running ${path.basename(newest.entry)}, ${formatDuration(Date.now() - newest.startedAt)}${more}. Click to stop.`,
       role: 'button',
     };
   }
