@@ -19,10 +19,15 @@
  *   `id` = task id), the lifetime with the running/suspended stretches nested. Flow events
  *   only bind to thread slices in the viewers, which is why the arrows live in pid 1.
  *
+ * A trace of several threads or processes (`trace.groups`): each group's lanes are a "process" of
+ * their own — group 0 stays pid 1, group g is pid {@link GROUP_PID_BASE} + g, named after the group
+ * (`worker 1 (pool-worker.ts)`, with its real pid and thread id in the name) — so each thread's tasks
+ * are threads (tids = task ids) under their own heading. The async-slices view stays one process.
+ *
  * Times (`ts`, `dur`) are microseconds from the start of the program's own code, as the format
  * requires; `displayTimeUnit: "ms"` only tells the viewer how to label them.
  */
-import type { Segment, SourceSite, SuspendedSegment, TaskRecord, Trace } from '../protocol/trace';
+import type { Segment, SourceSite, SuspendedSegment, TaskRecord, Trace, TraceGroup } from '../protocol/trace';
 
 /** One event of the Chrome Trace Event Format (only the fields this exporter uses). */
 export interface ChromeTraceEvent {
@@ -53,6 +58,13 @@ export interface ChromeTrace {
 export const LANES_PID = 1;
 export const ASYNC_PID = 2;
 const OUTPUT_TID = 0;
+/** Lanes of group g > 0 are pid GROUP_PID_BASE + g (pids 1 and 2 are the views above). */
+export const GROUP_PID_BASE = 10;
+
+/** A group as a Chrome process name: its label and where it ran. */
+function groupName(g: TraceGroup): string {
+  return g.kind === 'worker' ? `${g.label}, pid ${g.pid} thread ${g.threadId}` : g.kind === 'main' ? `${g.label}, pid ${g.pid}` : g.label;
+}
 
 /** ms → µs, rounded to the nanosecond so float noise does not leak into the file. */
 function us(ms: number): number {
@@ -145,10 +157,21 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
   const M = (pid: number, tid: number, name: string, args: Record<string, unknown>) =>
     meta.push({ name, ph: 'M', pid, tid, ts: 0, args });
 
-  M(LANES_PID, OUTPUT_TID, 'process_name', { name: `Async Timeline: ${trace.entry} (lanes)` });
+  const groups = trace.groups ?? [];
+  const first = groups[0];
+  M(LANES_PID, OUTPUT_TID, 'process_name', { name: `Async Timeline: ${trace.entry} (lanes${first ? `: ${groupName(first)}` : ''})` });
   M(LANES_PID, OUTPUT_TID, 'process_sort_index', { sort_index: 0 });
+  for (const g of groups.slice(1)) {
+    M(GROUP_PID_BASE + g.id, 0, 'process_name', { name: `Async Timeline: ${groupName(g)}` });
+    M(GROUP_PID_BASE + g.id, 0, 'process_sort_index', { sort_index: 1 + g.id });
+  }
+  /** The lanes' pid of a task: its group's. */
+  const pidOf = (taskId: number) => {
+    const g = byId.get(taskId)?.group ?? 0;
+    return g === 0 || !groups.some((x) => x.id === g) ? LANES_PID : GROUP_PID_BASE + g;
+  };
   M(ASYNC_PID, 0, 'process_name', { name: `Async Timeline: ${trace.entry} (async slices)` });
-  M(ASYNC_PID, 0, 'process_sort_index', { sort_index: 1 });
+  M(ASYNC_PID, 0, 'process_sort_index', { sort_index: 1 + groups.length });
 
   const ordered = treeOrder(trace.tasks);
   const spans = new Map<number, Span[]>();
@@ -159,8 +182,8 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
     lives.set(task.id, { start, end: lifeEnd });
     const sp = spansOf(task, start, lifeEnd);
     spans.set(task.id, sp);
-    M(LANES_PID, task.id, 'thread_name', { name: `${task.name} #${task.id}` });
-    M(LANES_PID, task.id, 'thread_sort_index', { sort_index: index + 1 });
+    M(pidOf(task.id), task.id, 'thread_name', { name: `${task.name} #${task.id}` });
+    M(pidOf(task.id), task.id, 'thread_sort_index', { sort_index: index + 1 });
 
     const state = task.settled?.state ?? 'pending';
     const taskArgs = {
@@ -171,12 +194,13 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
       createdAt: siteText(task.created.site),
       state,
       ...(task.taskName ? { taskName: task.taskName } : {}),
+      ...(task.group ? { group: task.group } : {}),
     };
     events.push({
       name: task.name,
       cat: 'task',
       ph: 'X',
-      pid: LANES_PID,
+      pid: pidOf(task.id),
       tid: task.id,
       ts: us(start),
       dur: durUs(start, lifeEnd),
@@ -214,7 +238,7 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
         // Python's "created, not run yet" is its own category, so a viewer can tell it from waiting.
         cat: seg.state === 'suspended' && seg.kind === 'scheduled' ? 'scheduled' : seg.state,
         ph: 'X',
-        pid: LANES_PID,
+        pid: pidOf(task.id),
         tid: task.id,
         ts: us(span.start),
         dur: durUs(span.start, span.end),
@@ -258,8 +282,8 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
     toT: number,
   ) => {
     const id = ++flowId;
-    events.push({ name, cat, ph: 's', pid: LANES_PID, tid: fromTid, id, ts: us(inside(fromT, from)) });
-    events.push({ name, cat, ph: 'f', bp: 'e', pid: LANES_PID, tid: toTid, id, ts: us(inside(toT, to)) });
+    events.push({ name, cat, ph: 's', pid: pidOf(fromTid), tid: fromTid, id, ts: us(inside(fromT, from)) });
+    events.push({ name, cat, ph: 'f', bp: 'e', pid: pidOf(toTid), tid: toTid, id, ts: us(inside(toT, to)) });
   };
   const runningAt = (taskId: number, t: number, prefer: 'before' | 'after'): Span | null => {
     const sp = (spans.get(taskId) ?? []).filter((s) => s.seg.state === 'running');
@@ -310,7 +334,7 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
       cat: 'callback',
       ph: 'i',
       s: 't',
-      pid: LANES_PID,
+      pid: tid === OUTPUT_TID ? LANES_PID : pidOf(tid),
       tid,
       ts: us(cb.t),
       args: { taskId: cb.taskId, site: siteText(cb.site) },

@@ -8,9 +8,17 @@
  *              ├─────────┼─────────┼─────────┼─────────┤
  *              0         0.5 s     1 s       1.5 s     2 s
  *
+ * A trace of several threads or processes (`trace.groups`) gets one headed section per group, its
+ * tasks under it:
+ *
+ *   ── main ──────────────────────────────────────────────
+ *   main       █░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░░█  await L12 (40 ms)
+ *   ── worker 1 (pool-worker.ts) · thread 2 ──────────────
+ *   handle     ·        █░░░░░░█                            await pool-worker.ts:17 (6.0 ms)
+ *
  * Pure: no I/O, no terminal queries; the caller passes the width and whether to colour.
  */
-import type { Segment, SourceSite, SuspendedSegment, TaskRecord, Trace } from '../protocol/trace';
+import type { Segment, SourceSite, SuspendedSegment, TaskRecord, Trace, TraceGroup } from '../protocol/trace';
 import { computeStats } from './stats';
 
 export interface TextTimelineOptions {
@@ -96,6 +104,29 @@ function treeOrder(tasks: TaskRecord[]): { task: TaskRecord; depth: number }[] {
   // Cycles in parent links cannot happen in a real trace, but never lose a task over it.
   for (const t of tasks) if (!seen.has(t.id)) out.push({ task: t, depth: 0 });
   return out;
+}
+
+/** A group's heading text: its label, then which thread or what command it was. */
+function groupHeading(g: TraceGroup): string {
+  if (g.kind === 'worker') return `${g.label} · thread ${g.threadId}`;
+  if (g.kind === 'process' && g.command) return `${g.label} · ${g.command}`;
+  return g.label;
+}
+
+/**
+ * Tasks in display order: tree order, per group when the trace has groups (a heading before each
+ * group's tasks; groups without tasks are left out).
+ */
+function sections(trace: Trace): Array<{ heading: string | null; tasks: { task: TaskRecord; depth: number }[] }> {
+  if (!trace.groups?.length) return [{ heading: null, tasks: treeOrder(trace.tasks) }];
+  const known = new Set(trace.groups.map((g) => g.id));
+  return trace.groups
+    .map((g) => ({
+      heading: groupHeading(g),
+      // A task of a group the trace does not list (it should not happen) is shown with the first group.
+      tasks: treeOrder(trace.tasks.filter((t) => (known.has(t.group ?? 0) ? (t.group ?? 0) : trace.groups![0].id) === g.id)),
+    }))
+    .filter((sec) => sec.tasks.length > 0);
 }
 
 /** The last moment anything in the trace happened: the right end of the axis. */
@@ -261,8 +292,18 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
     return 'no coroutines ran: the program never called an async function (nothing to draw)';
   }
   const end = traceEnd(trace);
-  const ordered = treeOrder(trace.tasks);
-  const shown = ordered.slice(0, maxRows);
+  // Rows in order: a heading (a group), or a task; at most maxRows task rows.
+  const layout: Array<{ heading: string } | { task: TaskRecord; depth: number }> = [];
+  let total = 0;
+  let budget = maxRows;
+  for (const sec of sections(trace)) {
+    total += sec.tasks.length;
+    if (budget <= 0) continue;
+    if (sec.heading !== null) layout.push({ heading: sec.heading });
+    for (const item of sec.tasks.slice(0, budget)) layout.push(item);
+    budget -= sec.tasks.length;
+  }
+  const shown = layout.filter((r): r is { task: TaskRecord; depth: number } => 'task' in r);
 
   // Repeated names (crawlPage ×4) get their task id, the same `#3` the JSON, the Chrome export
   // and the editor hints use, so a row can be matched with them.
@@ -303,13 +344,20 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
     lines.push(noteW && note ? `${left}  ${fitNote(note, noteW)}` : left);
   };
 
-  shown.forEach(({ task }, i) => {
+  let i = 0;
+  for (const r of layout) {
+    if ('heading' in r) {
+      const text = `── ${r.heading} `;
+      lines.push(truncate(text + '─'.repeat(Math.max(2, width - [...text].length)), width));
+      continue;
+    }
     const cells = new Array<Cell>(laneW).fill(Cell.Dead);
-    paintLane(cells, task.segments, task.settled, toCol, end);
+    paintLane(cells, r.task.segments, r.task.settled, toCol, end);
     row(names[i], cells, notes[i]);
-  });
-  if (ordered.length > shown.length) {
-    lines.push(`${' '.repeat(nameW + 1)}… ${ordered.length - shown.length} more task(s) not shown`);
+    i++;
+  }
+  if (total > shown.length) {
+    lines.push(`${' '.repeat(nameW + 1)}… ${total - shown.length} more task(s) not shown`);
   }
   if (hasCallbacks) {
     const cells = new Array<Cell>(laneW).fill(Cell.Dead);
@@ -381,6 +429,10 @@ export function summarizeTrace(trace: Trace): string {
   ];
   if (trace.callbacks.length)
     parts.push(`${trace.callbacks.length} callback${trace.callbacks.length === 1 ? '' : 's'}`);
+  const workers = trace.groups?.filter((g) => g.kind === 'worker').length ?? 0;
+  const processes = trace.groups?.filter((g) => g.kind === 'process').length ?? 0;
+  if (processes) parts.push(`${processes} process${processes === 1 ? '' : 'es'}`);
+  if (workers) parts.push(`${workers} worker thread${workers === 1 ? '' : 's'}`);
   parts.push(formatDuration(trace.durationMs), describeExit(trace));
   // A running stretch still open at the end is where the program stopped (process.exit, a
   // crash, a timeout), not a task hogging the loop: only closed stretches count as blocking.

@@ -177,6 +177,8 @@ export class TraceBuilder {
         if (stream.group && msg.t !== undefined) stream.group.ended = msg.t + stream.offset;
         break;
       case 'warning':
+        // Every process of a command may say the same thing once: the user hears it once.
+        if (stream.key !== ROOT_STREAM && this.warnings.includes(msg.message)) break;
         this.warnings.push(msg.message);
         break;
       // Python: both come after the batch that holds the lane's Create / settle, which may still be

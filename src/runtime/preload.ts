@@ -17,6 +17,7 @@ import { COMPILE_HOOK, installStacks, readPrepared } from './stacks';
 import { formatOf } from './moduleFormat';
 import { asOurThread, findRunContext, handDown, PARENT_ENV, type RunContext } from './runContext';
 import { openStream } from './threadStream';
+import { foreignTsLoader, loadedTsLoader } from './foreignLoader';
 
 const context = findRunContext();
 if (context && context.role !== 'internal') hideOurFlags(process.execArgv);
@@ -127,14 +128,24 @@ if (context && manifest && context.role !== 'internal') {
   // runs traced code (until then, its own parent stays theirs: npm and sh are not shown).
   handDown(ctx, ctx.key);
   if (m.command && ctx.role === 'root') process.env[PARENT_ENV] = ROOT_STREAM;
-  const facts = { entry: () => entry, ...(m.command && isMainThread ? { argv: () => process.argv } : {}) };
+  const foreign = foreignTsLoader(process.execArgv, process.env.NODE_OPTIONS);
+  const tsLoaderWarning = (loader: string) =>
+    `the program loads TypeScript with ${loader}: the files it compiles ran untraced (leave the loader out: the tool compiles TypeScript itself)`;
+  const warnings = foreign && isMainThread ? [tsLoaderWarning(foreign)] : [];
+  // A loader the program requires itself (mocha's --require tsx/cjs) replaces our CommonJS hook: seen at exit.
+  const warningsAtExit = () => {
+    const loaded = !foreign && isMainThread ? loadedTsLoader(Object.keys(require.cache)) : null;
+    return loaded ? [tsLoaderWarning(loaded)] : [];
+  };
+  const facts = { entry: () => entry, warnings, warningsAtExit, ...(m.command && isMainThread ? { argv: () => process.argv } : {}) };
   const onStart = () => {
     if (m.command && isMainThread) process.env[PARENT_ENV] = ctx.key;
   };
   install(m.trace ? openStream(m, ctx, facts, withoutWorkerAnnouncement, onStart) : createNoopTracer());
   hookRequire(m);
-  if (m.esm) hookImport(ctx);
-  if (!isMainThread) watchWorkerEntry(ctx, !m.esm, (file) => (entry = file));
+  // Another TypeScript loader's ES-module hooks would run before ours and be handed our compiled code.
+  if (m.esm && !foreign) hookImport(ctx);
+  if (!isMainThread) watchWorkerEntry(ctx, !m.esm && !foreign, (file) => (entry = file));
 } else {
   // Our own threads (the writer, the ES-module hooks thread) get a tracer that records nothing.
   install(createNoopTracer());

@@ -18,6 +18,10 @@ export interface ThreadFacts {
   entry(): string | undefined;
   /** Processes of a command run: their command line. */
   argv?(): string[];
+  /** Said once, when the stream opens: what the user should hear of (the run goes on). */
+  warnings?: string[];
+  /** Said at exit, before the goodbye (what only the end of the program shows). */
+  warningsAtExit?(): string[];
 }
 
 /** Worker threads get a smaller ring than a process's main thread: there may be many of them. */
@@ -90,6 +94,8 @@ export function openStream(m: RunManifest, ctx: RunContext, facts: ThreadFacts, 
     truncated: (atEvent) => send({ type: 'truncated', atEvent }),
   });
 
+  for (const message of facts.warnings ?? []) send({ type: 'warning', message });
+
   const port: StreamPort = { ring, ctlBuffer, fd };
   if (isWorker) {
     // Announce the ring to the process's writer thread; the channel must not keep this thread alive.
@@ -135,6 +141,7 @@ export function openStream(m: RunManifest, ctx: RunContext, facts: ThreadFacts, 
     }
     if (!lock(ctl, 2000)) return;
     try {
+      for (const message of facts.warningsAtExit?.() ?? []) writeAll(fd, jsonFrame({ type: 'warning', message }));
       drain(ring, ctl, fd);
       writeAll(fd, jsonFrame({ type: 'end', reason: 'exit', code, events: Atomics.load(ctl, Ctl.Write), ...(origin >= 0 ? { t: performance.now() - origin } : {}) }));
     } catch {

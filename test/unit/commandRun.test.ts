@@ -107,13 +107,36 @@ describe('run -- <command>', function () {
     const traced = await runTraced({ entry: path.join(NODE_TEST, 'test/broken.test.ts'), cwd: NODE_TEST, command: [process.execPath, '--test', 'test/broken.test.ts'] });
     assert.equal(plain.code, 1);
     // KNOWN DIFFERENCE (test/fixtures/diff/KNOWN_ISSUES.md): node:test's `location:` of a failed test is
-    // mapped through the instrumented file's source map by Node itself and comes out wrong; the stack
-    // frames and everything else match.
+    // the unmapped position of the `test(` call in the code that ran — tsx's compiled output there, the
+    // instrumented code here; the stack frames and everything else match.
     const location = /^ {2}location: .*$/m;
     assert.match(plain.stdout, location);
     sameOutput({ ...traced, stdout: traced.stdout.replace(location, '') }, { ...plain, stdout: plain.stdout.replace(location, '') });
     assert.equal(traced.result.exit.code, 1);
     assert.equal(named(traced.trace!, 'countsWrongly').length, 1);
+  });
+
+  it('a command that brings its own TypeScript loader runs with it, untraced, and the run says so', async () => {
+    const command = [process.execPath, '--import', 'tsx', '--test', 'test/cache.test.ts'];
+    const plain = await runPlain(command[0], command.slice(1), NODE_TEST);
+    const traced = await runTraced({ entry: path.join(NODE_TEST, 'test/cache.test.ts'), cwd: NODE_TEST, command });
+    assert.equal(plain.code, 0, plain.stdout + plain.stderr);
+    sameOutput(traced, plain);
+    assert.equal(traced.trace!.tasks.length, 0);
+    assert.deepEqual(traced.result.warnings, [
+      'the program loads TypeScript with tsx: the files it compiles ran untraced (leave the loader out: the tool compiles TypeScript itself)',
+    ]);
+  });
+
+  it("a loader the program requires itself (mocha's --require tsx/cjs) is noticed at exit and said", async () => {
+    const command = [path.join(BIN, 'mocha'), '--require', 'tsx/cjs', 'test/queue.test.ts'];
+    const plain = await runPlain(command[0], command.slice(1), MOCHA);
+    const traced = await runTraced({ entry: path.join(MOCHA, 'test/queue.test.ts'), cwd: MOCHA, command });
+    sameOutput(traced, plain);
+    assert.equal(traced.trace!.tasks.length, 0);
+    assert.deepEqual(traced.result.warnings, [
+      'the program loads TypeScript with tsx: the files it compiles ran untraced (leave the loader out: the tool compiles TypeScript itself)',
+    ]);
   });
 
   it('a command that cannot be started is reported, not thrown past the caller', async () => {

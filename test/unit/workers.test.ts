@@ -7,9 +7,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { toChromeTrace, GROUP_PID_BASE, LANES_PID } from '../../src/core/chromeTrace';
+import { renderTextTimeline, summarizeTrace } from '../../src/core/textTimeline';
 import { TraceBuilder } from '../../src/core/traceBuilder';
 import { Ev } from '../../src/protocol/events';
 import type { TaskRecord, Trace, TraceGroup } from '../../src/protocol/trace';
+import { startRun } from '../../src/runner/run';
 import { records } from './helpers/eventRecords';
 import { runPlain, runTraced } from './helpers/runBoth';
 
@@ -178,6 +181,54 @@ describe('worker threads', function () {
   });
 });
 
+describe('stopping a run with threads', function () {
+  this.timeout(120_000);
+
+  it('Stop ships every stream: a worker stuck in a loop keeps what it recorded before it hung', async () => {
+    const dir = project({
+      'main.js': [
+        "const { Worker } = require('node:worker_threads');",
+        'async function main() {',
+        "  const w = new Worker(require('node:path').join(__dirname, 'spin.js'));",
+        "  await new Promise((resolve) => w.once('message', resolve));",
+        "  console.log('worker is spinning');",
+        '  await new Promise(() => {}); // wait for ever',
+        '}',
+        'main();',
+        '',
+      ].join('\n'),
+      'spin.js': [
+        "const { parentPort } = require('node:worker_threads');",
+        'async function warmUp() {',
+        '  await new Promise((r) => setTimeout(r, 1));',
+        '}',
+        'async function spin() {',
+        '  await warmUp();',
+        "  parentPort.postMessage('spinning');",
+        '  for (;;);',
+        '}',
+        'spin();',
+        '',
+      ].join('\n'),
+    });
+    const handle = await startRun({ entry: path.join(dir, 'main.js'), cwd: dir }, {
+      onStdout: (text) => {
+        if (text.includes('worker is spinning')) handle.stop();
+      },
+    });
+    const { trace, exit } = await handle.done;
+    assert.equal(exit.reason, 'stopped');
+    assert.deepEqual(groupsOf(trace).map((g) => g.label), ['main', 'worker 1 (spin.js)']);
+    const [warmUp] = named(trace, 'warmUp');
+    const [spin] = named(trace, 'spin');
+    assert.ok(warmUp && spin, trace.tasks.map((t) => t.name).join(', '));
+    assert.deepEqual([groupOf(warmUp), warmUp.settled?.state, groupOf(spin), spin.settled], [1, 'fulfilled', 1, null]);
+    // spin resumed after warmUp and never yielded again: its last stretch is the loop, still running.
+    const last = spin.segments[spin.segments.length - 1];
+    assert.deepEqual([last.state, last.end], ['running', null]);
+  });
+});
+
 describe('merging thread streams (TraceBuilder)', () => {
   const meta = { entry: 'main.js', cwd: '/w', language: 'javascript' as const, startedAt: '2026-01-01T00:00:00.000Z' };
 
@@ -243,5 +294,58 @@ describe('merging thread streams (TraceBuilder)', () => {
         [1, 'worker', 'worker 1', 0, null],
       ],
     );
+  });
+});
+
+describe('groups in the text timeline and the exports', () => {
+  /** main (group 0) awaits a worker's result; the worker (group 1) ran two tasks of its own. */
+  function twoThreads(): Trace {
+    const b = new TraceBuilder({ entry: 'main.ts', cwd: '/w', language: 'typescript', startedAt: '2026-01-01T00:00:00.000Z' });
+    b.handleMessage({ type: 'sites', file: '/w/main.ts', base: 1, entries: [['function', 3, 1, 'main'], ['await', 4, 3]] });
+    b.handleMessage({ type: 'start', pid: 9, epochMs: 0, maxEvents: 99, threadId: 0, kind: 'main', parent: null, entry: '/w/main.ts' });
+    b.handleEvents(records([[0, Ev.Create, 0, 1], [1, Ev.Yield, 1, 2], [90, Ev.Resume, 1, 0], [100, Ev.SettleOk, 1, 0]]));
+    const w = '9-2';
+    b.handleMessage({ type: 'sites', file: '/w/w.ts', base: 1, entries: [['function', 1, 1, 'job'], ['function', 2, 1, 'step'], ['await', 3, 3]] }, w);
+    b.handleMessage({ type: 'start', pid: 9, epochMs: 20, maxEvents: 99, threadId: 2, kind: 'worker', parent: 'root', entry: '/w/w.ts', threadEpochMs: 10 }, w);
+    b.handleEvents(records([[0, Ev.Create, 0, 1], [1, Ev.Create, 1, 2], [2, Ev.Yield, 1, 3], [40, Ev.SettleOk, 2, 0], [41, Ev.Resume, 1, 0], [50, Ev.SettleOk, 1, 0]]), w);
+    b.finish({ code: 0, signal: null, reason: 'exited' }, 100);
+    return b.snapshot();
+  }
+
+  it('the text timeline heads each thread\'s section and keeps its tasks under it', () => {
+    const text = renderTextTimeline(twoThreads(), { width: 100 });
+    const lines = text.split('\n');
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    assert.ok(at('── main ─') === 0, text);
+    assert.ok(at('main ') === 1, text);
+    assert.ok(at('── worker 1 (w.ts) · thread 2 ─') === 2, text);
+    assert.ok(at('job ') === 3 && at('  step ') === 4, text);
+    assert.match(summarizeTrace(twoThreads()), /3 tasks, .*1 worker thread, /);
+  });
+
+  it('a single-thread trace has no headings', () => {
+    const b = new TraceBuilder({ entry: 'a.js', cwd: '/w', language: 'javascript', startedAt: '2026-01-01T00:00:00.000Z' });
+    b.handleMessage({ type: 'start', pid: 9, epochMs: 0, maxEvents: 99 });
+    b.handleEvents(records([[0, Ev.Create, 0, 0], [1, Ev.SettleOk, 1, 0]]));
+    b.finish({ code: 0, signal: null, reason: 'exited' }, 2);
+    assert.ok(!renderTextTimeline(b.snapshot(), { width: 80 }).split('\n')[0].startsWith('──'));
+  });
+
+  it('the Chrome export puts each group in a process of its own, and the JSON carries the groups', () => {
+    const trace = twoThreads();
+    const chrome = toChromeTrace(trace);
+    const names = chrome.traceEvents.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => [e.pid, (e.args as { name: string }).name]);
+    assert.deepEqual(names.slice(0, 2), [
+      [LANES_PID, 'Async Timeline: main.ts (lanes: main, pid 9)'],
+      [GROUP_PID_BASE + 1, 'Async Timeline: worker 1 (w.ts), pid 9 thread 2'],
+    ]);
+    const slice = (name: string) => chrome.traceEvents.find((e) => e.ph === 'X' && e.cat === 'task' && e.name === name)!;
+    assert.equal(slice('main').pid, LANES_PID);
+    assert.deepEqual([slice('job').pid, slice('step').pid], [GROUP_PID_BASE + 1, GROUP_PID_BASE + 1]);
+    // The creation arrow from job to step stays inside the worker's process.
+    const creates = chrome.traceEvents.filter((e) => e.cat === 'create');
+    assert.deepEqual(creates.map((e) => e.pid), [GROUP_PID_BASE + 1, GROUP_PID_BASE + 1]);
+    const json = JSON.parse(JSON.stringify(trace)) as Trace;
+    assert.deepEqual(json.groups?.map((g) => g.label), ['main', 'worker 1 (w.ts)']);
   });
 });
