@@ -61,6 +61,8 @@ export function renderDetails(el: HTMLElement, d: TaskDetails | null, actions: D
     {},
     h('dt', {}, 'Outcome'),
     h('dd', {}, outcome),
+    d.group && h('dt', {}, 'Thread / process'),
+    d.group && h('dd', {}, d.group),
     error && h('dt', {}, 'Raised'),
     error && h('dd', { class: 'mono error-text' }, d.error!.trim()),
     d.taskName && h('dt', {}, 'asyncio name'),

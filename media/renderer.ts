@@ -1,7 +1,8 @@
 import type { Hit } from '../src/core/timeline/hitTest';
 import { INDENT_PX, TWISTY_PX } from '../src/core/timeline/hitTest';
 import { BLOCKING_MS } from '../src/core/timeline/hoverFacts';
-import type { LaneLayout } from '../src/core/timeline/laneTree';
+import { groupSummary } from '../src/core/timeline/laneGroups';
+import type { GroupRow, LaneLayout } from '../src/core/timeline/laneTree';
 import {
   buildLaneSpans,
   type LaneSpan,
@@ -24,6 +25,12 @@ import {
 } from '../src/core/timeline/viewport';
 import { type Theme, withAlpha } from './theme';
 import type { Segment } from '../src/protocol/trace';
+
+/** The task on a row, for the folded-edge record (a header row has none). */
+function taskIdOfRow(layout: LaneLayout, r: number): number {
+  const row = layout.rows[r];
+  return row.kind === 'task' ? row.taskId : -1;
+}
 
 /** Python's "created, not yet run by the loop" stretch. */
 function isScheduled(seg: Segment): boolean {
@@ -137,6 +144,8 @@ export class TimelineRenderer {
     ctx.textBaseline = 'middle';
     this.foldedEdges.length = 0;
     this.gutterLabels.length = 0;
+    this.groupLabels.length = 0;
+    this.groupSummaries.clear();
     // Lane labels stop at the column edge; take it from this frame (drawGutter comes after the lanes).
     this.lastGutter = vp.gutter;
     if (f.index) {
@@ -201,6 +210,14 @@ export class TimelineRenderer {
     for (let r = r0; r <= r1; r++) {
       const row = layout.rows[r];
       const y = rowToY(vp, r);
+      if (row.kind === 'group') {
+        // A thread's header: a band across the whole row, so each group of lanes reads as a block.
+        ctx.fillStyle = f.hover?.area === 'group' && f.hover.row === r ? theme.hover : theme.gutterBg;
+        ctx.fillRect(0, y, vp.width, vp.rowHeight);
+        ctx.fillStyle = theme.contrast ?? withAlpha(ctx, theme.border, 0.9);
+        ctx.fillRect(0, y, vp.width, 1);
+        continue;
+      }
       if (row.taskId === f.selectedTaskId) {
         ctx.fillStyle = theme.selection;
         ctx.fillRect(0, y, vp.width, vp.rowHeight);
@@ -254,6 +271,10 @@ export class TimelineRenderer {
     const { ctx, spans } = this;
     const { vp, theme, index } = f;
     const row = f.layout.rows[r];
+    if (row.kind === 'group') {
+      this.drawGroupSpan(f, r, row);
+      return;
+    }
     const lane = index!.lanes.get(row.taskId)!;
     const y = rowToY(vp, r);
     const by = y + BAR_TOP;
@@ -407,7 +428,9 @@ export class TimelineRenderer {
     let lastX = -Infinity;
     let lastRow = -1;
     for (let r = r0; r <= r1; r++) {
-      const task = index!.lanes.get(layout.rows[r].taskId)!.task;
+      const row = layout.rows[r];
+      if (row.kind !== 'task') continue;
+      const task = index!.lanes.get(row.taskId)!.task;
       if (task.parentId === null) continue;
       const pr = layout.rowOf.get(task.parentId);
       if (pr === undefined) continue;
@@ -611,7 +634,9 @@ export class TimelineRenderer {
     const endpoint = edgeEndpointResolver(index!, layout);
     const foldedRows = new Set<number>();
     for (let r = r0; r <= r1 && budget > 0; r++) {
-      const lane = index!.lanes.get(layout.rows[r].taskId)!;
+      const row = layout.rows[r];
+      if (row.kind !== 'task') continue;
+      const lane = index!.lanes.get(row.taskId)!;
       const emphasised = lane.task.id === f.selectedTaskId;
       const { starts, ends } = lane;
       const n = starts.length;
@@ -637,7 +662,7 @@ export class TimelineRenderer {
           const ar = end.row;
           if (end.folded) {
             foldedRows.add(ar);
-            this.foldedEdges.push({ from: lane.task.id, awaited: id, shownOn: layout.rows[ar].taskId });
+            this.foldedEdges.push({ from: lane.task.id, awaited: id, shownOn: taskIdOfRow(layout, ar) });
           }
           // "waits on": dashed, from the moment of the await down/up to the awaited lane.
           const tx = Math.max(x0, timeToX(vp, target.task.created.t));
@@ -794,6 +819,10 @@ export class TimelineRenderer {
     ctx.clip();
     for (let r = r0; r <= r1; r++) {
       const row = layout.rows[r];
+      if (row.kind === 'group') {
+        this.drawGroupLabel(f, r, row);
+        continue;
+      }
       const lane = index!.lanes.get(row.taskId)!;
       const y = rowToY(vp, r);
       const mid = y + vp.rowHeight / 2;
@@ -843,10 +872,11 @@ export class TimelineRenderer {
     ctx.fillStyle = theme.muted;
     this.setFont(theme.font);
     const total = index!.lanes.size;
-    const shown = layout.rows.length;
+    const shown = layout.rowOf.size;
+    const groups = index!.groups ? ` · ${index!.groups.order.length} threads/processes` : '';
     ctx.fillText(
       this.fit(
-        shown === total ? `${total} task${total === 1 ? '' : 's'}` : `${shown} of ${total} tasks`,
+        (shown === total ? `${total} task${total === 1 ? '' : 's'}` : `${shown} of ${total} tasks`) + groups,
         vp.gutter - 12,
       ),
       8,
@@ -856,6 +886,77 @@ export class TimelineRenderer {
 
   /** The label texts (as fitted) of the rows in the last frame, for the browser tests. */
   readonly gutterLabels: Array<{ taskId: number; name: string; site: string }> = [];
+  /** The group header texts drawn in the last frame (label column, fold count, plot-side summary), for the browser tests. */
+  readonly groupLabels: Array<{ groupId: number; label: string; hidden: string; summary: string }> = [];
+
+  /** A thread's/process's header in the label column: twisty, kind glyph, label, and +N when folded. */
+  private drawGroupLabel(f: Frame, r: number, row: GroupRow): void {
+    const { ctx } = this;
+    const { vp, theme, index } = f;
+    const g = index!.groups!.byId.get(row.groupId)!.group;
+    const y = rowToY(vp, r);
+    const mid = y + vp.rowHeight / 2;
+    ctx.fillStyle = withAlpha(ctx, theme.muted, 0.25);
+    for (let d = 0; d < row.depth; d++) ctx.fillRect(4 + d * INDENT_PX + TWISTY_PX / 2, y, 1, vp.rowHeight);
+    const tx = 4 + row.depth * INDENT_PX;
+    if (row.hasChildren) this.twisty(tx, mid, row.collapsed, theme.fg);
+    let x = tx + TWISTY_PX + 2;
+    // ▤ a thread of this process, ▣ a process of its own.
+    this.setFont(theme.fontBold);
+    ctx.fillStyle = theme.muted;
+    const glyph = g.kind === 'process' ? '▣' : '▤';
+    ctx.fillText(glyph, x, mid + 0.5);
+    x += this.widthOf(glyph) + 5;
+    ctx.fillStyle = theme.fg;
+    const room = vp.gutter - x - 6;
+    const label = this.fit(g.label, Math.max(0, room));
+    ctx.fillText(label, x, mid + 0.5);
+    const lw = this.widthOf(label);
+    this.setFont(theme.font);
+    let hidden = '';
+    if (row.collapsed && room - lw - 8 > 16) {
+      ctx.fillStyle = theme.muted;
+      hidden = this.fit(`+${row.hiddenCount}`, room - lw - 8);
+      ctx.fillText(hidden, x + lw + 8, mid + 0.5);
+    }
+    this.groupLabels.push({ groupId: g.id, label, hidden, summary: this.groupSummaries.get(g.id) ?? '' });
+  }
+  /** Summaries drawn on the plot side of header rows this frame (drawLane runs before drawGutter). */
+  private readonly groupSummaries = new Map<number, string>();
+
+  /**
+   * The plot side of a header row: the thread's/process's lifetime as a thin bracket, and what it
+   * is (kind, pid, thread, started–ended) in words, kept at the left edge of the view while the
+   * lifetime is on screen.
+   */
+  private drawGroupSpan(f: Frame, r: number, row: GroupRow): void {
+    const { ctx } = this;
+    const { vp, theme, index } = f;
+    const groupId = row.groupId;
+    const g = index!.groups!.byId.get(groupId)!.group;
+    const y = rowToY(vp, r);
+    const ly = y + vp.rowHeight - 6;
+    const xMin = vp.gutter - 2;
+    const xMax = vp.width + 2;
+    const x0 = Math.max(xMin, Math.min(xMax, timeToX(vp, g.started)));
+    const x1 = Math.max(xMin, Math.min(xMax, timeToX(vp, g.ended ?? index!.endT)));
+    ctx.fillStyle = theme.contrast ?? withAlpha(ctx, theme.muted, 0.8);
+    ctx.fillRect(x0, ly - 1, Math.max(1, x1 - x0), 2);
+    // Ticks at the ends it really had (an open end runs off to the end of the trace).
+    ctx.fillRect(x0, ly - 5, 1.5, 6);
+    if (g.ended !== null) ctx.fillRect(x1 - 1.5, ly - 5, 1.5, 6);
+    const tx = Math.max(vp.gutter + 6, x0 + 6);
+    let summary = '';
+    // The row is the group's own: the words may run past a short lifetime, to the plot's right edge.
+    if (x1 > vp.gutter && vp.width - tx > 40) {
+      this.setFont(theme.font);
+      ctx.fillStyle = theme.muted;
+      const folded = row.collapsed ? `+${row.hiddenCount} task${row.hiddenCount === 1 ? '' : 's'} folded · ` : '';
+      summary = this.fit(folded + groupSummary(g), vp.width - tx - 8);
+      ctx.fillText(summary, tx, y + vp.rowHeight / 2 - 3);
+    }
+    this.groupSummaries.set(groupId, summary);
+  }
 
   private twisty(x: number, y: number, collapsed: boolean, color: string): void {
     const { ctx } = this;

@@ -1,4 +1,4 @@
-import { TABLE_COLUMNS, type TableRow } from '../src/core/timeline/accessibleTable';
+import type { TableRow } from '../src/core/timeline/accessibleTable';
 import { h, setChildren } from './dom';
 
 /**
@@ -7,6 +7,7 @@ import { h, setChildren } from './dom';
  */
 export function renderTable(
   el: HTMLElement,
+  columns: readonly string[],
   rows: TableRow[],
   total: number,
   selectedTaskId: number | null,
@@ -16,7 +17,7 @@ export function renderTable(
     rows.length < total
       ? `Tasks: showing ${rows.length} of ${total} (use the filter to narrow)`
       : `Tasks (${total}) in lane order`;
-  const head = h('tr', {}, ...TABLE_COLUMNS.map((c) => h('th', { scope: 'col' }, c)));
+  const head = h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c)));
   const body = h('tbody', {});
   for (const r of rows) {
     const btn = h('button', { class: 'link', type: 'button', 'data-task-id': String(r.taskId) }, r.cells[0]);

@@ -1,6 +1,6 @@
 import type { HostToWebview } from '../src/protocol/webview';
 import type { SourceSite, Trace } from '../src/protocol/trace';
-import { buildTableRows } from '../src/core/timeline/accessibleTable';
+import { buildTableRows, tableColumns } from '../src/core/timeline/accessibleTable';
 import { formatDuration, formatTimestamp } from '../src/core/timeline/formatTime';
 import { type Hit, hitTest } from '../src/core/timeline/hitTest';
 import { hoverFacts, siteOfSegment } from '../src/core/timeline/hoverFacts';
@@ -11,7 +11,8 @@ import {
   labelWidthAfterDrag,
   labelWidthAfterKey,
 } from '../src/core/timeline/labelColumn';
-import { ancestorsOf, type LaneLayout, layoutLanes } from '../src/core/timeline/laneTree';
+import { groupIdOf } from '../src/core/timeline/laneGroups';
+import { ancestorsOf, emptyLayout, type LaneLayout, layoutLanes } from '../src/core/timeline/laneTree';
 import { segmentsAtSite } from '../src/core/timeline/siteMatch';
 import { describeTask, formatSite } from '../src/core/timeline/taskDetails';
 import { indexTrace, type TraceIndex } from '../src/core/timeline/traceIndex';
@@ -51,11 +52,15 @@ const ZOOM_STEP = 1.5;
 export class TimelineApp {
   private index: TraceIndex | null = null;
   private live = false;
-  private layout: LaneLayout = { rows: [], rowOf: new Map() };
+  /** What the run was when it was no plain file run (from the host), else null: the title is the entry. */
+  private runTitle: string | null = null;
+  private layout: LaneLayout = emptyLayout();
   private vp: Viewport;
   private theme: Theme;
   private state: ViewState;
   private collapsed: Set<number>;
+  /** Thread/process groups folded under their header. */
+  private collapsedGroups: Set<number>;
   private selectedSeg: { taskId: number; segIndex: number } | null = null;
   private hover: Hit | null = null;
   private highlights = new Map<number, Set<number>>();
@@ -89,6 +94,8 @@ export class TimelineApp {
   private readonly announcer: HTMLElement;
   /** Legend entries only Python traces need (scheduled, cancelled, done callbacks). */
   private readonly pythonLegend: HTMLElement;
+  /** The legend entry for thread/process header rows (traces with several groups only). */
+  private readonly groupLegend: HTMLElement;
   private readonly toggles: Record<'output' | 'arrows' | 'table', HTMLButtonElement>;
 
   constructor(
@@ -97,6 +104,7 @@ export class TimelineApp {
   ) {
     this.state = parseViewState(host.getState());
     this.collapsed = new Set(this.state.collapsed);
+    this.collapsedGroups = new Set(this.state.collapsedGroups);
     this.pendingRestore = this.state.msPerPx !== null && this.state.start !== null;
     this.theme = readTheme();
 
@@ -179,7 +187,7 @@ export class TimelineApp {
       role: 'application',
       'aria-roledescription': 'timeline',
       'aria-label':
-        'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, brackets step through segments, T shows the table.',
+        'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, G folds the thread or process of the lane, brackets step through segments, T shows the table.',
     });
     this.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
     this.splitter = h('div', {
@@ -237,7 +245,12 @@ export class TimelineApp {
       sw('sw-done', 'done callback'),
       h('span', { class: 'lg' }, '⊘ cancelled'),
     );
-    legend.append(this.pythonLegend);
+    this.groupLegend = h(
+      'span',
+      { class: 'lg lg-groups', hidden: true, title: 'Lanes are grouped per event loop: a header row per thread or process' },
+      '▤ thread ▣ process',
+    );
+    legend.append(this.pythonLegend, this.groupLegend);
     root.append(
       h(
         'div',
@@ -305,6 +318,7 @@ export class TimelineApp {
   handle(msg: HostToWebview): void {
     switch (msg.type) {
       case 'trace':
+        this.runTitle = msg.title ?? null;
         this.setTrace(msg.trace, msg.live);
         break;
       case 'clear':
@@ -331,9 +345,10 @@ export class TimelineApp {
     const wasAtTail = !!prev && viewEnd >= prev.endT;
     this.live = live && !!trace;
     this.pythonLegend.hidden = trace?.language !== 'python';
+    this.groupLegend.hidden = !(trace?.groups && trace.groups.length > 1);
     if (!trace) {
       this.index = null;
-      this.layout = { rows: [], rowOf: new Map() };
+      this.layout = emptyLayout();
       this.selectedSeg = null;
       this.highlights.clear();
       this.updateChrome();
@@ -389,8 +404,10 @@ export class TimelineApp {
     const known = ids.filter((id) => this.index!.lanes.has(id));
     if (!known.length) return;
     let changed = false;
-    for (const id of known)
+    for (const id of known) {
       for (const a of ancestorsOf(this.index, id)) changed = this.collapsed.delete(a) || changed;
+      changed = this.unfoldGroupOf(id) || changed;
+    }
     if (known.some((id) => !this.layout.rowOf.has(id)) && this.state.filter) {
       this.state.filter = '';
       this.filterInput.value = '';
@@ -414,7 +431,11 @@ export class TimelineApp {
 
   private relayout(): void {
     if (!this.index) return;
-    this.layout = layoutLanes(this.index, { collapsed: this.collapsed, filter: this.state.filter });
+    this.layout = layoutLanes(this.index, {
+      collapsed: this.collapsed,
+      collapsedGroups: this.collapsedGroups,
+      filter: this.state.filter,
+    });
     this.vp = clampScroll(this.vp, this.layout.rows.length);
     this.scheduleTable();
   }
@@ -454,6 +475,33 @@ export class TimelineApp {
     this.relayout();
     this.saveStateSoon();
     this.invalidate();
+  }
+
+  private toggleGroup(groupId: number): void {
+    if (!this.index?.groups) return;
+    if (this.collapsedGroups.has(groupId)) this.collapsedGroups.delete(groupId);
+    else this.collapsedGroups.add(groupId);
+    const g = this.index.groups.byId.get(groupId)?.group;
+    if (g) this.announce(`${g.label} ${this.collapsedGroups.has(groupId) ? 'folded' : 'unfolded'}`);
+    this.relayout();
+    this.saveStateSoon();
+    this.invalidate();
+  }
+
+  /** Unfolds the headers above a task (its group and the groups that started it); true if any was folded. */
+  private unfoldGroupOf(taskId: number): boolean {
+    const groups = this.index?.groups;
+    const task = this.index?.lanes.get(taskId)?.task;
+    if (!groups || !task) return false;
+    let changed = false;
+    const seen = new Set<number>();
+    let cur: number | null = groupIdOf(task);
+    while (cur !== null && !seen.has(cur)) {
+      seen.add(cur);
+      changed = this.collapsedGroups.delete(cur) || changed;
+      cur = groups.byId.get(cur)?.group.parentGroup ?? null;
+    }
+    return changed;
   }
 
   private select(taskId: number | null, segIndex: number | null, reveal: boolean): void {
@@ -723,6 +771,7 @@ export class TimelineApp {
       msPerPx: this.userMoved ? this.vp.msPerPx : null,
       scrollTop: this.vp.scrollTop,
       collapsed: [...this.collapsed],
+      collapsedGroups: [...this.collapsedGroups],
     };
     this.host.setState(s);
   }
@@ -736,8 +785,9 @@ export class TimelineApp {
       setChildren(this.summaryEl);
       return;
     }
-    this.titleEl.textContent = t.entry;
-    this.titleEl.title = t.entry;
+    // A test or npm script run says what ran (`test "adds" (node:test)`); the entry stays in the tooltip.
+    this.titleEl.textContent = this.runTitle ?? t.entry;
+    this.titleEl.title = this.runTitle ? `${this.runTitle} — ${t.entry}` : t.entry;
     const parts = [
       `${t.tasks.length} task${t.tasks.length === 1 ? '' : 's'}`,
       formatDuration(this.index!.endT),
@@ -748,7 +798,7 @@ export class TimelineApp {
       if (t.exit.error) parts.push(t.exit.error.message.split('\n')[0].slice(0, 120));
     }
     if (t.truncated) parts.push('truncated: event cap reached');
-    if (this.state.filter) parts.push(`filter: ${this.layout.rows.length} shown`);
+    if (this.state.filter) parts.push(`filter: ${this.layout.rowOf.size} shown`);
     setChildren(
       this.summaryEl,
       this.live ? h('span', { class: 'live-dot', 'aria-hidden': 'true' }) : null,
@@ -778,8 +828,9 @@ export class TimelineApp {
         }
         renderTable(
           this.tableWrap,
+          tableColumns(this.index),
           buildTableRows(this.index, this.layout, TABLE_LIMIT),
-          this.layout.rows.length,
+          this.layout.rowOf.size,
           this.state.selectedTaskId,
           (id) => this.select(id, null, true),
         );
@@ -919,7 +970,10 @@ export class TimelineApp {
   private click(x: number, y: number): void {
     if (!this.index) return;
     const hit = hitTest(this.index, this.layout, this.vp, x, y);
-    if (hit.area === 'gutter') {
+    if (hit.area === 'group') {
+      // A header has nothing to open or select: a click anywhere on it folds or unfolds its lanes.
+      this.toggleGroup(hit.groupId);
+    } else if (hit.area === 'gutter') {
       if (hit.onTwisty) this.toggleCollapse(hit.taskId);
       else {
         this.select(hit.taskId, null, false);
@@ -1021,12 +1075,13 @@ export class TimelineApp {
           break;
         case 'ArrowUp':
         case 'ArrowDown': {
-          if (!rows.length) break;
-          const next =
-            row === undefined
-              ? 0
-              : Math.max(0, Math.min(rows.length - 1, row + (e.key === 'ArrowUp' ? -1 : 1)));
-          this.select(rows[next].taskId, null, true);
+          // Lanes only: header rows are stepped over (they fold with a click, or from the table).
+          const dir = e.key === 'ArrowUp' ? -1 : 1;
+          let next = row === undefined ? (dir === 1 ? -1 : rows.length) : row;
+          do next += dir;
+          while (next >= 0 && next < rows.length && rows[next].kind !== 'task');
+          const target = rows[next];
+          if (target?.kind === 'task') this.select(target.taskId, null, true);
           break;
         }
         case 'PageUp':
@@ -1073,6 +1128,13 @@ export class TimelineApp {
         case ' ':
         case 'c':
           if (sel !== null) this.toggleCollapse(sel);
+          break;
+        case 'g':
+          // Fold the selected lane's thread/process (headers take no keyboard focus of their own).
+          if (sel !== null && this.index?.groups) {
+            const task = this.index.lanes.get(sel)?.task;
+            if (task) this.toggleGroup(groupIdOf(task));
+          }
           break;
         case '[':
         case ']':
@@ -1149,7 +1211,23 @@ export class TimelineApp {
       frameTimes: () => [...this.renderer.frameTimes],
       nextFrame: () => new Promise<void>((r) => this.firstFrameResolvers.push(r)),
       viewport: () => ({ ...this.vp }),
-      rows: () => this.layout.rows.map((r) => ({ ...r, name: this.index?.lanes.get(r.taskId)?.task.name })),
+      rows: () =>
+        this.layout.rows.map((r) => ({
+          ...r,
+          name:
+            r.kind === 'task'
+              ? this.index?.lanes.get(r.taskId)?.task.name
+              : this.index?.groups?.byId.get(r.groupId)?.group.label,
+        })),
+      /** Group header texts as drawn in the last frame. */
+      groupLabels: () => this.renderer.groupLabels.map((l) => ({ ...l })),
+      /** Client coordinates of the middle of a group header's label. */
+      pointOfGroup: (groupId: number) => {
+        const row = this.layout.groupRowOf.get(groupId);
+        if (row === undefined) return null;
+        const r = this.canvas.getBoundingClientRect();
+        return { x: r.left + 80, y: r.top + rowToY(this.vp, row) + this.vp.rowHeight / 2 };
+      },
       selection: () => ({ taskId: this.state.selectedTaskId, seg: this.selectedSeg }),
       highlights: () => [...this.highlights].map(([k, v]) => [k, [...v]]),
       userMoved: () => this.userMoved,

@@ -9,6 +9,7 @@
 import type { CallbackKind, TaskRecord, Trace } from '../protocol/trace';
 import { combinatorLabel, waitTargetLabel } from './waitLabels';
 import { computeStats, type TraceStats } from './stats';
+import { groupIdOf } from './timeline/laneGroups';
 
 /** What a hint is about; the adapter picks a decoration style per kind. */
 export type HintKind = 'await' | 'create' | 'blocking' | 'callback';
@@ -111,7 +112,14 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
     options.stats ?? computeStats(trace, { blockingThresholdMs: options.blockingThresholdMs ?? 50 });
   const maxRows = options.maxHoverRows ?? 20;
   const tasks = new Map(trace.tasks.map((t) => [t.id, t]));
-  const name = (id: number) => escapeMarkdown(taskLabel(tasks.get(id), id));
+  // Several threads/processes: each task says which one it ran on (`crunch #11 · worker 1`).
+  const groups = trace.groups && trace.groups.length > 1 ? new Map(trace.groups.map((g) => [g.id, g.label])) : null;
+  const where = (id: number) => {
+    const t = tasks.get(id);
+    const label = groups && t ? groups.get(groupIdOf(t)) : undefined;
+    return label ? ` · ${label}` : '';
+  };
+  const name = (id: number) => escapeMarkdown(taskLabel(tasks.get(id), id) + where(id));
   const names = (ids: number[]) => (ids.length ? ids.map(name).join(', ') : '—');
   const link = (ids: number[]) => `[Show in timeline](${showInTimelineLink(options.showCommand, ids)})`;
   const more = (n: number) => (n > maxRows ? `\n\n… and ${n - maxRows} more` : '');

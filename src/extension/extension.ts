@@ -8,6 +8,7 @@ import { ExtensionConfig } from './config';
 import { Ids } from './ids';
 import { Notifier } from './notifier';
 import { ResultsStore } from './resultsStore';
+import { traceNpmScript } from './npmScriptPicker';
 import { RunCodeLensProvider } from './runCodeLensProvider';
 import { RunController } from './runController';
 import { TimelineDecorations } from './timelineDecorations';
@@ -17,6 +18,8 @@ import { TimelineViewProvider } from './timelineViewProvider';
 import { TraceFiles, type ExportArgs } from './traceFiles';
 import { WorkspaceTrust } from './workspaceTrust';
 import { describeState } from './testState';
+import { TestCodeLensProvider } from './testCodeLensProvider';
+import { parseTestTarget, testCommand, testLabel } from './testCommand';
 
 /** Activates the extension (on a TS/JS file, a contributed command or view, or a restored panel). */
 export function activate(context: vscode.ExtensionContext): void {
@@ -42,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const decorations = new TimelineDecorations(store, config);
   const lenses = new RunCodeLensProvider(store, config, runs, decorations);
+  const testLenses = new TestCodeLensProvider(config);
   const traceFiles = new TraceFiles(store, notifier, revealView);
   const setHasResults = () =>
     void vscode.commands.executeCommand('setContext', Ids.contextKeys.hasResults, !store.isEmpty);
@@ -59,10 +63,23 @@ export function activate(context: vscode.ExtensionContext): void {
     runs,
     decorations,
     lenses,
+    testLenses,
     store.onDidChange(setHasResults),
     vscode.commands.registerCommand(c.run, (uri?: unknown) => runs.run(toUri(uri))),
     vscode.commands.registerCommand(c.runFile, (uri?: unknown) => runs.run(toUri(uri))),
     vscode.commands.registerCommand(c.stop, (uri?: unknown) => runs.stop(toUri(uri))),
+    vscode.commands.registerCommand(c.traceNpmScript, (uri?: unknown, script?: unknown) =>
+      traceNpmScript(runs, toUri(uri), typeof script === 'string' ? script : undefined),
+    ),
+    vscode.commands.registerCommand(c.traceTest, async (arg?: unknown) => {
+      const target = parseTestTarget(arg);
+      if (!target) return undefined;
+      return runs.runCommand({
+        entry: target.file,
+        label: testLabel(target),
+        build: (nodePath) => testCommand(target, nodePath),
+      });
+    }),
     vscode.commands.registerCommand(c.showTimeline, () => panel.show()),
     vscode.commands.registerCommand(c.clear, () => store.clear()),
     vscode.commands.registerCommand(c.exportTrace, (args?: ExportArgs) => traceFiles.exportTrace(args)),

@@ -23,6 +23,10 @@ export const Ids = {
     showInTimeline: 'asyncTimeline.showInTimeline',
     /** Lens only (hidden from the palette): run the file the lens sits in. */
     runFile: 'asyncTimeline.runFile',
+    /** Pick a package.json script and run `npm run <script>` under the timeline. */
+    traceNpmScript: 'asyncTimeline.traceNpmScript',
+    /** Lens only (hidden from the palette): run one test (node:test or mocha) under the timeline. */
+    traceTest: 'asyncTimeline.traceTest',
   },
   /** Registered but not contributed: used by the integration tests only. */
   internalCommands: {

@@ -20,6 +20,8 @@ export interface RunResults {
   version: number;
   /** Trace-relative file names this trace has hints for. */
   files: Set<string>;
+  /** What the run was when it was no plain file run (`test "adds" (node:test)`, `npm run build`). */
+  label?: string;
 }
 
 /** What changed: `results` updated (or was added), or everything was cleared. */
@@ -49,7 +51,7 @@ export class ResultsStore implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
 
   /** Adds or replaces the results for `entry`. */
-  set(entry: string, trace: Trace, live: boolean, origin: 'run' | 'file'): RunResults {
+  set(entry: string, trace: Trace, live: boolean, origin: 'run' | 'file', label?: string): RunResults {
     const old = this.byEntry.get(entry);
     const results: RunResults = {
       entry,
@@ -58,6 +60,7 @@ export class ResultsStore implements vscode.Disposable {
       live,
       version: (old?.version ?? 0) + 1,
       files: new Set(filesWithHints(trace)),
+      ...(label !== undefined ? { label } : {}),
     };
     // Re-insert so that iteration order is recency order.
     this.byEntry.delete(entry);

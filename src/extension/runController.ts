@@ -19,6 +19,7 @@ import type { Notifier } from './notifier';
 import type { ResultsStore } from './resultsStore';
 import { RunSession, type RunOutcome, type StartRun } from './runSession';
 import type { WorkspaceTrust } from './workspaceTrust';
+import type { RunOptions } from '../runner/types';
 
 const RUNNABLE = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py|pyw)$/i;
 /** Runs longer than this get a progress notification (with a Cancel button that stops them). */
@@ -67,22 +68,27 @@ export class RunController implements vscode.Disposable {
     return this.sessions.get(entry);
   }
 
+  /** The refusal in an untrusted workspace (a run executes the program), or null when trusted. */
+  private refuseUntrusted(): RunOutcome | null {
+    if (this.deps.trust.isTrusted) return null;
+    const message =
+      'Async Timeline: running programs is disabled in this untrusted workspace, because a run executes the program. Trust the workspace to run it; opening saved traces still works.';
+    this.deps.notifier.show(
+      'warning',
+      message,
+      {
+        title: 'Manage Workspace Trust',
+        run: () => vscode.commands.executeCommand('workbench.trust.manage'),
+      },
+      { title: 'Open Trace File…', run: () => vscode.commands.executeCommand(Ids.commands.openTrace) },
+    );
+    return { status: 'refused', reason: 'untrusted', message };
+  }
+
   /** Runs `target` (default: the active editor's file). Resolves when the run has ended. */
   async run(target?: vscode.Uri): Promise<RunOutcome> {
-    if (!this.deps.trust.isTrusted) {
-      const message =
-        'Async Timeline: running programs is disabled in this untrusted workspace, because a run executes the program. Trust the workspace to run it; opening saved traces still works.';
-      this.deps.notifier.show(
-        'warning',
-        message,
-        {
-          title: 'Manage Workspace Trust',
-          run: () => vscode.commands.executeCommand('workbench.trust.manage'),
-        },
-        { title: 'Open Trace File…', run: () => vscode.commands.executeCommand(Ids.commands.openTrace) },
-      );
-      return { status: 'refused', reason: 'untrusted', message };
-    }
+    const refused = this.refuseUntrusted();
+    if (refused) return refused;
     const uri = target ?? vscode.window.activeTextEditor?.document.uri;
     if (!uri) {
       const message = 'Async Timeline: open a TypeScript, JavaScript or Python file to run it.';
@@ -136,39 +142,106 @@ export class RunController implements vscode.Disposable {
         `Async Timeline: ${describePython(interpreter)} is too old to trace (Python 3.11 or newer is needed); ${path.basename(entry)} runs untraced.`,
         {
           title: 'Open Settings',
-          run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'asyncTimeline.python.path'),
+          run: () =>
+            vscode.commands.executeCommand('workbench.action.openSettings', 'asyncTimeline.python.path'),
         },
       );
     }
 
-    this.sessions.get(entry)?.replace();
-    this.diagnostics.clear();
-    const session = new RunSession(
+    const options: RunOptions = {
       entry,
-      {
-        entry,
-        cwd,
-        args: settings.args,
-        env: { ...(node?.env ?? {}), ...settings.env },
-        ...(node ? { nodePath: node.path } : {}),
-        ...(interpreter ? { pythonPath: interpreter.path, pythonSource: interpreter.source === 'PATH' ? ('option' as const) : interpreter.source } : {}),
-        timeoutMs: settings.timeoutSeconds * 1000,
-        stopGraceMs: settings.stopGraceSeconds * 1000,
-        maxEvents: settings.maxEvents,
-        ...(settings.packages.length ? { packages: settings.packages } : {}),
-        ...(entrySource !== undefined ? { entrySource } : {}),
-        updateIntervalMs: 250,
-      },
-      this.deps.startRun,
-      this.deps.store,
-      this.deps.output,
-    );
-    this.sessions.set(entry, session);
+      cwd,
+      args: settings.args,
+      env: { ...(node?.env ?? {}), ...settings.env },
+      ...(node ? { nodePath: node.path } : {}),
+      ...(interpreter
+        ? {
+            pythonPath: interpreter.path,
+            pythonSource: interpreter.source === 'PATH' ? ('option' as const) : interpreter.source,
+          }
+        : {}),
+      timeoutMs: settings.timeoutSeconds * 1000,
+      stopGraceMs: settings.stopGraceSeconds * 1000,
+      maxEvents: settings.maxEvents,
+      ...(settings.packages.length ? { packages: settings.packages } : {}),
+      ...(entrySource !== undefined ? { entrySource } : {}),
+      updateIntervalMs: 250,
+    };
     const rel = vscode.workspace.asRelativePath(uri, false);
     const runtime = interpreter
       ? `python: ${describePython(interpreter)}`
       : `node: ${node!.path}${node!.source === 'vscode' ? ', VS Code runtime' : ''}`;
-    this.deps.output.appendLine(`▶ ${rel}  (${runtime}; cwd: ${cwd})`);
+    return this.launch(options, `${rel}  (${runtime}; cwd: ${cwd})`, rel);
+  }
+
+  /**
+   * Runs a command under the timeline (`node --test …` for one test, `npm run <script>`): every
+   * Node process it starts is traced, each its own group of lanes. `entry` names the run (the
+   * test file, the package.json); `label` says what ran, in the output, status bar and viewer.
+   * The command is built once the Node to use is known (it may name it).
+   */
+  async runCommand(req: {
+    entry: string;
+    label: string;
+    build(nodePath: string): { command: string[]; cwd: string };
+  }): Promise<RunOutcome> {
+    const refused = this.refuseUntrusted();
+    if (refused) return refused;
+    const uri = vscode.Uri.file(req.entry);
+    const settings = this.deps.config.run(uri);
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(req.entry);
+    let node: Awaited<ReturnType<typeof resolveNode>>;
+    let spec: { command: string[]; cwd: string };
+    try {
+      node = await resolveNode(settings.nodePath, folder);
+      spec = req.build(node.path);
+    } catch (err) {
+      const message = `Async Timeline: ${(err as Error).message}`;
+      this.deps.notifier.show('error', message, {
+        title: 'Open Settings',
+        run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'asyncTimeline.node.path'),
+      });
+      return { status: 'failed', entry: req.entry, message };
+    }
+    // A command reads its files from disk (no unsaved buffer can be handed to it): save them, as asked.
+    if (settings.saveBeforeRun) await vscode.workspace.saveAll(false);
+    const options: RunOptions = {
+      entry: req.entry,
+      cwd: spec.cwd,
+      command: spec.command,
+      env: { ...node.env, ...settings.env },
+      nodePath: node.path,
+      timeoutMs: settings.timeoutSeconds * 1000,
+      stopGraceMs: settings.stopGraceSeconds * 1000,
+      maxEvents: settings.maxEvents,
+      ...(settings.packages.length ? { packages: settings.packages } : {}),
+      updateIntervalMs: 250,
+    };
+    const shown = spec.command.map((a) => (/[\s"'$`]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+    return this.launch(options, `${req.label}  (${shown}; cwd: ${spec.cwd})`, req.label, req.label);
+  }
+
+  /** Starts a session for `options.entry` (replacing its previous run) with the run UI, and reports how it ended. */
+  private async launch(
+    options: RunOptions,
+    heading: string,
+    rel: string,
+    label?: string,
+  ): Promise<RunOutcome> {
+    const entry = options.entry;
+    const cwd = options.cwd;
+    this.sessions.get(entry)?.replace();
+    this.diagnostics.clear();
+    const session = new RunSession(
+      entry,
+      options,
+      this.deps.startRun,
+      this.deps.store,
+      this.deps.output,
+      label,
+    );
+    this.sessions.set(entry, session);
+    this.deps.output.appendLine(`▶ ${heading}`);
     // The timeline and the Output channel share the panel: show the output only when the
     // timeline is not revealed (and after a crash, where the stack trace is).
     if (!this.deps.config.revealTimelineOnRun) this.deps.output.show(true);
@@ -181,7 +254,7 @@ export class RunController implements vscode.Disposable {
       void vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `Async Timeline: running ${path.basename(entry)}`,
+          title: `Async Timeline: running ${label ?? path.basename(entry)}`,
           cancellable: true,
         },
         (_progress, token) => {

@@ -55,6 +55,8 @@ export class RunSession {
     private readonly startRun: StartRun,
     private readonly store: ResultsStore,
     private readonly output: OutputSink,
+    /** What the run is when it is no plain file run (a test, an npm script): shown by the viewer. */
+    readonly label?: string,
   ) {}
 
   /** True until the program ended (or failed to start). */
@@ -99,7 +101,7 @@ export class RunSession {
       if (this.replaced) return { status: 'replaced', entry: this.entry };
       for (const n of notices ?? []) this.output.appendLine(`ℹ ${n}`);
       for (const w of warnings ?? []) this.output.appendLine(`⚠ ${w.split('\n')[0]}`);
-      this.store.set(this.entry, trace, false, 'run');
+      this.store.set(this.entry, trace, false, 'run', this.label);
       return {
         status: 'finished',
         entry: this.entry,
@@ -126,7 +128,7 @@ export class RunSession {
       return;
     }
     try {
-      this.store.set(this.entry, this.handle.snapshot(), true, 'run');
+      this.store.set(this.entry, this.handle.snapshot(), true, 'run', this.label);
     } catch {
       // A snapshot is a convenience; the final trace comes with `done`.
     }

@@ -22,7 +22,13 @@ export interface TestState {
     live: boolean;
     tasks: string[];
     exit: string | null;
+    /** The program's (or the command's) exit code. */
+    exitCode: number | null;
     durationMs: number;
+    /** What ran, for test and npm script runs. */
+    label: string | null;
+    /** Labels of the trace's threads/processes (empty for a single-thread trace). */
+    groups: string[];
   }[];
   decorations: Record<string, DecoratedLine[]>;
   timeline: {
@@ -57,7 +63,10 @@ export function describeState(parts: {
       live: r.live,
       tasks: r.trace.tasks.map((t) => t.name),
       exit: r.trace.exit?.reason ?? null,
+      exitCode: r.trace.exit?.code ?? null,
       durationMs: r.trace.durationMs,
+      label: r.label ?? null,
+      groups: (r.trace.groups ?? []).map((g) => g.label),
     })),
     decorations: parts.decorations.describe(),
     timeline: {

@@ -39,7 +39,9 @@ export class TimelineHub implements vscode.Disposable {
     const w = new TimelineWebview(webview, this.extensionUri, {
       current: () => {
         const r = this.store.latest;
-        return r ? { trace: r.trace, live: r.live } : null;
+        return r
+          ? { trace: r.trace, live: r.live, ...(r.label !== undefined ? { title: r.label } : {}) }
+          : null;
       },
       onMessage: (m) => void this.handle(m),
     });

@@ -16,7 +16,7 @@ const LIVE_INTERVAL_MS = 300;
 /** What the host does with the webview's requests. */
 export interface TimelineWebviewDelegate {
   /** The trace to show now (null: empty state). */
-  current(): { trace: Trace; live: boolean } | null;
+  current(): { trace: Trace; live: boolean; title?: string } | null;
   onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>): void;
 }
 
@@ -64,7 +64,11 @@ export class TimelineWebview implements vscode.Disposable {
 
   private sendSnapshot(): void {
     const cur = this.delegate.current();
-    this.post(cur ? { type: 'trace', trace: cur.trace, live: cur.live } : { type: 'clear' });
+    this.post(
+      cur
+        ? { type: 'trace', trace: cur.trace, live: cur.live, ...(cur.title !== undefined ? { title: cur.title } : {}) }
+        : { type: 'clear' },
+    );
   }
 
   /** Sends a message now, or after `ready`. Trace snapshots are never queued: `ready` sends the newest. */

@@ -19,6 +19,7 @@ import type { ProjectCompile } from './projectConfig';
 export { SourceError } from './errors';
 export { scanAsyncFunctions } from './scan';
 export { createProjectReader, type ProjectCompile, type ProjectSettings } from './projectConfig';
+export { scanTests } from './testScan';
 
 export interface InstrumentOptions {
   /** The module format Node will load the output as. */

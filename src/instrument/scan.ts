@@ -26,7 +26,8 @@ export interface ScanResult {
   topLevelAwait: boolean;
 }
 
-function scriptKindFor(fileName: string): ts.ScriptKind {
+/** The script kind TypeScript should parse a file as, by its extension. */
+export function scriptKindFor(fileName: string): ts.ScriptKind {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.tsx')) return ts.ScriptKind.TSX;
   if (lower.endsWith('.jsx')) return ts.ScriptKind.JSX;

@@ -7,7 +7,13 @@ import type { SourceSite, Trace } from './trace';
 
 export type HostToWebview =
   /** Replace the whole trace (first frame, a finished run, or a loaded trace file). `live` = still running. */
-  | { type: 'trace'; trace: Trace | null; live: boolean }
+  | {
+      type: 'trace';
+      trace: Trace | null;
+      live: boolean;
+      /** What the run was when it was no plain file run (`test "adds" (node:test)`, `npm run build`): the viewer's title. */
+      title?: string;
+    }
   /** Highlight every segment caused by this source line (the editor cursor sits on an await line). */
   | { type: 'highlightSite'; file: string; line: number }
   /** Reveal and select these tasks' lanes (e.g. from a "Show in timeline" CodeLens or hover link). */
@@ -30,7 +36,8 @@ export type WebviewToHost =
  * small objects (measured: ~14 s for a 1M-event trace as objects).
  */
 export function encodeHostMessage(msg: HostToWebview): unknown {
-  return msg.type === 'trace' ? { type: 'trace', json: JSON.stringify(msg.trace), live: msg.live } : msg;
+  if (msg.type !== 'trace') return msg;
+  return { type: 'trace', json: JSON.stringify(msg.trace), live: msg.live, ...(msg.title !== undefined ? { title: msg.title } : {}) };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -80,11 +87,16 @@ export function parseHostMessage(v: unknown): HostToWebview | null {
         } catch {
           return null;
         }
-        return parseHostMessage({ type: 'trace', trace, live: v.live });
+        return parseHostMessage({ type: 'trace', trace, live: v.live, title: v.title });
       }
       if (v.trace === null) return { type: 'trace', trace: null, live: v.live };
       if (!isObject(v.trace) || v.trace.format !== 'async-timeline-trace' || !Array.isArray(v.trace.tasks)) return null;
-      return { type: 'trace', trace: v.trace as unknown as Trace, live: v.live };
+      return {
+        type: 'trace',
+        trace: v.trace as unknown as Trace,
+        live: v.live,
+        ...(typeof v.title === 'string' ? { title: v.title.slice(0, 500) } : {}),
+      };
     case 'highlightSite':
       return typeof v.file === 'string' && Number.isInteger(v.line)
         ? { type: 'highlightSite', file: v.file, line: v.line as number }

@@ -56,7 +56,15 @@ export async function runUiTest() {
   let failed = 0;
   let stopped = false;
   let page;
+  // ASYNC_TIMELINE_E2E_ONLY=<regex> narrows the run to the matching steps (plus the set-up ones) while
+  // working on one of them; a filtered step neither passes nor fails.
+  const only = process.env.ASYNC_TIMELINE_E2E_ONLY ? new RegExp(process.env.ASYNC_TIMELINE_E2E_ONLY) : null;
+  const SETUP = new Set(['npm run package builds the .vsix', 'the .vsix installs into code-server', 'open examples/workers.ts in the workbench']);
   const step = async (name, fn) => {
+    if (only && !SETUP.has(name) && !only.test(name)) {
+      console.log(`  - ${name} (filtered out)`);
+      return;
+    }
     if (stopped) {
       console.log(`  - ${name} (skipped)`);
       failed++;
@@ -196,6 +204,12 @@ export async function runUiTest() {
       }
       // A program that never ends, for the run UI: only a Stop can end it (the timeout is 120 s).
       fs.copyFileSync(path.join(ROOT, 'test/fixtures/workspace/hang.ts'), path.join(folder, 'hang.ts'));
+      // A node:test file in TypeScript (▶ Trace test) and a package.json with scripts (Trace npm Script…).
+      fs.copyFileSync(path.join(ROOT, 'test/fixtures/workspace/math.test.ts'), path.join(folder, 'math.test.ts'));
+      fs.writeFileSync(
+        path.join(folder, 'package.json'),
+        JSON.stringify({ name: 'e2e-project', private: true, scripts: { workers: 'node examples/workers.ts' } }, null, 2),
+      );
       server = await startServer({
         folder,
         extensionsDir: extDir,
@@ -475,6 +489,45 @@ export async function runUiTest() {
         await shot('09-cancelled-run.png');
       },
     );
+
+    // Tracing the way people run code: one test of a node:test file, and an npm script.
+    await step('▶ Trace test on a node:test file runs only that test: its lanes and its result in the timeline', async () => {
+      await page.keyboard.press('Escape');
+      await quickPick('Control+P', 'math.test.ts', 'math.test.ts');
+      await page.locator('.tabs-container .tab.active', { hasText: 'math.test.ts' }).waitFor();
+      const lens = page.locator('.codelens-decoration a', { hasText: '▶ Trace test' });
+      await waitFor('a ▶ Trace test lens above each of the two tests', async () => (await lens.count()) === 2, 90_000);
+      await shot('12-test-file-with-trace-test-lenses.png');
+      // The first lens is the one above `test('loads a user', …)`.
+      await lens.first().click();
+      const title = 'test "loads a user" (node:test)';
+      const viewer = await waitFor(`a viewer titled ${title}, exit 0`, async () =>
+        (await viewers(title)).find((v) => /· exit 0$/.test(v.summary)),
+      );
+      const tasks = await viewerTasks(viewer.frame);
+      if (!tasks.some((t) => /^fetchUser\b/.test(t)) || tasks.some((t) => /^fetchOrder\b/.test(t)))
+        throw new Error(`lanes of the traced test: ${tasks.join(', ')} (want fetchUser, not fetchOrder)`);
+      console.log(`    timeline "${title}": ${viewer.summary}; lanes: ${tasks.join(', ')}`);
+      await waitFor('the panel to draw the test run', async () => (await panelPaint()).bytes > 4000);
+      await shot('13-trace-test-timeline.png');
+    });
+
+    await step('Trace npm Script… from the palette lists the scripts and traces the picked one', async () => {
+      await page.keyboard.press('Escape');
+      await quickPick('Control+Shift+P', 'Async Timeline: Trace npm Script', 'Trace npm Script');
+      const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'workers' });
+      await row.first().waitFor({ timeout: 20_000 });
+      await shot('14-npm-script-pick.png');
+      await row.first().click();
+      const viewer = await waitFor('a viewer titled npm run workers, exit 0', async () =>
+        (await viewers('npm run workers')).find((v) => /· exit 0$/.test(v.summary)),
+      );
+      const tasks = await viewerTasks(viewer.frame);
+      if (!['main', 'worker1', 'worker2'].every((n) => tasks.some((t) => t.startsWith(n))))
+        throw new Error(`lanes of npm run workers: ${tasks.join(', ')}`);
+      console.log(`    timeline "npm run workers": ${viewer.summary}; lanes: ${tasks.join(', ')}`);
+      await shot('15-npm-script-timeline.png');
+    });
 
     // Python: the same path for a .py file (lenses from the interpreter's ast, the tracer in dist/pyruntime).
     const havePython = spawnSync('python3', ['-c', 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)']).status === 0;

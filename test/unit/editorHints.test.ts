@@ -112,4 +112,25 @@ describe('core/editorHints', () => {
     assert.ok(hover.includes('evil\\|\\[x\\]\\(command:rm\\)'));
     assert.ok(!hover.includes('](command:rm)'));
   });
+
+  it('hovers name the thread or process of each task when the trace has several, and only then', () => {
+    const single = computeFileHints(workersTrace(), 'examples/workers.ts', opts);
+    const t = workersTrace();
+    t.tasks[1]!.group = 1;
+    t.groups = [
+      { id: 0, kind: 'main', label: 'main', pid: 10, threadId: 0, parentGroup: null, started: 0, ended: null },
+      { id: 1, kind: 'worker', label: 'worker 1 (w.ts)', pid: 10, threadId: 1, parentGroup: 0, started: 0, ended: null },
+    ];
+    const grouped = computeFileHints(t, 'examples/workers.ts', opts);
+    const hover = (h: typeof single) => h.lines.find((l) => l.line === 22 && l.kind === 'await')!.hover;
+    assert.ok(hover(grouped).includes('worker1 #2 · worker 1 \\(w.ts\\)'), hover(grouped));
+    assert.ok(hover(grouped).includes('main #1 · main'), hover(grouped));
+    assert.ok(!hover(single).includes(' · main'), hover(single));
+    // Inline labels and lenses stay as they were: only the hovers say more.
+    assert.deepEqual(
+      grouped.lines.map((l) => l.label),
+      single.lines.map((l) => l.label),
+    );
+    assert.deepEqual(grouped.lenses, single.lenses);
+  });
 });

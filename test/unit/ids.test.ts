@@ -20,7 +20,7 @@ describe('extension ids ↔ package.json', () => {
     const hidden = contributes.menus.commandPalette
       .filter((m: { when: string }) => m.when === 'false')
       .map((m: { command: string }) => m.command);
-    assert.deepEqual(hidden.sort(), [Ids.commands.runFile, Ids.commands.showInTimeline].sort());
+    assert.deepEqual(hidden.sort(), [Ids.commands.runFile, Ids.commands.showInTimeline, Ids.commands.traceTest].sort());
   });
 
   it('every setting key is contributed with a default, and nothing else is', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { edgeEndpointResolver } from '../../src/core/timeline/edgeEndpoints';
-import { layoutLanes } from '../../src/core/timeline/laneTree';
+import { emptyLayout, layoutLanes } from '../../src/core/timeline/laneTree';
 import { indexTrace } from '../../src/core/timeline/traceIndex';
 import { makeTask, makeTrace } from './timelineFixtures';
 
@@ -62,7 +62,7 @@ describe('timeline: await-edge endpoints', () => {
     assert.deepEqual(r(10_000), { row: 0, folded: true });
     assert.deepEqual(r(5_000), { row: 0, folded: true });
     const cyc = indexTrace(makeTrace([makeTask(1, 2, [0, 1]), makeTask(2, 1, [0, 1])]));
-    const rc = edgeEndpointResolver(cyc, { rows: [], rowOf: new Map() });
+    const rc = edgeEndpointResolver(cyc, emptyLayout());
     assert.equal(rc(1), null);
   });
 });

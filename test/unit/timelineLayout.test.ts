@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { ancestorsOf, layoutLanes } from '../../src/core/timeline/laneTree';
+import { ancestorsOf, type LayoutRow, layoutLanes } from '../../src/core/timeline/laneTree';
 import { indexTrace, RUNNING, SUSPENDED } from '../../src/core/timeline/traceIndex';
 import { loadTrace, makeTask, makeTrace } from './timelineFixtures';
 
-const names = (trace: ReturnType<typeof loadTrace>, rows: Array<{ taskId: number; depth: number }>) =>
-  rows.map((r) => `${'-'.repeat(r.depth)}${trace.tasks.find((t) => t.id === r.taskId)!.name}`);
+const names = (trace: ReturnType<typeof loadTrace>, rows: LayoutRow[]) =>
+  rows.map(
+    (r) =>
+      `${'-'.repeat(r.depth)}${r.kind === 'task' ? trace.tasks.find((t) => t.id === r.taskId)!.name : `[group ${r.groupId}]`}`,
+  );
 
 describe('timeline: trace index and lane layout', () => {
   it('indexes segments into sorted typed arrays with running-time prefix sums', () => {
@@ -76,7 +79,7 @@ describe('timeline: trace index and lane layout', () => {
     const l = layoutLanes(idx, { collapsed: new Set(), filter: 'LOADPART' });
     assert.deepEqual(names(trace, l.rows), ['main', '-loadAll', '--loadPart']);
     assert.deepEqual(
-      l.rows.map((r) => r.matched),
+      l.rows.map((r) => r.kind === 'task' && r.matched),
       [false, false, true],
     );
     assert.equal(layoutLanes(idx, { collapsed: new Set(), filter: 'edge.ts:52' }).rows.length, 3);

@@ -83,6 +83,7 @@ describe('timeline: message guards', () => {
       selectedTaskId: 4,
       showTable: true,
       gutter: 10,
+      collapsedGroups: [2, 'x', 0],
     });
     assert.equal(s.start, 5);
     assert.equal(s.msPerPx, null);
@@ -92,6 +93,8 @@ describe('timeline: message guards', () => {
     assert.equal(s.selectedTaskId, 4);
     assert.equal(s.showTable, true);
     assert.equal(s.gutter, defaultViewState().gutter);
+    assert.deepEqual(s.collapsedGroups, [2, 0]);
+    assert.deepEqual(parseViewState({ v: 1 }).collapsedGroups, [], 'state saved before groups existed');
   });
 });
 
@@ -109,6 +112,10 @@ describe('webview messages: the wire form of a trace', () => {
     assert.equal(typeof wire.json, 'string');
     assert.deepEqual(parseHostMessage(wire), { type: 'trace', trace, live: true });
     assert.deepEqual(parseHostMessage(encodeHostMessage({ type: 'trace', trace: null, live: false })), { type: 'trace', trace: null, live: false });
+    // A test or npm script run says what ran; the title travels beside the trace, and only as text.
+    const titled = encodeHostMessage({ type: 'trace', trace, live: false, title: 'test "adds" (node:test)' });
+    assert.deepEqual(parseHostMessage(titled), { type: 'trace', trace, live: false, title: 'test "adds" (node:test)' });
+    assert.deepEqual(parseHostMessage({ type: 'trace', trace, live: false, title: { html: '<b>' } }), { type: 'trace', trace, live: false });
     assert.equal(parseHostMessage({ type: 'trace', json: '{not json', live: false }), null);
     assert.equal(parseHostMessage({ type: 'trace', json: '{"format":"other"}', live: false }), null);
   });

@@ -15,6 +15,14 @@ export const TABLE_COLUMNS = [
   'Waits',
 ] as const;
 
+/** The column a grouped trace (several threads/processes) adds at the end: where the task ran. */
+export const GROUP_COLUMN = 'Thread / process';
+
+/** The table's columns for this trace: single-thread traces keep exactly {@link TABLE_COLUMNS}. */
+export function tableColumns(index: TraceIndex): readonly string[] {
+  return index.groups ? [...TABLE_COLUMNS, GROUP_COLUMN] : TABLE_COLUMNS;
+}
+
 /** One row of the accessible table: plain strings, so the DOM side only ever sets textContent. */
 export interface TableRow {
   taskId: number;
@@ -31,6 +39,7 @@ export function buildTableRows(index: TraceIndex, layout: LaneLayout, limit = In
   const rows: TableRow[] = [];
   for (const r of layout.rows) {
     if (rows.length >= limit) break;
+    if (r.kind !== 'task') continue; // a thread's header: said by the group column of each of its rows
     const d = describeTask(index, r.taskId);
     if (!d) continue;
     const outcome =
@@ -67,6 +76,7 @@ export function buildTableRows(index: TraceIndex, layout: LaneLayout, limit = In
         formatDuration(d.running),
         formatDuration(d.suspended),
         waits,
+        ...(d.group ? [d.group] : []),
       ],
     });
   }

@@ -1,5 +1,5 @@
 import type { CallbackRecord } from '../../protocol/trace';
-import type { LaneLayout } from './laneTree';
+import type { LaneLayout, LayoutRow } from './laneTree';
 import { lowerBound, type TraceIndex } from './traceIndex';
 import { type Viewport, xToTime, yToRow } from './viewport';
 
@@ -8,6 +8,8 @@ export type Hit =
   | { area: 'none' }
   | { area: 'axis'; t: number; outputIndex: number | null }
   | { area: 'gutter'; row: number; taskId: number; onTwisty: boolean }
+  /** A thread's/process's header row (anywhere along it: it has no segments of its own). */
+  | { area: 'group'; row: number; groupId: number; onTwisty: boolean }
   | {
       area: 'lane';
       row: number;
@@ -43,16 +45,11 @@ export function hitTest(
   const row = yToRow(vp, y);
   const laneRow = layout.rows[row];
   if (!laneRow) return { area: 'none' };
-  const taskId = laneRow.taskId;
-  if (x < vp.gutter) {
-    const tx = 4 + laneRow.depth * INDENT_PX;
-    return {
-      area: 'gutter',
-      row,
-      taskId,
-      onTwisty: laneRow.hasChildren && x >= tx - 2 && x <= tx + TWISTY_PX + 2,
-    };
+  if (laneRow.kind === 'group') {
+    return { area: 'group', row, groupId: laneRow.groupId, onTwisty: x < vp.gutter && onTwisty(laneRow, x) };
   }
+  const taskId = laneRow.taskId;
+  if (x < vp.gutter) return { area: 'gutter', row, taskId, onTwisty: onTwisty(laneRow, x) };
   const lane = index.lanes.get(taskId)!;
   const t = xToTime(vp, x);
   const slop = slopPx * vp.msPerPx;
@@ -84,6 +81,12 @@ export function hitTest(
     }
   }
   return { area: 'lane', row, taskId, t, segIndex, callback };
+}
+
+/** Whether x (in the label column) is on the row's fold twisty. */
+function onTwisty(row: LayoutRow, x: number): boolean {
+  const tx = 4 + row.depth * INDENT_PX;
+  return row.hasChildren && x >= tx - 2 && x <= tx + TWISTY_PX + 2;
 }
 
 function nearestOutput(index: TraceIndex, t: number, slop: number): number | null {

@@ -3,7 +3,8 @@ import { callbackLabel, combinatorLabel, waitTargetLabel } from '../waitLabels';
 import { errorLine, formatSite, taskTitle } from './taskDetails';
 import type { TraceIndex } from './traceIndex';
 import type { Hit } from './hitTest';
-import type { SourceSite } from '../../protocol/trace';
+import type { SourceSite, TaskRecord } from '../../protocol/trace';
+import { groupFacts, groupNoun, groupOfTask } from './laneGroups';
 
 /** Running segments at least this long are shown as blocking the event loop (the seed's lesson). */
 export const BLOCKING_MS = 50;
@@ -33,6 +34,13 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
       site: null,
     };
   }
+  if (hit.area === 'group') {
+    const node = index.groups?.byId.get(hit.groupId);
+    if (!node) return null;
+    const parentId = node.group.parentGroup;
+    const parent = parentId !== null ? (index.groups!.byId.get(parentId)?.group ?? null) : null;
+    return { title: node.group.label, rows: groupFacts(node, parent), site: null };
+  }
   if (hit.area === 'gutter') {
     const lane = index.lanes.get(hit.taskId)!;
     const t = lane.task;
@@ -46,6 +54,7 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
         ['defined', formatSite(t.definition)],
         ['outcome', outcome],
         ...(error ? [['raised', error] as [string, string]] : []),
+        ...groupRow(index, t),
       ],
       site: t.created.site ?? t.definition,
     };
@@ -123,7 +132,14 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
   // The last stretch of a task that raised says what it raised.
   if (hit.segIndex === task.segments.length - 1 && task.settled?.state === 'rejected' && errorLine(task.settled.error))
     rows.push(['raised', errorLine(task.settled.error)!]);
+  rows.push(...groupRow(index, task));
   return { title: taskTitle(task), rows, site: siteOfSegment(index, hit.taskId, hit.segIndex) };
+}
+
+/** `thread: worker 2 (pool.ts)`: which event loop ran the task, only in traces with several. */
+function groupRow(index: TraceIndex, task: TaskRecord): Array<[string, string]> {
+  const node = groupOfTask(index.groups, task);
+  return node ? [[groupNoun(node.group), node.group.label]] : [];
 }
 
 /**

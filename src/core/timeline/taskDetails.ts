@@ -1,4 +1,5 @@
 import type { Combinator, SettleState, SourceSite, SuspendKind, WaitTarget } from '../../protocol/trace';
+import { groupOfTask } from './laneGroups';
 import type { TraceIndex } from './traceIndex';
 
 /** One suspension of a task, as the details pane and tooltips tell it. */
@@ -39,6 +40,8 @@ export interface TaskDetails {
   suspensions: SuspensionFact[];
   children: number;
   callbacks: number;
+  /** The thread/process it ran on (its group's label), only when the trace has several. */
+  group?: string;
 }
 
 /** Facts about one task for the details pane, tooltips and the accessible table; null if unknown. */
@@ -74,6 +77,7 @@ export function describeTask(index: TraceIndex, taskId: number): TaskDetails | n
     });
   });
   const parent = task.parentId !== null && index.lanes.has(task.parentId) ? named(task.parentId) : null;
+  const group = groupOfTask(index.groups, task);
   return {
     id: task.id,
     name: task.name,
@@ -92,6 +96,7 @@ export function describeTask(index: TraceIndex, taskId: number): TaskDetails | n
     suspensions,
     children: lane.children.length,
     callbacks: index.callbacksByTask.get(taskId)?.length ?? 0,
+    ...(group ? { group: group.group.label } : {}),
   };
 }
 

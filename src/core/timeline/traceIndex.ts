@@ -1,4 +1,5 @@
 import type { CallbackRecord, TaskRecord, Trace } from '../../protocol/trace';
+import { type GroupIndex, groupIdOf, indexGroups } from './laneGroups';
 
 /** Segment states as stored in {@link LaneData.suspended} (a byte per segment). */
 export const RUNNING = 0;
@@ -91,6 +92,8 @@ export interface TraceIndex {
   callbacksByTask: Map<number, CallbackRecord[]>;
   /** Total number of segments (for stats and LOD budgets). */
   segmentCount: number;
+  /** Threads and processes in display order, or null for a single-thread trace (no group headers). */
+  groups: GroupIndex | null;
 }
 
 /**
@@ -123,7 +126,8 @@ export function indexTrace(trace: Trace): TraceIndex {
   const byCreation = [...trace.tasks].sort((a, b) => a.created.t - b.created.t || a.id - b.id);
   for (const task of byCreation) {
     const parent = task.parentId !== null && task.parentId !== task.id ? lanes.get(task.parentId) : undefined;
-    if (parent) parent.children.push(task.id);
+    // Each event loop is its own tree: a creator on another thread would pull the lane out of its group.
+    if (parent && groupIdOf(parent.task) === groupIdOf(task)) parent.children.push(task.id);
     else roots.push(task.id);
   }
 
@@ -135,7 +139,8 @@ export function indexTrace(trace: Trace): TraceIndex {
   }
   for (const list of callbacksByTask.values()) list.sort((a, b) => a.t - b.t);
 
-  return { trace, startT, endT, lanes, roots, callbacksByTask, segmentCount };
+  const groups = indexGroups(trace, roots, (id) => lanes.get(id)?.task);
+  return { trace, startT, endT, lanes, roots, callbacksByTask, segmentCount, groups };
 }
 
 /** Index of the first element of a sorted array that is >= t (arr.length if none). */

@@ -11,6 +11,8 @@ export interface ViewState {
   msPerPx: number | null;
   scrollTop: number;
   collapsed: number[];
+  /** Thread/process groups folded under their header (traces with several groups). */
+  collapsedGroups: number[];
   filter: string;
   selectedTaskId: number | null;
   showTable: boolean;
@@ -28,6 +30,7 @@ export function defaultViewState(): ViewState {
     msPerPx: null,
     scrollTop: 0,
     collapsed: [],
+    collapsedGroups: [],
     filter: '',
     selectedTaskId: null,
     showTable: false,
@@ -56,6 +59,9 @@ export function parseViewState(v: unknown): ViewState {
     scrollTop: num(o.scrollTop, (n) => n >= 0) ?? 0,
     collapsed: Array.isArray(o.collapsed)
       ? o.collapsed.filter((x): x is number => Number.isInteger(x)).slice(0, 100_000)
+      : [],
+    collapsedGroups: Array.isArray(o.collapsedGroups)
+      ? o.collapsedGroups.filter((x): x is number => Number.isInteger(x)).slice(0, 10_000)
       : [],
     filter: typeof o.filter === 'string' ? o.filter.slice(0, 200) : '',
     selectedTaskId: Number.isInteger(o.selectedTaskId) ? (o.selectedTaskId as number) : null,
