@@ -1039,12 +1039,18 @@ def _install_profile():
             if code.co_name == '<module>' and _is_user_code(code):
                 _start_frame()
         if _started:
+            global _quiet
+            _quiet = prof
             sys.setprofile(prof)
         prof(frame, event, arg)
 
-    sys.setprofile(prof if _started else before_start)
+    global _quiet
+    _quiet = prof if _started else before_start
+    sys.setprofile(_quiet)
 
     def stop():
+        global _quiet
+        _quiet = None
         try:
             sys.setprofile(None)
         except Exception:
@@ -1103,8 +1109,12 @@ class Task(_CTask):
 
     def add_done_callback(self, fn, *, context=None):
         if _on:
-            f = _getframe(1)
-            if _is_user_code(f.f_code):
+            c = _getframe(1).f_code
+            u = _ucode.get(id(c))
+            if u is None:
+                u = _is_user_code(c)
+            if u:
+                f = _getframe(1)
                 lid = getattr(self, '_at_lane', 0)
                 if lid:
                     r = _DoneRec(lid, _sites_at(f) + 2, fn)
@@ -1130,6 +1140,72 @@ Task.__module__ = _CTask.__module__
 Task.__qualname__ = 'Task'
 
 
+# 3.11 (profile backend): the profile function to put back after tracer bookkeeping that runs in
+# the program's thread with the hook off (None on 3.12+: sys.monitoring DISABLEs our own code).
+_quiet = None
+
+
+def _task_lane(coro, f):
+    """A Task is being made for `coro` from frame `f`: its lane, created now as scheduled (the
+    creating lane is the parent, the first user frame the call site), or None."""
+    global _next_id
+    fr = getattr(coro, 'cr_frame', None)
+    if fr is None or fr in _lanes:
+        return None
+    info = _codes.get(id(fr.f_code))
+    if info is None:
+        info = _classify(fr.f_code)
+    if info.k != K_LANE:
+        return None
+    # one walk up: the creating lane (parent) and the first user frame (call site)
+    outer = None
+    uf = None
+    hops = 40
+    lanes = _lanes
+    ucode = _ucode
+    while f is not None and hops:
+        if uf is None:
+            u = ucode.get(id(f.f_code))
+            if u is None:
+                u = _is_user_code(f.f_code)
+            if u:
+                uf = f
+        outer = lanes.get(f)
+        if outer is not None:
+            break
+        f = f.f_back
+        hops -= 1
+    _next_id += 1
+    nid = _next_id
+    _rec(H_CREATE | (outer.id if outer is not None else 0), info.defsite)
+    if uf is not None:
+        s = _sites_at(uf)
+        _rec2(H_CALLSITE | nid, s, H_YIELD | nid, s + 1)
+    else:
+        _rec(H_YIELD | nid, 0)
+    L = _Lane(nid, SCHED, info, None)
+    _lanes[fr] = L
+    return L
+
+
+def _task_made(t, L):
+    """The Task `t` for lane L exists: its asyncio name goes out, the lane keeps it (3.11)."""
+    try:
+        t._at_lane = L.id
+    except Exception:
+        pass
+    try:
+        name = t.get_name()
+    except Exception:
+        name = None
+    if name is not None:
+        # pre-encoded: one frame per Task, so no json.dumps of a dict per task
+        body = ('{"type":"taskinfo","task":%d,"taskName":%s}' % (L.id, _enc_str(str(name)))).encode()
+        _later_msg(_HDR(len(body), FRAME_JSON) + body)
+    if _backend == 'setprofile':
+        L.task = t
+
+
 def _install_asyncio_hooks():
     BEL = asyncio.base_events.BaseEventLoop
     orig_ct = BEL.create_task
@@ -1138,59 +1214,29 @@ def _install_asyncio_hooks():
     def create_task(self, coro, *args, **kwargs):
         if not _on:
             return orig_ct(self, coro, *args, **kwargs)
-        global _next_id
-        L = None
-        fr = getattr(coro, 'cr_frame', None)
-        if fr is not None and fr not in _lanes:
-            info = _codes.get(id(fr.f_code))
-            if info is None:
-                info = _classify(fr.f_code)
-            if info.k == K_LANE:
-                # one walk up: the creating lane (parent) and the first user frame (call site)
-                f = _getframe(1)
-                outer = None
-                uf = None
-                hops = 40
-                lanes = _lanes
-                ucode = _ucode
-                while f is not None and hops:
-                    if uf is None:
-                        u = ucode.get(id(f.f_code))
-                        if u is None:
-                            u = _is_user_code(f.f_code)
-                        if u:
-                            uf = f
-                    outer = lanes.get(f)
-                    if outer is not None:
-                        break
-                    f = f.f_back
-                    hops -= 1
-                _next_id += 1
-                nid = _next_id
-                _rec(H_CREATE | (outer.id if outer is not None else 0), info.defsite)
-                if uf is not None:
-                    s = _sites_at(uf)
-                    _rec2(H_CALLSITE | nid, s, H_YIELD | nid, s + 1)
-                else:
-                    _rec(H_YIELD | nid, 0)
-                L = _Lane(nid, SCHED, info, None)
-                _lanes[fr] = L
+        q = _quiet
+        if q is None:
+            L = _task_lane(coro, _getframe(1))
+            t = orig_ct(self, coro, *args, **kwargs)
+            if L is not None:
+                _task_made(t, L)
+            return t
+        # 3.11: the bookkeeping runs with the profile hook off (each of its calls would be one
+        # more event for the hook); the original create_task (a task factory of the program's
+        # own may run in it) with the hook on
+        setp = sys.setprofile
+        setp(None)
+        try:
+            L = _task_lane(coro, _getframe(1))
+        finally:
+            setp(q)
         t = orig_ct(self, coro, *args, **kwargs)
         if L is not None:
+            setp(None)
             try:
-                t._at_lane = L.id
-            except Exception:
-                pass
-            try:
-                name = t.get_name()
-            except Exception:
-                name = None
-            if name is not None:
-                # pre-encoded: one frame per Task, so no json.dumps of a dict per task
-                body = ('{"type":"taskinfo","task":%d,"taskName":%s}' % (L.id, _enc_str(str(name)))).encode()
-                _later_msg(_HDR(len(body), FRAME_JSON) + body)
-            if _backend == 'setprofile':
-                L.task = t
+                _task_made(t, L)
+            finally:
+                setp(q)
         return t
 
     def run_in_executor(self, executor, func, *args):
