@@ -612,7 +612,7 @@ test('the legend keeps every entry whole at any width (it wraps, nothing is cut 
       els.map((e) => {
         const r = e.getBoundingClientRect();
         const bar = e.closest('.statusbar').getBoundingClientRect();
-        return { text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom, w: r.width, bar, vw: innerWidth };
+        return { text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom, w: r.width, bar, vw: window.innerWidth };
       }),
     );
     // five swatches, the marks (▼ ▲ ✕ »), three Python-only entries
