@@ -608,19 +608,37 @@ test('the legend keeps every entry whole at any width (it wraps, nothing is cut 
   for (const width of [1400, 900, 640, 420]) {
     await page.setViewportSize({ width, height: 520 });
     await frame(page);
+    // every entry the page shows (the threads entry is hidden for a single-thread trace)
     const boxes = await page.$$eval('.legend .lg', (els) =>
-      els.map((e) => {
-        const r = e.getBoundingClientRect();
-        const bar = e.closest('.statusbar').getBoundingClientRect();
-        return { text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom, w: r.width, bar, vw: window.innerWidth };
-      }),
+      els
+        .filter((e) => !e.closest('[hidden]'))
+        .map((e) => {
+          const r = e.getBoundingClientRect();
+          const bar = e.closest('.statusbar').getBoundingClientRect();
+          return {
+            text: e.textContent,
+            left: r.left,
+            right: r.right,
+            top: r.top,
+            bottom: r.bottom,
+            w: r.width,
+            bar,
+            vw: window.innerWidth,
+          };
+        }),
     );
     // five swatches, the marks (▼ ▲ ✕ »), three Python-only entries
     eq(boxes.length, 9, `legend entries at ${width}px`);
     for (const b of boxes) {
       assert(b.w > 0, `${b.text} shown at ${width}px`);
-      assert(b.left >= 0 && b.right <= b.vw + 0.5, `${b.text} inside the page at ${width}px: ${b.left}–${b.right} of ${b.vw}`);
-      assert(b.top >= b.bar.top - 0.5 && b.bottom <= b.bar.bottom + 0.5, `${b.text} inside the status bar at ${width}px`);
+      assert(
+        b.left >= 0 && b.right <= b.vw + 0.5,
+        `${b.text} inside the page at ${width}px: ${b.left}–${b.right} of ${b.vw}`,
+      );
+      assert(
+        b.top >= b.bar.top - 0.5 && b.bottom <= b.bar.bottom + 0.5,
+        `${b.text} inside the status bar at ${width}px`,
+      );
     }
     const h = await page.$eval('canvas', (c) => c.clientHeight);
     assert(h > 200, `the canvas keeps its height at ${width}px: ${h}`);
@@ -653,9 +671,18 @@ test('Python traces: scheduled stretches, cancelled tasks and done callbacks are
   );
   const slow = cells.filter((c) => c[0].startsWith('slow'));
   eq(slow.length, 2, 'two slow tasks');
-  assert(slow.every((c) => /^cancelled at/.test(c[3])), `slow outcomes ${slow.map((c) => c[3])}`);
-  assert(slow.every((c) => /scheduled .* before its first run/.test(c[6])), `slow waits ${slow.map((c) => c[6])}`);
-  assert(cells.some((c) => c[0].startsWith('fails') && /^rejected at/.test(c[3])), 'fails rejected');
+  assert(
+    slow.every((c) => /^cancelled at/.test(c[3])),
+    `slow outcomes ${slow.map((c) => c[3])}`,
+  );
+  assert(
+    slow.every((c) => /scheduled .* before its first run/.test(c[6])),
+    `slow waits ${slow.map((c) => c[6])}`,
+  );
+  assert(
+    cells.some((c) => c[0].startsWith('fails') && /^rejected at/.test(c[3])),
+    'fails rejected',
+  );
   await page.getByRole('button', { name: /task table/i }).click();
   // Hovering a worker's first stretch (after the zero-length running one) says it was scheduled.
   const pt = await pointOf(page, 2, 1);
