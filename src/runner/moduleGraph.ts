@@ -12,6 +12,7 @@ import type { SiteEntry } from '../protocol/events';
 import type { UntracedFile } from '../protocol/trace';
 import { isUserCode, TS_SPELLINGS, type ManifestFile } from '../runtime/manifest';
 import { mapSpecifier, scopeIndex, type PathScope } from '../runtime/pathMapping';
+import { workerEntries } from './workerEntries';
 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
@@ -65,10 +66,16 @@ function exportTarget(target: unknown, conditions: readonly string[], star: stri
 }
 
 /** The file a package's `exports` map gives for `subpath` (`.` or `./x`); undefined when the package has no map. */
-function fromExports(exportsField: unknown, subpath: string, conditions: readonly string[]): string | null | undefined {
+function fromExports(
+  exportsField: unknown,
+  subpath: string,
+  conditions: readonly string[],
+): string | null | undefined {
   if (exportsField === undefined || exportsField === null) return undefined;
   const isSubpathMap =
-    typeof exportsField === 'object' && !Array.isArray(exportsField) && Object.keys(exportsField).some((k) => k.startsWith('.'));
+    typeof exportsField === 'object' &&
+    !Array.isArray(exportsField) &&
+    Object.keys(exportsField).some((k) => k.startsWith('.'));
   const map = (isSubpathMap ? exportsField : { '.': exportsField }) as Record<string, unknown>;
   if (subpath in map && !subpath.includes('*')) return exportTarget(map[subpath], conditions, '');
   let best: { key: string; star: string } | null = null;
@@ -77,7 +84,12 @@ function fromExports(exportsField: unknown, subpath: string, conditions: readonl
     if (at < 0) continue;
     const head = key.slice(0, at);
     const tail = key.slice(at + 1);
-    if (subpath.length >= key.length && subpath.startsWith(head) && subpath.endsWith(tail) && (!best || head.length > best.key.indexOf('*'))) {
+    if (
+      subpath.length >= key.length &&
+      subpath.startsWith(head) &&
+      subpath.endsWith(tail) &&
+      (!best || head.length > best.key.indexOf('*'))
+    ) {
       best = { key, star: subpath.slice(head.length, subpath.length - tail.length) };
     }
   }
@@ -91,7 +103,12 @@ function fromExports(exportsField: unknown, subpath: string, conditions: readonl
  * specifier, and for what this does not model: the program's own loader still prepares such a file
  * when it is loaded (only the host-side head start is lost).
  */
-export function resolvePackage(fromFile: string, specifier: string, packages: readonly string[], kind: 'import' | 'require'): string | null {
+export function resolvePackage(
+  fromFile: string,
+  specifier: string,
+  packages: readonly string[],
+  kind: 'import' | 'require',
+): string | null {
   const bare = splitBare(specifier);
   if (!bare || !packages.includes(bare.name)) return null;
   for (let dir = path.dirname(fromFile); ; dir = path.dirname(dir)) {
@@ -107,9 +124,15 @@ export function resolvePackage(fromFile: string, specifier: string, packages: re
       const target = fromExports(pkg.exports, bare.subpath, conditions);
       let file: string | null;
       if (target === undefined) {
-        const main = bare.subpath === '.' ? (typeof pkg.main === 'string' && pkg.main ? pkg.main : 'index.js') : bare.subpath;
+        const main =
+          bare.subpath === '.'
+            ? typeof pkg.main === 'string' && pkg.main
+              ? pkg.main
+              : 'index.js'
+            : bare.subpath;
         file = resolveLocal(path.join(pkgDir, 'package.json'), main.startsWith('.') ? main : './' + main);
-        if (!file && bare.subpath === '.') file = resolveLocal(path.join(pkgDir, 'package.json'), './index.js');
+        if (!file && bare.subpath === '.')
+          file = resolveLocal(path.join(pkgDir, 'package.json'), './index.js');
       } else {
         file = target && fs.existsSync(path.join(pkgDir, target)) ? path.join(pkgDir, target) : null;
       }
@@ -176,7 +199,14 @@ export function prepareProgram(
     const source = file === entry && entrySource !== undefined ? entrySource : fs.readFileSync(file, 'utf8');
     const format = formatOf(file);
     const project = projectOf(file);
-    const out = instrumenter.instrumentFile(source, file, { format, trace, cwd, siteBase: nextSite, entry: file === entry, project: project?.compile });
+    const out = instrumenter.instrumentFile(source, file, {
+      format,
+      trace,
+      cwd,
+      siteBase: nextSite,
+      entry: file === entry,
+      project: project?.compile,
+    });
     if (out.untraced) untraced.push({ file: instrumenter.displayPath(file, cwd), reason: out.untraced });
     sites.push({ file, base: nextSite, entries: out.sites });
     nextSite += out.sites.length;
@@ -189,7 +219,14 @@ export function prepareProgram(
       if (ref.dynamic) esm = true;
       const kind = ref.dynamic || format === 'module' ? 'import' : 'require';
       const resolved =
-        resolveLocal(file, ref.specifier) ?? resolveMapped(project?.paths, ref.specifier) ?? resolvePackage(file, ref.specifier, packages, kind);
+        resolveLocal(file, ref.specifier) ??
+        resolveMapped(project?.paths, ref.specifier) ??
+        resolvePackage(file, ref.specifier, packages, kind);
+      if (resolved && !files[resolved]) queue.push(resolved);
+    }
+    // The worker threads it starts run the program's code too (prepared here, the workers need no instrumenter).
+    for (const worker of workerEntries(source, file, cwd)) {
+      const resolved = resolveLocal(worker, './' + path.basename(worker));
       if (resolved && !files[resolved]) queue.push(resolved);
     }
   }
