@@ -43,6 +43,7 @@ export function criticalPathLine(trace: Trace, path: CriticalStep[]): string | n
   const ties = new Set<number>();
   let small = 0;
   path.forEach((s, i) => {
+    for (const id of s.waitingOn?.ties ?? []) ties.add(id);
     const edge = i === 0 || i === path.length - 1;
     if (!edge && share.get(s.taskId)! < SMALL_SHARE * total) {
       small++;
@@ -50,7 +51,6 @@ export function criticalPathLine(trace: Trace, path: CriticalStep[]): string | n
     }
     let node = nodes[nodes.length - 1];
     if (!node || node.taskId !== s.taskId) nodes.push((node = { taskId: s.taskId, notes: [] }));
-    for (const id of s.waitingOn?.ties ?? []) ties.add(id);
     const leaf = s.waitingOn && s.waitingOn.kind !== 'task';
     if (leaf && s.end - s.start >= NOTABLE_SHARE * total)
       node.notes.push(`${waitWord(s, trace)}, ${formatDuration(s.end - s.start)}`);

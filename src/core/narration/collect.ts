@@ -142,7 +142,11 @@ export function collectGroup(
       before = { callback: { kind: callbackLabel(c.kind), taskId: c.taskId, site } };
     }
     gap(piece.start);
-    drafts.push(pieceDraft(piece, ctx, before, takeScheduled(piece)));
+    const made = takeScheduled(piece);
+    // "Back in main" until main calls the next one says nothing the next step does not: the call
+    // step names the caller. Such a piece is left out (its time goes to the step before).
+    const silent = !piece.first && !piece.last && !made.length;
+    if (!silent) drafts.push(pieceDraft(piece, ctx, before, made));
     busyUntil = Math.max(busyUntil, piece.end);
     before = {};
   }

@@ -93,7 +93,7 @@ export class IdleSweep {
       clauses.push(
         who?.length
           ? who.map((w) => `${ctx.name(w.task.id)} awaits ${w.seg.awaits.map((id) => ctx.name(id)).join(', ')}`).join('; ')
-          : `${onTasks} task${onTasks === 1 ? '' : 's'} await other tasks`,
+          : `${onTasks} task${onTasks === 1 ? ' awaits another task' : 's await other tasks'}`,
       );
     }
     const what = clauses.length ? clauses.join('; ') : 'no task is waiting (top-level code, timers or I/O outside any task)';
