@@ -27,8 +27,10 @@ export interface Draft {
 
 /** A quiet stretch shorter than this is the loop's own bookkeeping, not idleness. */
 export const DEFAULT_IDLE_MS = 1;
+/** A piece at least this long is said to hold the loop (the editor's default blocking threshold). */
+export const DEFAULT_HOLD_MS = 50;
 
-function pieceDraft(piece: RunPiece, ctx: NarrationContext, before: Before, scheduled: TaskRecord[]): Draft {
+function pieceDraft(piece: RunPiece, ctx: NarrationContext, before: Before, scheduled: TaskRecord[], holdMs: number): Draft {
   const { task, seg } = piece;
   const prev = task.segments[seg - 1];
   const next = task.segments[seg + 1];
@@ -50,6 +52,8 @@ function pieceDraft(piece: RunPiece, ctx: NarrationContext, before: Before, sche
   const begin = beginClause(piece, ctx, before);
   const end = endClause(piece, ctx);
   const made = scheduledClause(scheduled, ctx);
+  const length = piece.end - piece.start;
+  const held = length >= holdMs && !piece.open ? `runs ${formatDuration(length)} without giving the loop back` : '';
   const endSite = piece.last && next?.state === 'suspended' ? ctx.where(next.site) : '';
   return {
     kind,
@@ -60,7 +64,7 @@ function pieceDraft(piece: RunPiece, ctx: NarrationContext, before: Before, sche
     site,
     output: [],
     sig: `${kind}|${task.name}|${ctx.where(site)}|${end ? end.split(' ')[0] : ''}|${endSite}|${scheduled.length}`,
-    say: (lines) => sentence(begin, [made, printsClause(lines), end]),
+    say: (lines) => sentence(begin, [held, made, printsClause(lines), end]),
   };
 }
 
@@ -89,6 +93,7 @@ export function collectGroup(
   group: number,
   ctx: NarrationContext,
   idleMs: number,
+  holdMs = DEFAULT_HOLD_MS,
 ): Draft[] {
   // Python tasks scheduled during a piece, by their creator, in creation order.
   const scheduledBy = new Map<number, TaskRecord[]>();
@@ -146,7 +151,7 @@ export function collectGroup(
     // "Back in main" until main calls the next one says nothing the next step does not: the call
     // step names the caller. Such a piece is left out (its time goes to the step before).
     const silent = !piece.first && !piece.last && !made.length;
-    if (!silent) drafts.push(pieceDraft(piece, ctx, before, made));
+    if (!silent) drafts.push(pieceDraft(piece, ctx, before, made, holdMs));
     busyUntil = Math.max(busyUntil, piece.end);
     before = {};
   }

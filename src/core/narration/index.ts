@@ -18,6 +18,8 @@ import { attachOutput } from './output';
 export interface NarrateOptions {
   /** Quiet stretches at least this long are idle steps. Default 1 ms. */
   idleMs?: number;
+  /** A stretch of one task's own code at least this long is said to hold the loop. Default 50 ms. */
+  holdMs?: number;
   /** Fold repeated steps into `repeat` steps (default true). */
   fold?: boolean;
 }
@@ -80,7 +82,7 @@ export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
   const groups = new Set([...tasksByGroup.keys(), ...callbacksByGroup.keys()]);
   let drafts: Draft[] = [];
   for (const g of groups)
-    drafts.push(...collectGroup(pieces.get(g) ?? [], callbacksByGroup.get(g) ?? [], tasksByGroup.get(g) ?? [], g, ctx, idleMs));
+    drafts.push(...collectGroup(pieces.get(g) ?? [], callbacksByGroup.get(g) ?? [], tasksByGroup.get(g) ?? [], g, ctx, idleMs, options.holdMs));
   if (groups.size > 1) drafts = drafts.map((d, i) => ({ d, i })).sort((a, b) => a.d.t - b.d.t || a.i - b.i).map((x) => x.d);
   const last = drafts.reduce((m, d) => Math.max(m, d.end), 0);
   drafts.push(endDraft(trace, last, ctx));

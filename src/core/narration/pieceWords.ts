@@ -37,7 +37,7 @@ export function waitObject(s: SuspendedSegment, ctx: NarrationContext): string {
 
 /** How a task that was suspended at `s` came to run again. */
 function wokenBy(task: TaskRecord, s: SuspendedSegment, ctx: NarrationContext, before: Before): string {
-  const how = s.threw ? ' by throwing (what it awaited rejected)' : '';
+  const how = s.threw ? ' — it resumes by throwing (what it awaited failed)' : '';
   const by = s.resumedBy;
   if (by != null) {
     const waker = ctx.tasks.get(by);
@@ -45,13 +45,14 @@ function wokenBy(task: TaskRecord, s: SuspendedSegment, ctx: NarrationContext, b
       const verb = waker.settled.state === 'fulfilled' ? 'finishing' : waker.settled.state === 'rejected' ? 'rejecting' : 'being cancelled';
       const ties = s.awaits.filter((id) => id !== by && ctx.tasks.get(id)?.settled?.t === waker.settled!.t);
       const tie = ties.length ? `; ${list(ties.map((id) => ctx.name(id)))} settled at the same moment` : '';
-      return `woken by ${ctx.name(by)} ${verb}${tie}${how}`;
+      // A task that rejected or was cancelled already says why the await throws.
+      return `woken by ${ctx.name(by)} ${verb}${tie}${waker.settled.state === 'fulfilled' ? how : ''}`;
     }
     return `woken by ${ctx.name(by)} (its code resolved what ${ctx.name(task.id)} awaited)${how}`;
   }
   if (s.awaits.length) return `woken with no waker recorded (it awaited ${awaitedTasks(s, ctx)})${how}`;
   const after = before.callback
-    ? `; right before, the ${before.callback.kind} callback on ${ctx.name(before.callback.taskId)} (${before.callback.site}) ran`
+    ? `; right before, the ${before.callback.kind} on ${ctx.name(before.callback.taskId)} (${before.callback.site}) ran`
     : '';
   if (s.waitsFor) {
     const what = waitTargetLabel(s.waitsFor).replace(/^an? /, 'its ');
