@@ -11,6 +11,9 @@ import type { NarrationContext } from './context';
 import { IdleSweep } from './idle';
 import { beginClause, endClause, printsClause, scheduledClause, sentence, type Before } from './pieceWords';
 
+/** The output of a step that printed nothing: shared and frozen (a million steps, one array). */
+export const NO_OUTPUT = Object.freeze([]) as unknown as string[];
+
 export interface Draft {
   kind: StepKind;
   t: number;
@@ -49,22 +52,23 @@ function pieceDraft(piece: RunPiece, ctx: NarrationContext, before: Before, sche
   if (piece.last && next?.state === 'suspended') for (const id of next.awaits) others.add(id);
   for (const c of scheduled) others.add(c.id);
   others.delete(task.id);
-  const begin = beginClause(piece, ctx, before);
-  const end = endClause(piece, ctx);
-  const made = scheduledClause(scheduled, ctx);
   const length = piece.end - piece.start;
-  const held = length >= holdMs && !piece.open ? `runs ${formatDuration(length)} without giving the loop back` : '';
-  const endSite = piece.last && next?.state === 'suspended' ? ctx.where(next.site) : '';
+  const ended = !piece.last ? 'call' : piece.open ? 'open' : next ? (next.state === 'suspended' ? next.kind : '') : (task.settled?.state ?? 'cut');
+  const endLine = piece.last && next?.state === 'suspended' ? (next.site?.line ?? 0) : 0;
   return {
     kind,
     t: piece.start,
     end: piece.end,
     group: piece.group,
-    taskIds: [task.id, ...others],
+    taskIds: others.size ? [task.id, ...others] : [task.id],
     site,
-    output: [],
-    sig: `${kind}|${task.name}|${ctx.where(site)}|${end ? end.split(' ')[0] : ''}|${endSite}|${scheduled.length}`,
-    say: (lines) => sentence(begin, [held, made, printsClause(lines), end]),
+    output: NO_OUTPUT,
+    // Cheap on purpose (a million steps): no sentence is written until it is asked for.
+    sig: `${kind}|${task.name}|${site?.file ?? ''}:${site?.line ?? 0}|${ended}|${endLine}|${scheduled.length}`,
+    say: (lines) => {
+      const held = length >= holdMs && !piece.open ? `runs ${formatDuration(length)} without giving the loop back` : '';
+      return sentence(beginClause(piece, ctx, before), [held, scheduledClause(scheduled, ctx), printsClause(lines), endClause(piece, ctx)]);
+    },
   };
 }
 
@@ -79,7 +83,7 @@ function callbackDraft(c: CallbackRecord, ctx: NarrationContext, group: number):
     group,
     taskIds: [c.taskId],
     site: c.site,
-    output: [],
+    output: NO_OUTPUT,
     sig: `callback|${c.kind}|${at}`,
     say: (lines) => sentence(`the ${callbackLabel(c.kind)} attached at ${at} to ${ctx.name(c.taskId)}${state} runs`, [printsClause(lines)]),
   };
@@ -131,7 +135,7 @@ export function collectGroup(
       group,
       taskIds,
       site: null,
-      output: [],
+      output: NO_OUTPUT,
       sig: 'idle',
       say: () => `nothing runs for ${formatDuration(t - from)}: ${what}.`,
     });

@@ -10,7 +10,7 @@
 import type { Step, Trace } from '../../protocol/trace';
 import { describeExit, formatDuration } from '../textTimeline';
 import { runPieces } from '../runPieces';
-import { collectGroup, DEFAULT_IDLE_MS, type Draft } from './collect';
+import { collectGroup, DEFAULT_IDLE_MS, NO_OUTPUT, type Draft } from './collect';
 import { narrationContext, type NarrationContext } from './context';
 import { foldSteps } from './fold';
 import { attachOutput } from './output';
@@ -45,7 +45,7 @@ function endDraft(trace: Trace, t: number, ctx: NarrationContext): Draft {
     group: 0,
     taskIds: pending.map((p) => p.id),
     site: null,
-    output: [],
+    output: NO_OUTPUT,
     sig: 'end',
     say: (lines) =>
       `the run ends at ${formatDuration(trace.durationMs)}: ${describeExit(trace)}${never}${cut}${lines ? `; ${lines} more line${lines === 1 ? '' : 's'} of output` : ''}.`,
@@ -81,14 +81,19 @@ export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
   }
   const groups = new Set([...tasksByGroup.keys(), ...callbacksByGroup.keys()]);
   let drafts: Draft[] = [];
-  for (const g of groups)
-    drafts.push(...collectGroup(pieces.get(g) ?? [], callbacksByGroup.get(g) ?? [], tasksByGroup.get(g) ?? [], g, ctx, idleMs, options.holdMs));
+  for (const g of groups) {
+    const more = collectGroup(pieces.get(g) ?? [], callbacksByGroup.get(g) ?? [], tasksByGroup.get(g) ?? [], g, ctx, idleMs, options.holdMs);
+    // Not push(...more): a million drafts would overflow the call stack.
+    drafts = drafts.length ? drafts.concat(more) : more;
+  }
   if (groups.size > 1) drafts = drafts.map((d, i) => ({ d, i })).sort((a, b) => a.d.t - b.d.t || a.i - b.i).map((x) => x.d);
   const last = drafts.reduce((m, d) => Math.max(m, d.end), 0);
   drafts.push(endDraft(trace, last, ctx));
   for (let i = 0; i + 1 < drafts.length; i++) if (drafts[i].kind !== 'idle') drafts[i].end = Math.max(drafts[i].end, drafts[i + 1].t);
   attachOutput(drafts, trace.output);
 
+  // Signatures never match across groups: a group's steps fold only with the same group's.
+  const sigs = groups.size > 1 ? drafts.map((d) => `${d.group}|${d.sig}`) : drafts.map((d) => d.sig);
   const steps: Step[] = drafts.map((d) => {
     const label = ctx.groupLabel(d.group);
     return {
@@ -102,8 +107,8 @@ export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
       text: (label ? `[${label}] ` : '') + d.say(d.output.length),
     };
   });
+  drafts.length = 0; // the drafts' closures are done with: let them go before folding
   if (options.fold === false) return steps;
-  const sigs = drafts.map((d) => `${d.group}|${d.sig}`);
   return foldSteps(steps, sigs, (members, k, times) => {
     const label = ctx.groupLabel(members[0].group ?? 0);
     const text = wordFolded(members, k, times, ctx);

@@ -5,7 +5,7 @@
  * step before the quiet.
  */
 import type { OutputRecord } from '../../protocol/trace';
-import type { Draft } from './collect';
+import { NO_OUTPUT, type Draft } from './collect';
 
 /** The lines of a chunk (a final newline ends the last line, it does not start another). */
 export function outputLines(text: string): string[] {
@@ -24,6 +24,8 @@ export function attachOutput(drafts: Draft[], output: OutputRecord[]): void {
     let j = i;
     while (j > 0 && drafts[j].kind === 'idle') j--;
     // Output before the first step (the program's top-level code) goes to the first one.
-    drafts[j].output.push(...outputLines(chunk.text));
+    const d = drafts[j];
+    if (d.output === NO_OUTPUT) d.output = [];
+    d.output.push(...outputLines(chunk.text));
   }
 }
