@@ -174,6 +174,27 @@ describe('core/narration', () => {
     );
   });
 
+  it('output: a line split across chunks stays whole; a chunk arriving while nothing runs goes to the step before', () => {
+    const t = trace(
+      [
+        task(1, 'main', null, [r(0, 1), w(1, 500, 5), r(500, 501)], { t: 501, state: 'fulfilled' }),
+      ],
+      {
+        output: [
+          { t: 0.5, stream: 'stdout', text: 'before ' },
+          { t: 3, stream: 'stdout', text: 'await\nnext\n' },
+          { t: 500.5, stream: 'stdout', text: 'done\n' },
+        ],
+      },
+    );
+    const steps = narrate(t);
+    assert.deepEqual(steps.map((s) => s.kind), ['start', 'idle', 'resume', 'end']);
+    assert.deepEqual(steps[0].output, ['before await', 'next']);
+    assert.match(steps[0].text, /prints 2 lines/);
+    assert.deepEqual(steps[1].output, []);
+    assert.deepEqual(steps[2].output, ['done']);
+  });
+
   it('renders numbered steps with their output under them', () => {
     const text = renderSteps(narrate(loadTrace('workers')));
     assert.match(text, /^ 1\. +0\.1 ms {2}main starts/);
