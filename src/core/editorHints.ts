@@ -105,6 +105,15 @@ function stateLabel(task: TaskRecord | undefined, state: string): string {
   return error ? `${state}: ${error}` : state;
 }
 
+/** Each trace's critical-path share per task, computed once per trace object (hints are asked per file, often). */
+const shares = new WeakMap<Trace, Map<number, number>>();
+
+function pathShare(trace: Trace): Map<number, number> {
+  let share = shares.get(trace);
+  if (!share) shares.set(trace, (share = criticalShare(trace.criticalPath ?? criticalPath(trace))));
+  return share;
+}
+
 /**
  * Computes every hint and lens for one source file of a trace.
  * @param file the file as the trace names it (relative to the trace's cwd, `/` separators).
@@ -272,7 +281,7 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
 
   const lenses: LensHint[] = [];
   // How much of the critical path each function's tasks account for (running and waiting on it).
-  const share = criticalShare(options.criticalPath ?? trace.criticalPath ?? criticalPath(trace));
+  const share = options.criticalPath ? criticalShare(options.criticalPath) : pathShare(trace);
   for (const f of stats.functions) {
     if (!f.definition || f.definition.file !== file || f.kind === 'module') continue;
     // When every rejected call raised the same thing, the lens says what (`1 rejected: ValueError: boom`).
