@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,5 +56,51 @@ describe('cli: explain', () => {
     const { steps: _s, criticalPath: _c, ...rest } = explained;
     assert.deepEqual(rest, trace);
     assert.equal(trace.steps, undefined);
+  });
+});
+
+describe('cli: run --explain end to end', () => {
+  const ROOT = path.resolve(__dirname, '..', '..', '..');
+  const CLI = process.env.ASYNC_TIMELINE_CLI ?? path.join(ROOT, 'dist', 'cli.js');
+  const PROGRAM = [
+    'const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));',
+    'async function fast(): Promise<void> { await sleep(20); }',
+    'async function slow(): Promise<void> { await sleep(120); }',
+    'async function main(): Promise<void> {',
+    '  const a = fast();',
+    '  const b = slow();',
+    '  await a;',
+    '  await b;',
+    '}',
+    'void main();',
+    '',
+  ].join('\n');
+
+  function run(args: string[]): { status: number | null; stderr: string; dir: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-run-'));
+    fs.writeFileSync(path.join(dir, 'prog.ts'), PROGRAM);
+    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    return { status: r.status, stderr: r.stderr, dir };
+  }
+
+  it('every run summary ends with the critical path line; --explain adds the steps and the JSON fields', () => {
+    const plain = run(['run', 'prog.ts', '--out', 'plain.json']);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(plain.stderr, /\nprog\.ts: 3 tasks, .*\ncritical path: main → slow \(await at L3, [\d.]+ m?s\) → main.* — [\d.]+ m?s of [\d.]+ m?s\n/);
+    assert.doesNotMatch(plain.stderr, / 1\. /);
+    const plainJson = JSON.parse(fs.readFileSync(path.join(plain.dir, 'plain.json'), 'utf8')) as Trace;
+    assert.equal(plainJson.steps, undefined);
+    assert.equal(plainJson.criticalPath, undefined);
+
+    const explained = run(['run', 'prog.ts', '--explain', '--out', 'x.json']);
+    assert.equal(explained.status, 0, explained.stderr);
+    assert.match(explained.stderr, /main calls slow\(\) at L6: JavaScript runs it at once/);
+    assert.match(explained.stderr, /main resumes at L8, woken by slow finishing, and finishes \(fulfilled\)\./);
+    const json = JSON.parse(fs.readFileSync(path.join(explained.dir, 'x.json'), 'utf8')) as Trace;
+    assert.ok(json.steps!.some((s) => s.kind === 'idle'));
+    const names = new Map(json.tasks.map((t) => [t.id, t.name]));
+    const waits = json.criticalPath!.filter((s) => s.kind === 'waiting' && s.waitingOn!.kind === 'promise');
+    assert.deepEqual(waits.map((s) => names.get(s.taskId)), ['slow']);
+    for (const d of [plain.dir, explained.dir]) fs.rmSync(d, { recursive: true });
   });
 });
