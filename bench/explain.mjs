@@ -57,7 +57,16 @@ function roundRobinTrace() {
     settled: { t: last + 0.01, state: 'fulfilled' },
     segments: [
       mainRun,
-      { state: 'suspended', start: mainRun.end, end: last + step, site: site(16), kind: 'await', awaits: workers.map((w) => w.id), combinator: 'all', resumedBy: workers[workers.length - 1].id },
+      {
+        state: 'suspended',
+        start: mainRun.end,
+        end: last + step,
+        site: site(16),
+        kind: 'await',
+        awaits: workers.map((w) => w.id),
+        combinator: 'all',
+        resumedBy: workers[workers.length - 1].id,
+      },
       { state: 'running', start: last + step, end: last + 0.01 },
     ],
   };

@@ -41,9 +41,15 @@ describe('cli: explain', () => {
     const text = io.out.join('');
     assert.match(text, /^ 1\. +0\.1 ms {2}main starts \(called at L29 by top-level code\)\.\n/);
     assert.match(text, /\n12\. +2\.00 s {2}the run ends at 2\.00 s: exited \(code 0\)/);
-    assert.match(text, /\nworkers\.ts: 3 tasks, 4 yields, 1 callback, 2\.00 s, exited \(code 0\)\ncritical path: main → worker2 \(await at L14, 2\.00 s\) → main/);
+    assert.match(
+      text,
+      /\nworkers\.ts: 3 tasks, 4 yields, 1 callback, 2\.00 s, exited \(code 0\)\ncritical path: main → worker2 \(await at L14, 2\.00 s\) → main/,
+    );
     fs.writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ format: 'other' }));
-    assert.throws(() => explainTraceFile({ command: 'explain', file: 'bad.json' }, io), /not an Async Timeline trace/);
+    assert.throws(
+      () => explainTraceFile({ command: 'explain', file: 'bad.json' }, io),
+      /not an Async Timeline trace/,
+    );
     assert.throws(() => explainTraceFile({ command: 'explain', file: 'missing.json' }, io), /no such file/);
     fs.rmSync(dir, { recursive: true });
   });
@@ -52,7 +58,10 @@ describe('cli: explain', () => {
     const trace: Trace = loadTrace('python-workers');
     const explained = withExplanation(trace);
     assert.ok(explained.steps!.length >= 9);
-    assert.deepEqual(explained.criticalPath!.map((s) => s.taskId), [1, 1, 3, 3, 3, 3, 1, 1]);
+    assert.deepEqual(
+      explained.criticalPath!.map((s) => s.taskId),
+      [1, 1, 3, 3, 3, 3, 1, 1],
+    );
     const { steps: _s, criticalPath: _c, ...rest } = explained;
     assert.deepEqual(rest, trace);
     assert.equal(trace.steps, undefined);
@@ -79,14 +88,21 @@ describe('cli: run --explain end to end', () => {
   function run(args: string[]): { status: number | null; stderr: string; dir: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'explain-run-'));
     fs.writeFileSync(path.join(dir, 'prog.ts'), PROGRAM);
-    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     return { status: r.status, stderr: r.stderr, dir };
   }
 
   it('every run summary ends with the critical path line; --explain adds the steps and the JSON fields', () => {
     const plain = run(['run', 'prog.ts', '--out', 'plain.json']);
     assert.equal(plain.status, 0, plain.stderr);
-    assert.match(plain.stderr, /\nprog\.ts: 3 tasks, .*\ncritical path: main → slow \(await at L3, [\d.]+ m?s\) → main.* — [\d.]+ m?s of [\d.]+ m?s\n/);
+    assert.match(
+      plain.stderr,
+      /\nprog\.ts: 3 tasks, .*\ncritical path: main → slow \(await at L3, [\d.]+ m?s\) → main.* — [\d.]+ m?s of [\d.]+ m?s\n/,
+    );
     assert.doesNotMatch(plain.stderr, / 1\. /);
     const plainJson = JSON.parse(fs.readFileSync(path.join(plain.dir, 'plain.json'), 'utf8')) as Trace;
     assert.equal(plainJson.steps, undefined);
@@ -95,12 +111,18 @@ describe('cli: run --explain end to end', () => {
     const explained = run(['run', 'prog.ts', '--explain', '--out', 'x.json']);
     assert.equal(explained.status, 0, explained.stderr);
     assert.match(explained.stderr, /main calls slow\(\) at L6: JavaScript runs it at once/);
-    assert.match(explained.stderr, /main resumes at L8, woken by slow finishing, and finishes \(fulfilled\)\./);
+    assert.match(
+      explained.stderr,
+      /main resumes at L8, woken by slow finishing, and finishes \(fulfilled\)\./,
+    );
     const json = JSON.parse(fs.readFileSync(path.join(explained.dir, 'x.json'), 'utf8')) as Trace;
     assert.ok(json.steps!.some((s) => s.kind === 'idle'));
     const names = new Map(json.tasks.map((t) => [t.id, t.name]));
     const waits = json.criticalPath!.filter((s) => s.kind === 'waiting' && s.waitingOn!.kind === 'promise');
-    assert.deepEqual(waits.map((s) => names.get(s.taskId)), ['slow']);
+    assert.deepEqual(
+      waits.map((s) => names.get(s.taskId)),
+      ['slow'],
+    );
     for (const d of [plain.dir, explained.dir]) fs.rmSync(d, { recursive: true });
   });
 });

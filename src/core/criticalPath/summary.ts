@@ -60,7 +60,9 @@ export function criticalPathLine(trace: Trace, path: CriticalStep[]): string | n
     words.length > MAX_NODES
       ? [...words.slice(0, 3), `… ${words.length - 6} more …`, ...words.slice(-3)].join(' → ')
       : words.join(' → ');
-  const tie = ties.size ? `; tied with ${[...ties].map((id) => ctx.name(id)).join(', ')} (settled at the same moment)` : '';
+  const tie = ties.size
+    ? `; tied with ${[...ties].map((id) => ctx.name(id)).join(', ')} (settled at the same moment)`
+    : '';
   const brief = small ? ` (+${small} short stretch${small === 1 ? '' : 'es'})` : '';
   const cut = trace.truncated ? ' (the trace is truncated: the path covers what was recorded)' : '';
   return `critical path: ${chain}${brief} — ${formatDuration(total)} of ${formatDuration(trace.durationMs)}${tie}${cut}`;

@@ -36,7 +36,8 @@ function segmentAt(task: TaskRecord, x: number): number {
     } else hi = mid - 1;
   }
   // A segment that begins exactly at x did not hold x yet when the previous one ended there.
-  while (found > 0 && segs[found].start === x && segs[found - 1].end === x && segs[found].state !== 'running') found--;
+  while (found > 0 && segs[found].start === x && segs[found - 1].end === x && segs[found].state !== 'running')
+    found--;
   return found;
 }
 
@@ -64,7 +65,8 @@ export function endTask(trace: Trace): TaskRecord | undefined {
 }
 
 function leafWait(s: SuspendedSegment): CriticalWait {
-  if (s.awaits.length) return { kind: 'unknown', taskIds: [...s.awaits], ...(s.combinator ? { combinator: s.combinator } : {}) };
+  if (s.awaits.length)
+    return { kind: 'unknown', taskIds: [...s.awaits], ...(s.combinator ? { combinator: s.combinator } : {}) };
   if (s.waitsFor) return { kind: 'target', taskIds: [], target: s.waitsFor };
   return { kind: 'promise', taskIds: [] };
 }
@@ -119,7 +121,14 @@ export function criticalPath(trace: Trace, options: CriticalPathOptions = {}): C
       const groupPieces = pieces.get(task.group ?? 0) ?? [];
       const to = Math.min(x, seg.end ?? x);
       for (const p of piecesBack(groupPieces, seg.start, to)) {
-        push({ taskId: p.task.id, start: p.start, end: Math.min(p.end, to), kind: 'running', site: runningSite(p), waitingOn: null });
+        push({
+          taskId: p.task.id,
+          start: p.start,
+          end: Math.min(p.end, to),
+          kind: 'running',
+          site: runningSite(p),
+          waitingOn: null,
+        });
       }
       x = seg.start;
       i--;
@@ -127,7 +136,14 @@ export function criticalPath(trace: Trace, options: CriticalPathOptions = {}): C
     }
     const to = Math.min(x, seg.end ?? x);
     if (seg.kind === 'scheduled') {
-      push({ taskId: task.id, start: seg.start, end: to, kind: 'waiting', site: seg.site, waitingOn: { kind: 'scheduled', taskIds: [] } });
+      push({
+        taskId: task.id,
+        start: seg.start,
+        end: to,
+        kind: 'waiting',
+        site: seg.site,
+        waitingOn: { kind: 'scheduled', taskIds: [] },
+      });
       x = seg.start;
       i--;
       continue;
@@ -164,7 +180,14 @@ export function criticalPath(trace: Trace, options: CriticalPathOptions = {}): C
       // The waker was done before the await began: the wait was only the loop's turn.
       push({ taskId: task.id, start: seg.start, end: to, kind: 'waiting', site: seg.site, waitingOn: wait });
     } else {
-      push({ taskId: task.id, start: seg.start, end: to, kind: 'waiting', site: seg.site, waitingOn: leafWait(seg) });
+      push({
+        taskId: task.id,
+        start: seg.start,
+        end: to,
+        kind: 'waiting',
+        site: seg.site,
+        waitingOn: leafWait(seg),
+      });
     }
     x = seg.start;
     i--;

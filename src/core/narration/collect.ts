@@ -33,11 +33,21 @@ export const DEFAULT_IDLE_MS = 1;
 /** A piece at least this long is said to hold the loop (the editor's default blocking threshold). */
 export const DEFAULT_HOLD_MS = 50;
 
-function pieceDraft(piece: RunPiece, ctx: NarrationContext, before: Before, scheduled: TaskRecord[], holdMs: number): Draft {
+function pieceDraft(
+  piece: RunPiece,
+  ctx: NarrationContext,
+  before: Before,
+  scheduled: TaskRecord[],
+  holdMs: number,
+): Draft {
   const { task, seg } = piece;
   const prev = task.segments[seg - 1];
   const next = task.segments[seg + 1];
-  const kind: StepKind = !piece.first ? 'continue' : prev && prev.state === 'suspended' && prev.kind !== 'scheduled' ? 'resume' : 'start';
+  const kind: StepKind = !piece.first
+    ? 'continue'
+    : prev && prev.state === 'suspended' && prev.kind !== 'scheduled'
+      ? 'resume'
+      : 'start';
   const site =
     kind === 'resume' && prev?.state === 'suspended'
       ? prev.site
@@ -53,7 +63,15 @@ function pieceDraft(piece: RunPiece, ctx: NarrationContext, before: Before, sche
   for (const c of scheduled) others.add(c.id);
   others.delete(task.id);
   const length = piece.end - piece.start;
-  const ended = !piece.last ? 'call' : piece.open ? 'open' : next ? (next.state === 'suspended' ? next.kind : '') : (task.settled?.state ?? 'cut');
+  const ended = !piece.last
+    ? 'call'
+    : piece.open
+      ? 'open'
+      : next
+        ? next.state === 'suspended'
+          ? next.kind
+          : ''
+        : (task.settled?.state ?? 'cut');
   const endLine = piece.last && next?.state === 'suspended' ? (next.site?.line ?? 0) : 0;
   return {
     kind,
@@ -66,8 +84,14 @@ function pieceDraft(piece: RunPiece, ctx: NarrationContext, before: Before, sche
     // Cheap on purpose (a million steps): no sentence is written until it is asked for.
     sig: `${kind}|${task.name}|${site?.file ?? ''}:${site?.line ?? 0}|${ended}|${endLine}|${scheduled.length}`,
     say: (lines) => {
-      const held = length >= holdMs && !piece.open ? `runs ${formatDuration(length)} without giving the loop back` : '';
-      return sentence(beginClause(piece, ctx, before), [held, scheduledClause(scheduled, ctx), printsClause(lines), endClause(piece, ctx)]);
+      const held =
+        length >= holdMs && !piece.open ? `runs ${formatDuration(length)} without giving the loop back` : '';
+      return sentence(beginClause(piece, ctx, before), [
+        held,
+        scheduledClause(scheduled, ctx),
+        printsClause(lines),
+        endClause(piece, ctx),
+      ]);
     },
   };
 }
@@ -85,7 +109,10 @@ function callbackDraft(c: CallbackRecord, ctx: NarrationContext, group: number):
     site: c.site,
     output: NO_OUTPUT,
     sig: `callback|${c.kind}|${at}`,
-    say: (lines) => sentence(`the ${callbackLabel(c.kind)} attached at ${at} to ${ctx.name(c.taskId)}${state} runs`, [printsClause(lines)]),
+    say: (lines) =>
+      sentence(`the ${callbackLabel(c.kind)} attached at ${at} to ${ctx.name(c.taskId)}${state} runs`, [
+        printsClause(lines),
+      ]),
   };
 }
 

@@ -72,11 +72,16 @@ export class IdleSweep {
       const n = this.counts.get(c) ?? 0;
       if (!n) return;
       const who = few?.filter((w) => category(w, ctx.python) === c);
-      const list = who?.length ? ` (${who.map((w) => `${ctx.name(w.task.id)} at ${ctx.where(w.seg.site)}`).join(', ')})` : '';
+      const list = who?.length
+        ? ` (${who.map((w) => `${ctx.name(w.task.id)} at ${ctx.where(w.seg.site)}`).join(', ')})`
+        : '';
       parts.push(text(n) + list);
     };
     // Timers and I/O first: they are what ends an idle loop.
-    named('promise', (n) => `${n} promise${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} no task's (a timer, I/O…)`);
+    named(
+      'promise',
+      (n) => `${n} promise${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} no task's (a timer, I/O…)`,
+    );
     named('future', (n) => `${n} future${n === 1 ? '' : 's'}`);
     for (const c of this.counts.keys())
       if (c.startsWith('target:'))
@@ -92,11 +97,17 @@ export class IdleSweep {
       const who = few?.filter((w) => category(w, ctx.python) === 'task');
       clauses.push(
         who?.length
-          ? who.map((w) => `${ctx.name(w.task.id)} awaits ${w.seg.awaits.map((id) => ctx.name(id)).join(', ')}`).join('; ')
+          ? who
+              .map(
+                (w) => `${ctx.name(w.task.id)} awaits ${w.seg.awaits.map((id) => ctx.name(id)).join(', ')}`,
+              )
+              .join('; ')
           : `${onTasks} task${onTasks === 1 ? ' awaits another task' : 's await other tasks'}`,
       );
     }
-    const what = clauses.length ? clauses.join('; ') : 'no task is waiting (top-level code, timers or I/O outside any task)';
+    const what = clauses.length
+      ? clauses.join('; ')
+      : 'no task is waiting (top-level code, timers or I/O outside any task)';
     return { taskIds: few ? few.map((w) => w.task.id) : [], what };
   }
 }

@@ -53,10 +53,16 @@ function endDraft(trace: Trace, t: number, ctx: NarrationContext): Draft {
 }
 
 function wordFolded(members: Step[], k: number, times: number, ctx: NarrationContext): string {
-  const actors = [...new Set(members.map((m) => (m.kind === 'idle' ? '' : ctx.name(m.taskIds[0]))).filter(Boolean))];
-  const who = actors.length > 6 ? `${actors.slice(0, 5).join(', ')}, … ${actors.length - 5} more` : actors.join(', ');
+  const actors = [
+    ...new Set(members.map((m) => (m.kind === 'idle' ? '' : ctx.name(m.taskIds[0]))).filter(Boolean)),
+  ];
+  const who =
+    actors.length > 6 ? `${actors.slice(0, 5).join(', ')}, … ${actors.length - 5} more` : actors.join(', ');
   if (k === 1) return `${times} steps alike (${who}); the first: ${members[0].text}`;
-  const block = members.slice(0, k).map((m) => m.text).join(' Then ');
+  const block = members
+    .slice(0, k)
+    .map((m) => m.text)
+    .join(' Then ');
   return `${times}× the same ${k} steps (${who}); the first time: ${block}`;
 }
 
@@ -82,14 +88,27 @@ export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
   const groups = new Set([...tasksByGroup.keys(), ...callbacksByGroup.keys()]);
   let drafts: Draft[] = [];
   for (const g of groups) {
-    const more = collectGroup(pieces.get(g) ?? [], callbacksByGroup.get(g) ?? [], tasksByGroup.get(g) ?? [], g, ctx, idleMs, options.holdMs);
+    const more = collectGroup(
+      pieces.get(g) ?? [],
+      callbacksByGroup.get(g) ?? [],
+      tasksByGroup.get(g) ?? [],
+      g,
+      ctx,
+      idleMs,
+      options.holdMs,
+    );
     // Not push(...more): a million drafts would overflow the call stack.
     drafts = drafts.length ? drafts.concat(more) : more;
   }
-  if (groups.size > 1) drafts = drafts.map((d, i) => ({ d, i })).sort((a, b) => a.d.t - b.d.t || a.i - b.i).map((x) => x.d);
+  if (groups.size > 1)
+    drafts = drafts
+      .map((d, i) => ({ d, i }))
+      .sort((a, b) => a.d.t - b.d.t || a.i - b.i)
+      .map((x) => x.d);
   const last = drafts.reduce((m, d) => Math.max(m, d.end), 0);
   drafts.push(endDraft(trace, last, ctx));
-  for (let i = 0; i + 1 < drafts.length; i++) if (drafts[i].kind !== 'idle') drafts[i].end = Math.max(drafts[i].end, drafts[i + 1].t);
+  for (let i = 0; i + 1 < drafts.length; i++)
+    if (drafts[i].kind !== 'idle') drafts[i].end = Math.max(drafts[i].end, drafts[i + 1].t);
   attachOutput(drafts, trace.output);
 
   // Signatures never match across groups: a group's steps fold only with the same group's.

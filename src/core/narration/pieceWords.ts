@@ -24,7 +24,8 @@ function list(names: string[]): string {
 export function awaitedTasks(s: SuspendedSegment, ctx: NarrationContext): string {
   const names = s.awaits.map((id) => ctx.name(id));
   const distinct = new Set(s.awaits.map((id) => ctx.tasks.get(id)?.name ?? `#${id}`));
-  const members = distinct.size === 1 && names.length > 2 ? `${[...distinct][0]} ×${names.length}` : list(names);
+  const members =
+    distinct.size === 1 && names.length > 2 ? `${[...distinct][0]} ×${names.length}` : list(names);
   return s.combinator ? `${combinatorLabel(s.combinator)} of ${members}` : members;
 }
 
@@ -42,7 +43,12 @@ function wokenBy(task: TaskRecord, s: SuspendedSegment, ctx: NarrationContext, b
   if (by != null) {
     const waker = ctx.tasks.get(by);
     if (s.awaits.includes(by) && waker?.settled && s.end !== null && waker.settled.t <= s.end) {
-      const verb = waker.settled.state === 'fulfilled' ? 'finishing' : waker.settled.state === 'rejected' ? 'rejecting' : 'being cancelled';
+      const verb =
+        waker.settled.state === 'fulfilled'
+          ? 'finishing'
+          : waker.settled.state === 'rejected'
+            ? 'rejecting'
+            : 'being cancelled';
       const ties = s.awaits.filter((id) => id !== by && ctx.tasks.get(id)?.settled?.t === waker.settled!.t);
       const tie = ties.length ? `; ${list(ties.map((id) => ctx.name(id)))} settled at the same moment` : '';
       // A task that rejected or was cancelled already says why the await throws.
@@ -124,7 +130,9 @@ export function scheduledClause(children: TaskRecord[], ctx: NarrationContext): 
     g.push(c);
   }
   const parts = [...groups.values()].map((g) =>
-    g.length === 1 ? `${ctx.name(g[0].id)} (${ctx.where(g[0].created.site)})` : `${g[0].name} ×${g.length} (${ctx.where(g[0].created.site)})`,
+    g.length === 1
+      ? `${ctx.name(g[0].id)} (${ctx.where(g[0].created.site)})`
+      : `${g[0].name} ×${g.length} (${ctx.where(g[0].created.site)})`,
   );
   return `schedules ${list(parts)}`;
 }

@@ -17,10 +17,13 @@ function block(step: Step, label: string, indent: string, opts: Required<RenderS
   const lines = [indent + head];
   const pad = indent + ' '.repeat(label.length + 11);
   for (const line of step.output.slice(0, opts.maxOutput)) lines.push(`${pad}│ ${line}`);
-  if (step.output.length > opts.maxOutput) lines.push(`${pad}│ … ${step.output.length - opts.maxOutput} more line(s)`);
+  if (step.output.length > opts.maxOutput)
+    lines.push(`${pad}│ … ${step.output.length - opts.maxOutput} more line(s)`);
   if (step.members && opts.expand > 0) {
     const shown = step.members.slice(0, opts.expand);
-    shown.forEach((m, i) => lines.push(...block(m, `${String.fromCharCode(97 + (i % 26))}. `, pad, { ...opts, expand: 0 })));
+    shown.forEach((m, i) =>
+      lines.push(...block(m, `${String.fromCharCode(97 + (i % 26))}. `, pad, { ...opts, expand: 0 })),
+    );
     if (step.members.length > shown.length) lines.push(`${pad}… ${step.members.length - shown.length} more`);
   }
   return lines;

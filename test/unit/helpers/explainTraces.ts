@@ -2,7 +2,14 @@
  * A tiny builder for hand-made traces in the narration and critical-path tests: a task is its
  * creation and a list of stretches, `r(0, 1)` running, `w(1, 5, {...})` suspended.
  */
-import type { RunningSegment, Segment, SettleState, SuspendedSegment, TaskRecord, Trace } from '../../../src/protocol/trace';
+import type {
+  RunningSegment,
+  Segment,
+  SettleState,
+  SuspendedSegment,
+  TaskRecord,
+  Trace,
+} from '../../../src/protocol/trace';
 
 export const FILE = 'app.ts';
 
@@ -72,8 +79,33 @@ export function fanOut(aEnd: number, bEnd: number): Trace {
   const last = Math.max(aEnd, bEnd) + 0.1;
   const waker = bEnd > aEnd ? 3 : 2;
   return trace([
-    task(1, 'main', null, [r(0, 1), w(1, last + 0.1, 5, { awaits: [2, 3], combinator: 'all', resumedBy: waker }), r(last + 0.1, last + 0.2)], { t: last + 0.2, state: 'fulfilled' }, 20),
-    task(2, 'a', 1, [r(0.2, 0.4), w(0.4, aEnd, 11), r(aEnd, aEnd + 0.1)], { t: aEnd + 0.1, state: 'fulfilled' }, 3),
-    task(3, 'b', 1, [r(0.5, 0.7), w(0.7, bEnd, 12), r(bEnd, bEnd + 0.1)], { t: bEnd + 0.1, state: 'fulfilled' }, 4),
+    task(
+      1,
+      'main',
+      null,
+      [
+        r(0, 1),
+        w(1, last + 0.1, 5, { awaits: [2, 3], combinator: 'all', resumedBy: waker }),
+        r(last + 0.1, last + 0.2),
+      ],
+      { t: last + 0.2, state: 'fulfilled' },
+      20,
+    ),
+    task(
+      2,
+      'a',
+      1,
+      [r(0.2, 0.4), w(0.4, aEnd, 11), r(aEnd, aEnd + 0.1)],
+      { t: aEnd + 0.1, state: 'fulfilled' },
+      3,
+    ),
+    task(
+      3,
+      'b',
+      1,
+      [r(0.5, 0.7), w(0.7, bEnd, 12), r(bEnd, bEnd + 0.1)],
+      { t: bEnd + 0.1, state: 'fulfilled' },
+      4,
+    ),
   ]);
 }
