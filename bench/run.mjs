@@ -537,6 +537,11 @@ async function main() {
     console.log((await runScript([path.join(BENCH, 'hostDecode.mjs')], 'hostDecode.mjs')).trimEnd());
   }
 
+  if (only.length === 0 || only.includes('explain')) {
+    console.log('\nNarration + critical path (generated 1M-event trace, one loop, separate process):\n');
+    console.log((await runScript([path.join(BENCH, 'explain.mjs')], 'explain.mjs')).trimEnd());
+  }
+
   const webview = path.join(BENCH, 'webview.mjs');
   if ((only.length === 0 || only.includes('webview')) && fs.existsSync(webview)) {
     console.log('\nWebview (bench/webview.mjs):\n');

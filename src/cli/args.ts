@@ -35,9 +35,17 @@ export interface RunCommand {
   timeline: boolean;
   color: boolean | null;
   programArgs: string[];
+  /** --explain (or the `explain` command on a program): print the steps and add steps + criticalPath to the JSON. */
+  explain: boolean;
 }
 
-export type CliCommand = RunCommand | { command: 'help' } | { command: 'version' };
+/** `explain <trace.json>`: tell a saved trace step by step, without running anything. */
+export interface ExplainTraceCommand {
+  command: 'explain';
+  file: string;
+}
+
+export type CliCommand = RunCommand | ExplainTraceCommand | { command: 'help' } | { command: 'version' };
 
 /** A mistake on the command line: printed as one line, exit status 2. */
 export class UsageError extends Error {
@@ -46,10 +54,13 @@ export class UsageError extends Error {
 
 export const USAGE = `Usage: async-timeline run <file> [options] [-- program args]
        async-timeline run [options] -- <command…>
+       async-timeline explain <trace.json | file> [options] [-- program args]
 
 Runs an async JavaScript/TypeScript or Python (asyncio, 3.11+) program with every coroutine
 traced, passes its output through, then prints a timeline of when each task ran, where it
-awaited and for how long.
+awaited and for how long, and the critical path: the chain of running and waiting that set
+the run's length. \`explain\` tells a run step by step (who runs, what it waits on, who woke
+it), from a saved trace or by running the file.
 
 With no file, everything after -- is a command to run as it is (npm test, npx mocha …,
 node --test …, npm start): every Node process it starts is traced, each its own group of
@@ -74,6 +85,8 @@ Options:
                         trace inside this package from node_modules too (repeatable;
                         e.g. p-queue, @scope/name); other dependencies stay untouched
   --no-timeline         do not print the text timeline (the one-line summary still prints)
+  --explain             also print the run step by step, and add steps and criticalPath
+                        to the --out JSON
   --color / --no-color  force colours on or off (default: on when stderr is a terminal)
   -h, --help            show this help
   -v, --version         show the version
@@ -86,6 +99,8 @@ Examples:
   async-timeline run examples/workers.ts
   async-timeline run examples/crawl.ts --out crawl.trace.json
   async-timeline run examples/python/workers.py --python python3.12
+  async-timeline explain examples/workers.ts
+  async-timeline explain crawl.trace.json
   async-timeline run server.ts --timeout 10 --format chrome --out server.chrome.json -- --port 8080
   async-timeline run -- npm test
   async-timeline run --out tests.trace.json -- npx mocha test/queue.test.ts
@@ -133,6 +148,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         'instrument-package': { type: 'string', multiple: true },
         // node:util parseArgs on Node 20 has no `allowNegative`, so the negations are options too.
         'no-timeline': { type: 'boolean' },
+        explain: { type: 'boolean' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -162,10 +178,20 @@ export function parseCliArgs(argv: string[]): CliCommand {
 
   const [command, givenFile, ...extra] = before;
   if (command === undefined) throw new UsageError('missing command: try `async-timeline run <file>`');
-  if (command !== 'run') throw new UsageError(`unknown command '${command}': the command is \`run\``);
+  if (command !== 'run' && command !== 'explain')
+    throw new UsageError(`unknown command '${command}': the commands are \`run\` and \`explain\``);
+  if (command === 'explain' && givenFile !== undefined && givenFile.toLowerCase().endsWith('.json')) {
+    if (extra.length || after.length) throw new UsageError('a saved trace takes no program arguments');
+    return { command: 'explain', file: givenFile };
+  }
   // `run -- npm test`: no file before the --, a command after it.
-  const runCommand = givenFile === undefined && after.length > 0 ? after : null;
-  if (givenFile === undefined && !runCommand) throw new UsageError('missing file: `async-timeline run <file>` (or a command: `async-timeline run -- npm test`)');
+  const runCommand = command === 'run' && givenFile === undefined && after.length > 0 ? after : null;
+  if (givenFile === undefined && !runCommand)
+    throw new UsageError(
+      command === 'run'
+        ? 'missing file: `async-timeline run <file>` (or a command: `async-timeline run -- npm test`)'
+        : 'missing file: `async-timeline explain <file>`',
+    );
   const file = givenFile ?? runName(after);
 
   const lower = file.toLowerCase();
@@ -216,8 +242,10 @@ export function parseCliArgs(argv: string[]): CliCommand {
     pythonPath: values.python ?? null,
     maxEvents,
     packages,
-    timeline: !values['no-timeline'],
+    // `explain` on a program tells the steps instead of drawing the timeline, unless asked for both.
+    timeline: command === 'run' ? !values['no-timeline'] : false,
     color: values.color ? true : values['no-color'] ? false : null,
     programArgs: runCommand ? [] : [...extra, ...after],
+    explain: command === 'explain' || values.explain === true,
   };
 }

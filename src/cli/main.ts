@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCliArgs, USAGE, UsageError } from './args';
 import { EXIT_USAGE, runCommand, type CliIo } from './runCommand';
+import { explainTraceFile } from './explainCommand';
 
 function version(distDir: string): string {
   // package.json ships next to dist/ (the bundle is dist/cli.js).
@@ -32,6 +33,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return 0;
       case 'run':
         return await runCommand(cmd, io);
+      case 'explain':
+        return explainTraceFile(cmd, io);
     }
   } catch (err) {
     if (err instanceof UsageError) {

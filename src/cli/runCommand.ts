@@ -16,6 +16,7 @@ import { PythonNotFoundError } from '../runner/pythonInterpreter';
 import type { RunHandle, RunOptions } from '../runner/types';
 import type { RunCommand, TraceFileFormat } from './args';
 import { UsageError } from './args';
+import { explainText, pathLine, withExplanation } from './explainCommand';
 
 /** Exit status after --timeout, as coreutils' `timeout` uses. */
 export const EXIT_TIMEOUT = 124;
@@ -159,7 +160,9 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     if (!handle.stopping) io.stderr.write('async-timeline: stopping (Ctrl-C again to kill it now)\n');
     handle.stop();
   });
-  const { trace, exit, notices, warnings } = await handle.done.finally(disposeInterrupt);
+  const done = await handle.done.finally(disposeInterrupt);
+  const { exit, notices, warnings } = done;
+  const trace = cmd.explain ? withExplanation(done.trace) : done.trace;
 
   let status = exitStatus(exit);
   const err = io.stderr;
@@ -171,7 +174,11 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     const width = Math.max(60, Math.min(160, columns));
     err.write(`\n${renderTextTimeline(trace, { width, color: useColor(cmd, io) })}\n`);
   }
+  if (cmd.explain && trace.tasks.length) err.write(`\n${explainText(trace)}\n`);
   err.write(`${summarizeTrace(trace)}\n`);
+  // What set the run's length, in one line.
+  const critical = pathLine(trace);
+  if (critical) err.write(`${critical}\n`);
   // Files that ran without tracing hooks (they ran all the same): one line each, with why.
   for (const u of trace.untraced ?? []) err.write(`untraced: ${u.file}: ${u.reason}\n`);
   // Told but not fatal (Python's "Task exception was never retrieved"): one line each under the summary.

@@ -6,7 +6,8 @@
  * Lines are 1-based, as in the trace. Hover Markdown uses `command:` links, so the adapter must
  * mark it trusted for exactly the command id passed in {@link HintOptions.showCommand}.
  */
-import type { CallbackKind, TaskRecord, Trace } from '../protocol/trace';
+import type { CallbackKind, CriticalStep, TaskRecord, Trace } from '../protocol/trace';
+import { criticalPath, criticalShare } from './criticalPath';
 import { combinatorLabel, waitTargetLabel } from './waitLabels';
 import { computeStats, type TraceStats } from './stats';
 import { groupIdOf } from './timeline/laneGroups';
@@ -49,6 +50,8 @@ export interface HintOptions {
   stats?: TraceStats;
   /** At most this many rows in a hover table. Default 20. */
   maxHoverRows?: number;
+  /** The trace's critical path, when already computed (else `trace.criticalPath`, else computed here). */
+  criticalPath?: CriticalStep[];
 }
 
 /** A duration: `0.25 ms`, `3.4 ms`, `120 ms`, `1.00 s`, `75.3 s`. */
@@ -101,6 +104,15 @@ function taskLabel(task: TaskRecord | undefined, id: number): string {
 function stateLabel(task: TaskRecord | undefined, state: string): string {
   const error = state === 'rejected' ? task?.settled?.error?.split('\n')[0].trim() : undefined;
   return error ? `${state}: ${error}` : state;
+}
+
+/** Each trace's critical-path share per task, computed once per trace object (hints are asked per file, often). */
+const shares = new WeakMap<Trace, Map<number, number>>();
+
+function pathShare(trace: Trace): Map<number, number> {
+  let share = shares.get(trace);
+  if (!share) shares.set(trace, (share = criticalShare(trace.criticalPath ?? criticalPath(trace))));
+  return share;
 }
 
 /**
@@ -276,6 +288,8 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
   }
 
   const lenses: LensHint[] = [];
+  // How much of the critical path each function's tasks account for (running and waiting on it).
+  const share = options.criticalPath ? criticalShare(options.criticalPath) : pathShare(trace);
   for (const f of stats.functions) {
     if (!f.definition || f.definition.file !== file || f.kind === 'module') continue;
     // When every rejected call raised the same thing, the lens says what (`1 rejected: ValueError: boom`).
@@ -284,7 +298,9 @@ export function computeFileHints(trace: Trace, file: string, options: HintOption
     );
     const why = errors.size === 1 ? [...errors][0].slice('rejected'.length) : '';
     const rejected = (f.rejected ? ` · ${f.rejected} rejected${why.length > 80 ? why.slice(0, 79) + '…' : why}` : '') + (f.cancelled ? ` · ${f.cancelled} cancelled` : '');
-    const title = `${plural(f.calls, 'call')} · ${plural(f.yields, 'yield')} · waited ${formatDuration(f.waitedMs)} · ran ${formatDuration(f.ranMs)}${rejected} — Show in timeline`;
+    const onPath = f.taskIds.reduce((sum, id) => sum + (share.get(id) ?? 0), 0);
+    const critical = onPath > 0 ? ` · ${formatDuration(onPath)} on the critical path` : '';
+    const title = `${plural(f.calls, 'call')} · ${plural(f.yields, 'yield')} · waited ${formatDuration(f.waitedMs)} · ran ${formatDuration(f.ranMs)}${critical}${rejected} — Show in timeline`;
     lenses.push({ line: f.definition.line, column: f.definition.column, title, taskIds: f.taskIds });
   }
 

@@ -184,7 +184,7 @@ function pad(text: string, width: number): string {
 }
 
 /** `L22` for a line of the entry file, `lib.ts:6` for another file. */
-function siteLabel(site: SourceSite | null, entry: string): string {
+export function siteLabel(site: SourceSite | null, entry: string): string {
   if (!site) return '?';
   if (site.file === entry) return `L${site.line}`;
   const base = site.file.split('/').pop() ?? site.file;
@@ -398,7 +398,8 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
   return lines.join('\n');
 }
 
-function describeExit(trace: Trace): string {
+/** How the run ended: `exited (code 0)`, `stopped by timeout (signal SIGINT)`, `crashed (code 1): Error: boom at a.ts:3:9`. */
+export function describeExit(trace: Trace): string {
   const exit = trace.exit;
   if (!exit) return 'still running';
   const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { toChromeTrace } from '../core/chromeTrace';
-import { TRACE_FORMAT, TRACE_VERSION, type Trace } from '../protocol/trace';
+import { validateTrace } from '../protocol/traceGuard';
 import type { Notifier } from './notifier';
 import { absoluteTracePath, type ResultsStore } from './resultsStore';
 
@@ -21,33 +21,6 @@ export interface ExportArgs {
 
 function toUri(u: vscode.Uri | string): vscode.Uri {
   return typeof u === 'string' ? vscode.Uri.file(u) : u;
-}
-
-/** Checks that parsed JSON is one of our traces (enough to draw and decorate it safely). */
-export function validateTrace(v: unknown): Trace | string {
-  if (typeof v !== 'object' || v === null) return 'not a JSON object';
-  const t = v as Partial<Trace>;
-  if (t.format !== TRACE_FORMAT)
-    return `not an Async Timeline trace (format is ${JSON.stringify(t.format)}; Chrome/Perfetto exports cannot be loaded back)`;
-  if (t.version !== TRACE_VERSION) return `unsupported trace version ${String(t.version)}`;
-  if (
-    !Array.isArray(t.tasks) ||
-    typeof t.entry !== 'string' ||
-    typeof t.cwd !== 'string' ||
-    typeof t.durationMs !== 'number'
-  )
-    return 'the trace is missing tasks, entry, cwd or durationMs';
-  for (const task of t.tasks) {
-    if (
-      typeof task !== 'object' ||
-      task === null ||
-      !Number.isInteger(task.id) ||
-      typeof task.name !== 'string' ||
-      !Array.isArray(task.segments)
-    )
-      return 'a task record is malformed';
-  }
-  return { callbacks: [], output: [], ...t } as Trace;
 }
 
 /** The Export and Open commands. */

@@ -183,4 +183,66 @@ export interface Trace {
   groups?: TraceGroup[];
   /** Files that could not be traced and ran untraced (a compile the project's settings could not express, …). */
   untraced?: UntracedFile[];
+  /** The run told step by step (`--explain`; `core/narration`). */
+  steps?: Step[];
+  /** The chain of running and waiting stretches that determined the run's length (`--explain`; `core/criticalPath`). */
+  criticalPath?: CriticalStep[];
+}
+
+/**
+ * What a narration step is about. `start`: a task runs for the first time; `resume`: it runs again
+ * after a suspension; `continue`: it runs again after a coroutine it called synchronously returned
+ * control (JavaScript's eager start); `callback`: a `.then/.catch/.finally` (Python: done) callback;
+ * `idle`: nothing runs; `end`: the run ends; `repeat`: a folded run of similar steps (`members`).
+ */
+export type StepKind = 'start' | 'resume' | 'continue' | 'callback' | 'idle' | 'end' | 'repeat';
+
+/** One moment of the run where control changes hands or the loop goes idle. */
+export interface Step {
+  kind: StepKind;
+  /** When it began and when the next step began (ms). */
+  t: number;
+  end: number;
+  /** The task that ran first (for `idle`, the tasks waiting), then the others it names. */
+  taskIds: number[];
+  /** The thread or process (`Trace.groups`) it happened in; absent = 0, the main thread. */
+  group?: number;
+  /** Where: the await it resumed from / parked at, the call that started it, the callback's `.then(`. */
+  site: SourceSite | null;
+  /** The program's output lines that arrived during the step. */
+  output: string[];
+  /** One sentence: `worker1 resumes at L8 (woken by no task: a timer, I/O…), prints 1 line, and finishes (fulfilled).` */
+  text: string;
+  /** `repeat`: the folded steps, in order. */
+  members?: Step[];
+}
+
+/** What a waiting stretch of the critical path waited on. */
+export interface CriticalWait {
+  /**
+   * `task`: that task's settling (or its code resolving the awaited promise) ended the wait — the
+   * path goes on in it; `scheduled`: Python, waiting for the loop to run the task the first time —
+   * the path goes on in its creator; `target`: a non-task the runtime named (`target`: a sleep, a
+   * lock…); `promise`: a promise that is no task's (JavaScript: a timer, I/O…); `unknown`: it awaited
+   * tasks (`taskIds`) but no waker was recorded.
+   */
+  kind: 'task' | 'scheduled' | 'target' | 'promise' | 'unknown';
+  /** `task`: the waker; `unknown`: the awaited tasks. */
+  taskIds: number[];
+  target?: WaitTarget;
+  combinator?: Combinator;
+  /** Other awaited tasks that settled at the very same recorded time as the waker: equally critical. */
+  ties?: number[];
+}
+
+/** One stretch of the critical path. */
+export interface CriticalStep {
+  taskId: number;
+  start: number;
+  end: number;
+  kind: 'running' | 'waiting';
+  /** Running: the await it resumed from, or the creating call for a first run; waiting: the await. */
+  site: SourceSite | null;
+  /** Null for running stretches. */
+  waitingOn: CriticalWait | null;
 }

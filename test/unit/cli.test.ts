@@ -140,6 +140,7 @@ describe('cli: argument parsing', () => {
       timeline: false,
       color: null,
       programArgs: ['--port', '80'],
+      explain: false,
     });
     assert.equal((parseCliArgs(['run', 'a.ts', '--out', 'x.html']) as { format: string }).format, 'html');
     assert.equal(

@@ -74,11 +74,21 @@ describe('core/editorHints', () => {
     assert.deepEqual(
       h.lenses.map((l) => [l.line, l.title]),
       [
-        [6, '1 call · 1 yield · waited 1.00 s · ran 0.15 ms — Show in timeline'],
-        [12, '1 call · 1 yield · waited 2.00 s · ran 0.15 ms — Show in timeline'],
-        [18, '1 call · 2 yields · waited 2.00 s · ran 0.60 ms — Show in timeline'],
+        [6, '1 call · 1 yield · waited 1.00 s · ran 0.15 ms · 0.05 ms on the critical path — Show in timeline'],
+        [12, '1 call · 1 yield · waited 2.00 s · ran 0.15 ms · 2.00 s on the critical path — Show in timeline'],
+        [18, '1 call · 2 yields · waited 2.00 s · ran 0.60 ms · 2.2 ms on the critical path — Show in timeline'],
       ],
     );
+  });
+
+  it('says how much of the critical path each function accounts for, and nothing for one off it', () => {
+    const trace = workersTrace();
+    // A path given by the caller (or stored in the trace) is the one used: here worker1 alone.
+    const path = [{ taskId: 2, start: 0, end: 1000, kind: 'waiting' as const, site: null, waitingOn: { kind: 'promise' as const, taskIds: [] } }];
+    const titles = computeFileHints(trace, 'examples/workers.ts', { ...opts, criticalPath: path }).lenses.map((l) => l.title);
+    assert.match(titles[0], / · 1\.00 s on the critical path — Show in timeline$/);
+    assert.ok(!titles[1].includes('critical path'), titles[1]);
+    assert.ok(!titles[2].includes('critical path'), titles[2]);
   });
 
   it('says nothing about other files, and lists the files it knows', () => {

@@ -1,0 +1,39 @@
+/**
+ * Which step printed what. Output is timestamped when the host received it, a little after the
+ * write; a chunk goes to the step in progress when it arrived. Nothing runs while the loop is
+ * idle, so a chunk that arrived during an idle step was written before it: it goes to the last
+ * step before the quiet. The times are the host's, not the program's: a line can land a step late.
+ */
+import type { OutputRecord } from '../../protocol/trace';
+import { NO_OUTPUT, type Draft } from './collect';
+
+/**
+ * Gives each output chunk's lines to a draft (`drafts` in time order). A chunk that ends mid-line
+ * is continued by the next chunk of the same stream: the line stays whole, with the step that
+ * started it.
+ */
+export function attachOutput(drafts: Draft[], output: OutputRecord[]): void {
+  if (!drafts.length) return;
+  const chunks = output.filter((c) => c.text !== '').sort((a, b) => a.t - b.t);
+  /** Per stream, the lines whose last one is still unfinished. */
+  const open = new Map<string, string[]>();
+  let i = 0;
+  for (const chunk of chunks) {
+    while (i + 1 < drafts.length && drafts[i + 1].t <= chunk.t) i++;
+    let j = i;
+    while (j > 0 && drafts[j].kind === 'idle') j--;
+    // Output before the first step (the program's top-level code) goes to the first one.
+    const lines = chunk.text.split(/\r?\n/);
+    const partial = open.get(chunk.stream);
+    if (partial) partial[partial.length - 1] += lines.shift()!;
+    const finished = chunk.text.endsWith('\n');
+    if (finished) lines.pop();
+    if (lines.length) {
+      const d = drafts[j];
+      if (d.output === NO_OUTPUT) d.output = [];
+      d.output.push(...lines);
+      if (finished) open.delete(chunk.stream);
+      else open.set(chunk.stream, d.output);
+    } else if (finished) open.delete(chunk.stream);
+  }
+}
