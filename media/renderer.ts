@@ -11,7 +11,7 @@ import {
   SPAN_SUSPENDED,
 } from '../src/core/timeline/levelOfDetail';
 import { edgeEndpointResolver } from '../src/core/timeline/edgeEndpoints';
-import { formatDuration } from '../src/core/timeline/formatTime';
+import { formatDuration } from '../src/core/duration';
 import { formatSiteShort } from '../src/core/timeline/taskDetails';
 import { computeTimeTicks } from '../src/core/timeline/timeTicks';
 import { lowerBound, type LaneData, type TraceIndex } from '../src/core/timeline/traceIndex';

@@ -1,7 +1,7 @@
 import type { HostToWebview } from '../src/protocol/webview';
 import type { SourceSite, Trace } from '../src/protocol/trace';
 import { buildTableRows, tableColumns } from '../src/core/timeline/accessibleTable';
-import { formatDuration, formatTimestamp } from '../src/core/timeline/formatTime';
+import { formatDuration, formatTimestamp } from '../src/core/duration';
 import { type Hit, hitTest } from '../src/core/timeline/hitTest';
 import { hoverFacts, siteOfSegment } from '../src/core/timeline/hoverFacts';
 import {

@@ -10,6 +10,7 @@ import type { CallbackKind, TaskRecord, Trace } from '../protocol/trace';
 import { combinatorLabel, waitTargetLabel } from './waitLabels';
 import { computeStats, type TraceStats } from './stats';
 import { groupIdOf } from './timeline/laneGroups';
+import { formatDuration } from './duration';
 
 /** What a hint is about; the adapter picks a decoration style per kind. */
 export type HintKind = 'await' | 'create' | 'blocking' | 'callback';
@@ -51,15 +52,8 @@ export interface HintOptions {
   maxHoverRows?: number;
 }
 
-/** A duration: `0.25 ms`, `3.4 ms`, `120 ms`, `1.00 s`, `75.3 s`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
-  return `${(ms / 1000).toFixed(1)} s`;
-}
+/** Durations print one way across the product (src/core/duration.ts); re-exported for existing importers. */
+export { formatDuration };
 
 /** A point on the trace's time axis: `0.2 ms`, `1001 ms`, `2001 ms` (ms since the program started). */
 export function formatTime(t: number): string {

@@ -1,4 +1,4 @@
-import { formatDuration, formatTimestamp } from './formatTime';
+import { formatDuration, formatTimestamp } from '../duration';
 import { callbackLabel, combinatorLabel, waitTargetLabel } from '../waitLabels';
 import { errorLine, formatSite, taskTitle } from './taskDetails';
 import type { TraceIndex } from './traceIndex';
