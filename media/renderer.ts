@@ -1,6 +1,5 @@
 import type { Hit } from '../src/core/timeline/hitTest';
 import { INDENT_PX, TWISTY_PX } from '../src/core/timeline/hitTest';
-import { BLOCKING_MS } from '../src/core/timeline/hoverFacts';
 import { groupSummary } from '../src/core/timeline/laneGroups';
 import type { GroupRow, LaneLayout } from '../src/core/timeline/laneTree';
 import {
@@ -12,6 +11,7 @@ import {
 } from '../src/core/timeline/levelOfDetail';
 import { edgeEndpointResolver } from '../src/core/timeline/edgeEndpoints';
 import { formatDuration } from '../src/core/duration';
+import { resumeMark, segmentMark, settleMark } from '../src/core/timeline/marks';
 import { formatSiteShort } from '../src/core/timeline/taskDetails';
 import { computeTimeTicks } from '../src/core/timeline/timeTicks';
 import { lowerBound, type LaneData, type TraceIndex } from '../src/core/timeline/traceIndex';
@@ -24,17 +24,11 @@ import {
   visibleTimeRange,
 } from '../src/core/timeline/viewport';
 import { type Theme, withAlpha } from './theme';
-import type { Segment } from '../src/protocol/trace';
 
 /** The task on a row, for the folded-edge record (a header row has none). */
 function taskIdOfRow(layout: LaneLayout, r: number): number {
   const row = layout.rows[r];
   return row.kind === 'task' ? row.taskId : -1;
-}
-
-/** Python's "created, not yet run by the loop" stretch. */
-function isScheduled(seg: Segment): boolean {
-  return seg.state === 'suspended' && seg.kind === 'scheduled';
 }
 
 /** Everything one frame depends on. The renderer keeps no view state of its own. */
@@ -285,7 +279,6 @@ export class TimelineRenderer {
     const hl = f.highlights.get(row.taskId);
     const hc = theme.contrast;
     const task = lane.task;
-    const rejected = task.settled?.state === 'rejected';
     const xr = (t: number) => Math.max(xMin, Math.min(xMax, timeToX(vp, t)));
 
     // Lifetime baseline: a faint line from creation to settle, so short-lived bars still read as one lane.
@@ -299,7 +292,7 @@ export class TimelineRenderer {
       let x0 = xr(s.start);
       let x1 = xr(s.end);
       if (s.kind === SPAN_RUNNING) {
-        const blocking = s.end - s.start >= BLOCKING_MS;
+        const blocking = segmentMark(index!, task, s.seg) === 'blocking';
         // Sub-pixel running stretches still get a visible sliver: that the task ran matters.
         if (x1 - x0 < 1.5) {
           const c = (x0 + x1) / 2;
@@ -315,11 +308,10 @@ export class TimelineRenderer {
             : `running · ${formatDuration(s.end - s.start)}`;
           this.textIn(label, x0, x1, by + BAR_H / 2, hc ? theme.fg : theme.bg, theme.font);
         }
-      } else if (s.kind === SPAN_SUSPENDED && isScheduled(task.segments[s.seg])) {
+      } else if (s.kind === SPAN_SUSPENDED && segmentMark(index!, task, s.seg) === 'scheduled') {
         // Python: created, not yet run by the loop. No hatch (it is no wait of its own code): a
         // dashed outline, and the ▲ where the loop first ran it.
-        const seg = task.segments[s.seg];
-        const open = seg.end === null;
+        const open = resumeMark(task.segments[s.seg]) === 'pending';
         const w = Math.max(1, x1 - x0);
         ctx.strokeStyle = withAlpha(ctx, hc ? hc : theme.muted, hc ? 1 : 0.9);
         ctx.lineWidth = 1;
@@ -334,7 +326,8 @@ export class TimelineRenderer {
         }
       } else if (s.kind === SPAN_SUSPENDED) {
         const seg = task.segments[s.seg];
-        const open = seg.end === null;
+        const resume = resumeMark(seg);
+        const open = resume === 'pending';
         ctx.fillStyle = this.hatch ?? withAlpha(ctx, theme.running, 0.2);
         ctx.fillRect(x0, by, Math.max(1, x1 - x0), BAR_H);
         // Thin edges top and bottom give the hatched bar a shape.
@@ -344,8 +337,8 @@ export class TimelineRenderer {
         if (hc) this.outline(x0, by, x1 - x0, BAR_H, hc);
         // Markers need room: at 4 px apart they turn a dense lane into a comb.
         if (x1 - x0 >= MARKER_MIN_PX) this.marker(x0, by, 'yield', theme.running, theme);
-        if (!open && x1 - x0 >= MARKER_MIN_PX && seg.state === 'suspended')
-          this.marker(x1, by, 'resume', seg.threw ? theme.rejected : theme.running, theme);
+        if (!open && x1 - x0 >= MARKER_MIN_PX && resume !== null)
+          this.marker(x1, by, 'resume', resume === 'resume-threw' ? theme.rejected : theme.running, theme);
         if (open) this.openEnd(x1, by, theme);
         if (x1 - x0 > 60 && seg.state === 'suspended') {
           const what = seg.awaits.length
@@ -388,11 +381,12 @@ export class TimelineRenderer {
     }
 
     // Settle: a check for fulfilled, a cross for rejected, a slashed circle for cancelled (Python).
+    const settle = settleMark(task);
     if (task.settled) {
       const x = timeToX(vp, task.settled.t);
       if (x >= xMin && x <= xMax) {
-        if (rejected) this.cross(x + 5, by + BAR_H / 2, theme.rejected);
-        else if (task.settled.state === 'cancelled') this.cancelled(x + 6, by + BAR_H / 2, theme.blocking);
+        if (settle === 'rejected') this.cross(x + 5, by + BAR_H / 2, theme.rejected);
+        else if (settle === 'cancelled') this.cancelled(x + 6, by + BAR_H / 2, theme.blocking);
         else {
           ctx.fillStyle = theme.fulfilled;
           ctx.fillRect(x, by - 2, 2, BAR_H + 4);
@@ -979,7 +973,7 @@ export class TimelineRenderer {
   /** A small glyph for how the task ended: ● fulfilled, ✕ rejected, ⊘ cancelled, ◌ pending. Returns the next x. */
   private stateIcon(lane: LaneData, x: number, y: number, theme: Theme): number {
     const { ctx } = this;
-    const st = lane.task.settled?.state;
+    const st = settleMark(lane.task);
     ctx.beginPath();
     ctx.arc(x + 4, y, 3.5, 0, Math.PI * 2);
     if (st === 'rejected') {

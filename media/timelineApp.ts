@@ -1,6 +1,7 @@
 import type { HostToWebview } from '../src/protocol/webview';
 import type { SourceSite, Trace } from '../src/protocol/trace';
 import { buildTableRows, tableColumns } from '../src/core/timeline/accessibleTable';
+import { DEFAULT_BLOCKING_THRESHOLD_MS } from '../src/core/blocking';
 import { formatDuration, formatTimestamp } from '../src/core/duration';
 import { type Hit, hitTest } from '../src/core/timeline/hitTest';
 import { hoverFacts, siteOfSegment } from '../src/core/timeline/hoverFacts';
@@ -19,7 +20,6 @@ import { indexTrace, type TraceIndex } from '../src/core/timeline/traceIndex';
 import { parseViewState, type ViewState } from '../src/core/timeline/viewState';
 import {
   clampScroll,
-  clampToExtent,
   fitTime,
   panBy,
   plotWidth,
@@ -31,6 +31,7 @@ import {
   zoomAt,
   zoomPan,
 } from '../src/core/timeline/viewport';
+import { initialView, savedTimeView, type ViewModel, viewReducer } from '../src/core/timeline/viewController';
 import { renderDetails } from './detailsPane';
 import { h, setChildren } from './dom';
 import type { HostBridge } from './hostBridge';
@@ -44,6 +45,11 @@ const AXIS_HEIGHT = 34;
 const TABLE_LIMIT = 2000;
 const ZOOM_STEP = 1.5;
 
+/** The legend entry for blocking segments, with the threshold in use (the setting's own number, in ms). */
+function blockingLegend(ms: number): string {
+  return `blocks the loop ≥ ${ms} ms`;
+}
+
 /**
  * The viewer: owns the view state (viewport, selection, collapse, filter), turns input into
  * state changes, and schedules frames. Painting is the renderer's job; facts come from the pure
@@ -55,7 +61,15 @@ export class TimelineApp {
   /** What the run was when it was no plain file run (from the host), else null: the title is the entry. */
   private runTitle: string | null = null;
   private layout: LaneLayout = emptyLayout();
-  private vp: Viewport;
+  /** The time axis and its mode (fit / follow-live / free): the rules are core/timeline/viewController.ts. */
+  private view!: ViewModel;
+  /** The viewport; assigning it directly changes no mode (vertical scroll clamps, scrolling a row into view). */
+  private get vp(): Viewport {
+    return this.view.vp;
+  }
+  private set vp(vp: Viewport) {
+    this.view = { ...this.view, vp };
+  }
   private theme: Theme;
   private state: ViewState;
   private collapsed: Set<number>;
@@ -65,8 +79,10 @@ export class TimelineApp {
   private hover: Hit | null = null;
   private highlights = new Map<number, Set<number>>();
   private outputTimes = new Float64Array(0);
-  /** Set once the user zooms or pans: from then on live updates stop re-fitting the view. */
-  private userMoved = false;
+  /** `asyncTimeline.blocking.thresholdMs`, from the host's settings message (standalone: the default). */
+  private blockingThresholdMs = DEFAULT_BLOCKING_THRESHOLD_MS;
+  /** The legend's "blocks the loop ≥ N ms" text, kept equal to the threshold in use. */
+  private readonly blockLegend: HTMLElement;
   /** Viewport to apply when the first trace arrives (restored from getState). */
   private pendingRestore: boolean;
   private rafPending = false;
@@ -228,12 +244,13 @@ export class TimelineApp {
     // What the marks mean, in the same colours as the canvas (swatches styled by class, CSP-safe).
     const sw = (cls: string, label: string) =>
       h('span', { class: 'lg' }, h('span', { class: `sw ${cls}`, 'aria-hidden': 'true' }), label);
+    this.blockLegend = h('span', {}, blockingLegend(this.blockingThresholdMs));
     const legend = h(
       'span',
       { class: 'legend', 'aria-label': 'Legend' },
       sw('sw-run', 'running'),
       sw('sw-sus', 'suspended'),
-      sw('sw-block', 'blocks the loop ≥ 50 ms'),
+      h('span', { class: 'lg' }, h('span', { class: 'sw sw-block', 'aria-hidden': 'true' }), this.blockLegend),
       sw('sw-cb', 'callback'),
       sw('sw-arrow', 'await / wake'),
       h('span', { class: 'lg' }, '▼ yield ▲ resume ✕ rejected » pending'),
@@ -264,7 +281,7 @@ export class TimelineApp {
     );
 
     this.renderer = new TimelineRenderer(this.canvas);
-    this.vp = {
+    this.view = initialView({
       start: 0,
       msPerPx: 1,
       scrollTop: this.state.scrollTop,
@@ -274,7 +291,7 @@ export class TimelineApp {
       axisHeight: AXIS_HEIGHT,
       rowHeight: ROW_HEIGHT,
       dpr: window.devicePixelRatio || 1,
-    };
+    });
     this.measure();
     this.renderer.warmUp(this.theme, this.vp.dpr);
     this.warmUpDraw();
@@ -330,6 +347,9 @@ export class TimelineApp {
       case 'revealTasks':
         this.revealTasks(msg.taskIds);
         break;
+      case 'settings':
+        this.setBlockingThreshold(msg.blockingThresholdMs);
+        break;
       default: {
         const never: never = msg;
         void never;
@@ -341,13 +361,12 @@ export class TimelineApp {
     const prev = this.index;
     const sameRun =
       !!prev && !!trace && prev.trace.startedAt === trace.startedAt && prev.trace.entry === trace.entry;
-    const [, viewEnd] = visibleTimeRange(this.vp);
-    const wasAtTail = !!prev && viewEnd >= prev.endT;
     this.live = live && !!trace;
     this.pythonLegend.hidden = trace?.language !== 'python';
     this.groupLegend.hidden = !(trace?.groups && trace.groups.length > 1);
     if (!trace) {
       this.index = null;
+      this.view = viewReducer(this.view, { type: 'clear' });
       this.layout = emptyLayout();
       this.selectedSeg = null;
       this.highlights.clear();
@@ -355,27 +374,26 @@ export class TimelineApp {
       this.invalidate();
       return;
     }
-    this.index = indexTrace(trace);
+    this.index = indexTrace(trace, this.blockingThresholdMs);
     this.traceUnshown = true;
     this.outputTimes = Float64Array.from(trace.output, (o) => o.t).sort();
     if (!sameRun && prev) {
-      // A different run: start fresh rather than keeping a zoom that meant something else.
-      this.userMoved = false;
+      // A different run: start fresh rather than keeping a selection that meant something else.
       this.selectedSeg = null;
       this.state.selectedTaskId = null;
       this.highlights.clear();
     }
     this.relayout();
-    if (this.pendingRestore) {
-      this.pendingRestore = false;
-      this.vp = { ...this.vp, start: this.state.start!, msPerPx: this.state.msPerPx! };
-      this.userMoved = true;
-    } else if (!this.userMoved) {
-      this.fitView();
-    } else if (sameRun && live && wasAtTail && prev) {
-      // Following the tail: keep the zoom, slide with the new data.
-      this.vp = { ...this.vp, start: this.vp.start + (this.index.endT - prev.endT) };
-    }
+    const restore = this.pendingRestore ? { start: this.state.start!, msPerPx: this.state.msPerPx! } : null;
+    this.pendingRestore = false;
+    this.view = viewReducer(this.view, {
+      type: 'trace',
+      startT: this.index.startT,
+      endT: this.index.endT,
+      live: this.live,
+      sameRun,
+      restore,
+    });
     if (this.state.selectedTaskId !== null && !this.index.lanes.has(this.state.selectedTaskId))
       this.state.selectedTaskId = null;
     if (this.selectedSeg && !this.index.lanes.has(this.selectedSeg.taskId)) this.selectedSeg = null;
@@ -383,6 +401,18 @@ export class TimelineApp {
     this.updateChrome();
     this.refreshDetails();
     this.scheduleTable();
+    this.invalidate();
+  }
+
+  /** The setting changed (or arrived): re-find the blocking segments and say the threshold in the legend. */
+  private setBlockingThreshold(ms: number): void {
+    if (ms === this.blockingThresholdMs) return;
+    this.blockingThresholdMs = ms;
+    this.blockLegend.textContent = blockingLegend(ms);
+    if (!this.index) return;
+    this.index = indexTrace(this.index.trace, ms);
+    this.relayout();
+    this.refreshDetails();
     this.invalidate();
   }
 
@@ -544,22 +574,14 @@ export class TimelineApp {
   // ---- viewport -------------------------------------------------------------------------
 
   private setViewport(vp: Viewport, byUser = true): void {
-    this.vp = clampScroll(vp, this.layout.rows.length);
-    if (this.index) this.vp = clampToExtent(this.vp, this.index.startT, this.index.endT);
-    if (byUser) this.userMoved = true;
+    this.view = viewReducer(this.view, { type: byUser ? 'user' : 'scroll', vp: clampScroll(vp, this.layout.rows.length) });
     this.saveStateSoon();
     this.invalidate();
   }
 
-  private fitView(): void {
-    if (!this.index) return;
-    this.vp = fitTime(this.vp, this.index.startT, this.index.endT, 24);
-  }
-
   private fit(): void {
-    this.fitView();
     // Fitting hands control back to "follow": live updates keep re-fitting.
-    this.userMoved = false;
+    this.view = viewReducer(this.view, { type: 'fit' });
     this.saveStateSoon();
     this.invalidate();
   }
@@ -587,10 +609,8 @@ export class TimelineApp {
     const height = Math.max(1, r.height);
     // The chosen label width, as much of it as this panel allows (see labelColumn.ts).
     const gutter = clampLabelWidth(this.state.gutter, width);
-    const wasFit = !this.userMoved && !!this.index;
-    this.vp = { ...this.vp, width, height, dpr, gutter };
+    this.view = viewReducer(this.view, { type: 'resize', width, height, dpr, gutter });
     this.renderer.resize(width, height, dpr);
-    if (wasFit) this.fitView();
     this.vp = clampScroll(this.vp, this.layout.rows.length);
     this.placeSplitter();
   }
@@ -600,10 +620,7 @@ export class TimelineApp {
     if (width === this.state.gutter && width === this.vp.gutter) return;
     this.state.gutter = width;
     const gutter = clampLabelWidth(width, this.vp.width);
-    // The plot's left edge keeps its time; a fitted view stays fitted.
-    this.vp = { ...this.vp, gutter };
-    if (!this.userMoved) this.fitView();
-    else if (this.index) this.vp = clampToExtent(this.vp, this.index.startT, this.index.endT);
+    this.view = viewReducer(this.view, { type: 'gutter', gutter });
     this.placeSplitter();
     this.hideTooltip();
     this.saveStateSoon();
@@ -767,8 +784,8 @@ export class TimelineApp {
     this.stateDirty = false;
     const s: ViewState = {
       ...this.state,
-      start: this.userMoved ? this.vp.start : null,
-      msPerPx: this.userMoved ? this.vp.msPerPx : null,
+      start: savedTimeView(this.view)?.start ?? null,
+      msPerPx: savedTimeView(this.view)?.msPerPx ?? null,
       scrollTop: this.vp.scrollTop,
       collapsed: [...this.collapsed],
       collapsedGroups: [...this.collapsedGroups],
@@ -1202,7 +1219,7 @@ export class TimelineApp {
   /**
    * A read-only window into the viewer for the browser tests and the bench (positions of lanes
    * and segments in client coordinates, frame counters). It exposes nothing the page could not
-   * compute itself.
+   * compute itself and changes nothing (`nextFrame` only waits); setters are in {@link testControls}.
    */
   debugApi(): Record<string, unknown> {
     return {
@@ -1230,7 +1247,9 @@ export class TimelineApp {
       },
       selection: () => ({ taskId: this.state.selectedTaskId, seg: this.selectedSeg }),
       highlights: () => [...this.highlights].map(([k, v]) => [k, [...v]]),
-      userMoved: () => this.userMoved,
+      userMoved: () => this.view.mode === 'free',
+      /** fit / follow-live / free (core/timeline/viewController.ts). */
+      viewMode: () => this.view.mode,
       /** Label texts as drawn in the last frame (name and creation site, ellipsised to fit). */
       gutterLabels: () => this.renderer.gutterLabels.map((l) => ({ ...l })),
       /** Await edges drawn to a collapsed ancestor's lane in the last frame. */
@@ -1250,6 +1269,15 @@ export class TimelineApp {
       },
       timeAtClientX: (cx: number) =>
         this.vp.start + (cx - this.canvas.getBoundingClientRect().left - this.vp.gutter) * this.vp.msPerPx,
+    };
+  }
+
+  /**
+   * What the tests and the bench may change: the viewport. Exposed only in test mode (the host's
+   * settings say so; the browser harness sends them the same way), never in a released build.
+   */
+  testControls(): Record<string, unknown> {
+    return {
       /** Sets the viewport programmatically (the bench's pan/zoom script). */
       setView: (start: number, msPerPx: number, scrollTop?: number) =>
         this.setViewport({ ...this.vp, start, msPerPx, scrollTop: scrollTop ?? this.vp.scrollTop }),

@@ -11,6 +11,7 @@ import { combinatorLabel, waitTargetLabel } from './waitLabels';
 import { computeStats, type TraceStats } from './stats';
 import { groupIdOf } from './timeline/laneGroups';
 import { formatDuration } from './duration';
+import { DEFAULT_BLOCKING_THRESHOLD_MS } from './blocking';
 
 /** What a hint is about; the adapter picks a decoration style per kind. */
 export type HintKind = 'await' | 'create' | 'blocking' | 'callback';
@@ -44,7 +45,7 @@ export interface FileHints {
 export interface HintOptions {
   /** Command id behind the "Show in timeline" links; it receives `{ taskIds }`. */
   showCommand: string;
-  /** Blocking threshold; used when `stats` is not given. Default 50. */
+  /** Blocking threshold (core/blocking.ts); used when `stats` is not given. Default 50. */
   blockingThresholdMs?: number;
   /** Precomputed stats of the same trace (saves a pass when several files are shown). */
   stats?: TraceStats;
@@ -103,7 +104,7 @@ function stateLabel(task: TaskRecord | undefined, state: string): string {
  */
 export function computeFileHints(trace: Trace, file: string, options: HintOptions): FileHints {
   const stats =
-    options.stats ?? computeStats(trace, { blockingThresholdMs: options.blockingThresholdMs ?? 50 });
+    options.stats ?? computeStats(trace, { blockingThresholdMs: options.blockingThresholdMs ?? DEFAULT_BLOCKING_THRESHOLD_MS });
   const maxRows = options.maxHoverRows ?? 20;
   const tasks = new Map(trace.tasks.map((t) => [t.id, t]));
   // Several threads/processes: each task says which one it ran on (`crunch #11 · worker 1`).
