@@ -5,6 +5,7 @@
  */
 import { parseHostMessage } from '../src/protocol/webview';
 import { createHostBridge } from './hostBridge';
+import { inspectionApi, testControls } from './testHooks';
 import { TimelineApp } from './timelineApp';
 
 function start(): void {
@@ -14,7 +15,7 @@ function start(): void {
   document.body.append(root);
   const app = new TimelineApp(root, host);
   // Read-only inspection always; the writable controls only once the host says it runs in test mode.
-  const api = app.debugApi();
+  const api = inspectionApi(app.internals());
   (window as unknown as { asyncTimeline: unknown }).asyncTimeline = api;
 
   window.addEventListener('message', (e: MessageEvent) => {
@@ -23,7 +24,7 @@ function start(): void {
       // Unknown or malformed: ignore (never trust the shape of what arrives).
       return;
     }
-    if (msg.type === 'settings' && msg.testMode) Object.assign(api, app.testControls());
+    if (msg.type === 'settings' && msg.testMode) Object.assign(api, testControls(app.internals()));
     app.handle(msg);
   });
 
