@@ -1,5 +1,5 @@
 import type { SourceSite } from '../src/protocol/trace';
-import { formatDuration, formatTimestamp } from '../src/core/timeline/formatTime';
+import { formatDuration, formatTimestamp } from '../src/core/duration';
 import { errorLine, formatSite, type TaskDetails } from '../src/core/timeline/taskDetails';
 import { h, setChildren } from './dom';
 import { combinatorLabel, waitTargetLabel } from '../src/core/waitLabels';

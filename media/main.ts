@@ -5,6 +5,7 @@
  */
 import { parseHostMessage } from '../src/protocol/webview';
 import { createHostBridge } from './hostBridge';
+import { inspectionApi, testControls } from './testHooks';
 import { TimelineApp } from './timelineApp';
 
 function start(): void {
@@ -13,7 +14,9 @@ function start(): void {
   root.className = 'root';
   document.body.append(root);
   const app = new TimelineApp(root, host);
-  (window as unknown as { asyncTimeline: unknown }).asyncTimeline = app.debugApi();
+  // Read-only inspection always; the writable controls only once the host says it runs in test mode.
+  const api = inspectionApi(app.internals());
+  (window as unknown as { asyncTimeline: unknown }).asyncTimeline = api;
 
   window.addEventListener('message', (e: MessageEvent) => {
     const msg = parseHostMessage(e.data);
@@ -21,6 +24,7 @@ function start(): void {
       // Unknown or malformed: ignore (never trust the shape of what arrives).
       return;
     }
+    if (msg.type === 'settings' && msg.testMode) Object.assign(api, testControls(app.internals()));
     app.handle(msg);
   });
 

@@ -1,16 +1,11 @@
 import type { HostToWebview } from '../src/protocol/webview';
 import type { SourceSite, Trace } from '../src/protocol/trace';
 import { buildTableRows, tableColumns } from '../src/core/timeline/accessibleTable';
-import { formatDuration, formatTimestamp } from '../src/core/timeline/formatTime';
+import { DEFAULT_BLOCKING_THRESHOLD_MS } from '../src/core/blocking';
+import { formatTimestamp } from '../src/core/duration';
 import { type Hit, hitTest } from '../src/core/timeline/hitTest';
 import { hoverFacts, siteOfSegment } from '../src/core/timeline/hoverFacts';
-import {
-  clampLabelWidth,
-  LABEL_DEFAULT_PX,
-  labelBounds,
-  labelWidthAfterDrag,
-  labelWidthAfterKey,
-} from '../src/core/timeline/labelColumn';
+import { clampLabelWidth } from '../src/core/timeline/labelColumn';
 import { groupIdOf } from '../src/core/timeline/laneGroups';
 import { ancestorsOf, emptyLayout, type LaneLayout, layoutLanes } from '../src/core/timeline/laneTree';
 import { segmentsAtSite } from '../src/core/timeline/siteMatch';
@@ -19,20 +14,27 @@ import { indexTrace, type TraceIndex } from '../src/core/timeline/traceIndex';
 import { parseViewState, type ViewState } from '../src/core/timeline/viewState';
 import {
   clampScroll,
-  clampToExtent,
   fitTime,
   panBy,
   plotWidth,
-  rowToY,
   scrollRowIntoView,
   timeToX,
   type Viewport,
   visibleTimeRange,
   zoomAt,
-  zoomPan,
 } from '../src/core/timeline/viewport';
+import { initialView, savedTimeView, type ViewModel, viewReducer } from '../src/core/timeline/viewController';
 import { renderDetails } from './detailsPane';
-import { h, setChildren } from './dom';
+import { keyAction, type KeyAction } from './keymap';
+import { bindPointer } from './pointerInput';
+import { FrameLoop } from './frameLoop';
+import { StateSaver } from './persistence';
+import { LabelSplitter } from './splitter';
+import type { ViewerInternals } from './testHooks';
+import { Chrome } from './chrome';
+import { Tooltip } from './tooltip';
+import { warmUpDraw } from './warmUp';
+import { setChildren } from './dom';
 import type { HostBridge } from './hostBridge';
 import { TimelineRenderer } from './renderer';
 import { renderTable } from './taskTable';
@@ -55,7 +57,15 @@ export class TimelineApp {
   /** What the run was when it was no plain file run (from the host), else null: the title is the entry. */
   private runTitle: string | null = null;
   private layout: LaneLayout = emptyLayout();
-  private vp: Viewport;
+  /** The time axis and its mode (fit / follow-live / free): the rules are core/timeline/viewController.ts. */
+  private view!: ViewModel;
+  /** The viewport; assigning it directly changes no mode (vertical scroll clamps, scrolling a row into view). */
+  private get vp(): Viewport {
+    return this.view.vp;
+  }
+  private set vp(vp: Viewport) {
+    this.view = { ...this.view, vp };
+  }
   private theme: Theme;
   private state: ViewState;
   private collapsed: Set<number>;
@@ -65,206 +75,71 @@ export class TimelineApp {
   private hover: Hit | null = null;
   private highlights = new Map<number, Set<number>>();
   private outputTimes = new Float64Array(0);
-  /** Set once the user zooms or pans: from then on live updates stop re-fitting the view. */
-  private userMoved = false;
+  /** `asyncTimeline.blocking.thresholdMs`, from the host's settings message (standalone: the default). */
+  private blockingThresholdMs = DEFAULT_BLOCKING_THRESHOLD_MS;
   /** Viewport to apply when the first trace arrives (restored from getState). */
   private pendingRestore: boolean;
-  private rafPending = false;
-  private stateDirty = false;
+  private readonly loop = new FrameLoop(() => this.frame());
+  private readonly saver: StateSaver;
   private tableTimer: ReturnType<typeof setTimeout> | null = null;
-  private frames = 0;
   /** When the frame showing the latest trace finished (performance.now()), for the bench. */
   private traceShownAt = 0;
   private traceUnshown = false;
-  private firstFrameResolvers: Array<() => void> = [];
 
   private readonly renderer: TimelineRenderer;
   private readonly canvas: HTMLCanvasElement;
   private readonly wrap: HTMLElement;
-  private readonly tooltip: HTMLElement;
+  private readonly tooltip: Tooltip;
   /** The handle between the label column and the plot (drawn on the canvas; this is its hit area). */
-  private readonly splitter: HTMLElement;
+  private readonly splitter: LabelSplitter;
   private readonly empty: HTMLElement;
   private readonly details: HTMLElement;
   private readonly tableWrap: HTMLElement;
-  private readonly titleEl: HTMLElement;
-  private readonly summaryEl: HTMLElement;
   private readonly filterInput: HTMLInputElement;
-  private readonly statusEl: HTMLElement;
-  private readonly announcer: HTMLElement;
-  /** Legend entries only Python traces need (scheduled, cancelled, done callbacks). */
-  private readonly pythonLegend: HTMLElement;
-  /** The legend entry for thread/process header rows (traces with several groups only). */
-  private readonly groupLegend: HTMLElement;
-  private readonly toggles: Record<'output' | 'arrows' | 'table', HTMLButtonElement>;
+  /** Toolbar, panes, status bar, legend (media/chrome.ts). */
+  private readonly chrome: Chrome;
 
   constructor(
     root: HTMLElement,
     private readonly host: HostBridge,
   ) {
     this.state = parseViewState(host.getState());
+    this.saver = new StateSaver(host, () => this.viewStateNow());
     this.collapsed = new Set(this.state.collapsed);
     this.collapsedGroups = new Set(this.state.collapsedGroups);
     this.pendingRestore = this.state.msPerPx !== null && this.state.start !== null;
     this.theme = readTheme();
 
-    const btn = (label: string, title: string, onClick: () => void, cls = 'tb') => {
-      const b = h('button', { class: cls, type: 'button', title, 'aria-label': title }, label);
-      b.addEventListener('click', onClick);
-      return b;
-    };
-    const toggle = (label: string, title: string, on: boolean, onClick: () => void) => {
-      const b = btn(label, title, onClick);
-      b.setAttribute('aria-pressed', String(on));
-      return b;
-    };
-    this.titleEl = h('span', { class: 'title' }, 'Async Timeline');
-    this.summaryEl = h('span', { class: 'summary' });
-    this.filterInput = h('input', {
-      class: 'filter',
-      type: 'search',
-      placeholder: 'Filter lanes',
-      'aria-label': 'Filter lanes by task name or creation site',
-      spellcheck: 'false',
-    });
-    this.filterInput.value = this.state.filter;
-    this.filterInput.addEventListener('input', () => this.setFilter(this.filterInput.value));
-    this.filterInput.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') {
-        this.filterInput.value = '';
-        this.setFilter('');
-        this.canvas.focus();
-      } else if (e.key === 'Enter' || e.key === 'ArrowDown') {
-        e.preventDefault();
-        this.canvas.focus();
-      }
-    });
-    this.toggles = {
-      output: toggle(
-        'Output',
-        'Show program output as ticks on the time axis (O)',
-        this.state.showOutput,
-        () => this.toggle('output'),
-      ),
-      arrows: toggle('Arrows', 'Show await arrows (A)', this.state.showArrows, () => this.toggle('arrows')),
-      table: toggle(
-        'Table',
-        'Show the task table, an accessible alternative to the canvas (T)',
-        this.state.showTable,
-        () => this.toggle('table'),
-      ),
-    };
-    const toolbar = h(
-      'div',
-      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Timeline' },
-      this.titleEl,
-      this.summaryEl,
-      this.filterInput,
-      btn('Fit', 'Zoom to fit the whole run (0)', () => this.fit()),
-      btn('Selection', 'Zoom to the selection (Z)', () => this.zoomToSelection()),
-      btn('−', 'Zoom out (-)', () => this.zoomBy(1 / ZOOM_STEP)),
-      btn('+', 'Zoom in (+)', () => this.zoomBy(ZOOM_STEP)),
-      h('span', { class: 'sep', 'aria-hidden': 'true' }),
-      this.toggles.output,
-      this.toggles.arrows,
-      this.toggles.table,
+    this.tooltip = new Tooltip(host.mode === 'vscode');
+    this.splitter = new LabelSplitter(
+      () => this.vp,
+      (w) => this.setLabelWidth(w),
+      (text) => this.announce(text),
     );
-    if (host.mode === 'vscode') {
-      toolbar.append(
-        h('span', { class: 'sep', 'aria-hidden': 'true' }),
-        btn('Run', 'Run the current file with tracing', () => host.post({ type: 'command', command: 'run' })),
-        btn('Stop', 'Stop the running program', () => host.post({ type: 'command', command: 'stop' })),
-        btn('Export', 'Export the trace (JSON or standalone HTML)', () =>
-          host.post({ type: 'command', command: 'export' }),
-        ),
-        btn('Open…', 'Open a saved trace file', () => host.post({ type: 'command', command: 'open' })),
-      );
-    }
-
-    this.canvas = h('canvas', {
-      class: 'timeline-canvas',
-      tabindex: '0',
-      role: 'application',
-      'aria-roledescription': 'timeline',
-      'aria-label':
-        'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, G folds the thread or process of the lane, brackets step through segments, T shows the table.',
-    });
-    this.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
-    this.splitter = h('div', {
-      class: 'label-splitter',
-      role: 'separator',
-      tabindex: '0',
-      'aria-orientation': 'vertical',
-      'aria-label': 'Task label column width',
-      title: 'Drag to resize the task labels (← → with the keyboard, Enter resets)',
-      hidden: true,
-    });
-    this.empty = h(
-      'div',
-      { class: 'empty' },
-      h('strong', {}, 'No trace yet'),
-      h(
-        'span',
-        {},
-        host.mode === 'vscode'
-          ? 'Run a file with Async Timeline to see its coroutines here.'
-          : 'This file contains no trace.',
-      ),
+    this.chrome = new Chrome(
+      root,
+      host,
+      this.state,
+      this.blockingThresholdMs,
+      { splitter: this.splitter.el, tooltip: this.tooltip.el },
+      {
+        setFilter: (text) => this.setFilter(text),
+        fit: () => this.fit(),
+        zoomToSelection: () => this.zoomToSelection(),
+        zoomIn: () => this.zoomBy(ZOOM_STEP),
+        zoomOut: () => this.zoomBy(1 / ZOOM_STEP),
+        toggle: (which) => this.toggle(which),
+      },
     );
-    this.wrap = h('div', { class: 'canvas-wrap' }, this.canvas, this.splitter, this.tooltip, this.empty);
-    this.details = h('aside', { class: 'details', 'aria-label': 'Task details' });
-    this.tableWrap = h('section', {
-      class: 'table-wrap',
-      'aria-label': 'Task table',
-      hidden: !this.state.showTable,
-    });
-    this.statusEl = h('span', { class: 'status-text' }, '');
-    this.announcer = h('div', { class: 'visually-hidden', 'aria-live': 'polite' });
-    const keysHint = h(
-      'span',
-      { class: 'keys' },
-      'Wheel/+/− zoom · drag/←→ pan · ↑↓ select · Enter open · 0 fit',
-    );
-    // What the marks mean, in the same colours as the canvas (swatches styled by class, CSP-safe).
-    const sw = (cls: string, label: string) =>
-      h('span', { class: 'lg' }, h('span', { class: `sw ${cls}`, 'aria-hidden': 'true' }), label);
-    const legend = h(
-      'span',
-      { class: 'legend', 'aria-label': 'Legend' },
-      sw('sw-run', 'running'),
-      sw('sw-sus', 'suspended'),
-      sw('sw-block', 'blocks the loop ≥ 50 ms'),
-      sw('sw-cb', 'callback'),
-      sw('sw-arrow', 'await / wake'),
-      h('span', { class: 'lg' }, '▼ yield ▲ resume ✕ rejected » pending'),
-    );
-    this.pythonLegend = h(
-      'span',
-      { class: 'lg-python', hidden: true },
-      sw('sw-sched', 'scheduled'),
-      sw('sw-done', 'done callback'),
-      h('span', { class: 'lg' }, '⊘ cancelled'),
-    );
-    this.groupLegend = h(
-      'span',
-      { class: 'lg lg-groups', hidden: true, title: 'Lanes are grouped per event loop: a header row per thread or process' },
-      '▤ thread ▣ process',
-    );
-    legend.append(this.pythonLegend, this.groupLegend);
-    root.append(
-      h(
-        'div',
-        { class: 'app' },
-        toolbar,
-        h('div', { class: 'main' }, this.wrap, this.details),
-        this.tableWrap,
-        h('div', { class: 'statusbar' }, this.statusEl, legend, keysHint),
-        this.announcer,
-      ),
-    );
+    this.canvas = this.chrome.canvas;
+    this.wrap = this.chrome.wrap;
+    this.empty = this.chrome.empty;
+    this.details = this.chrome.details;
+    this.tableWrap = this.chrome.tableWrap;
+    this.filterInput = this.chrome.filterInput;
 
     this.renderer = new TimelineRenderer(this.canvas);
-    this.vp = {
+    this.view = initialView({
       start: 0,
       msPerPx: 1,
       scrollTop: this.state.scrollTop,
@@ -274,10 +149,10 @@ export class TimelineApp {
       axisHeight: AXIS_HEIGHT,
       rowHeight: ROW_HEIGHT,
       dpr: window.devicePixelRatio || 1,
-    };
+    });
     this.measure();
     this.renderer.warmUp(this.theme, this.vp.dpr);
-    this.warmUpDraw();
+    warmUpDraw(this.renderer, this.theme, this.vp);
     new ResizeObserver(() => {
       this.measure();
       this.invalidate();
@@ -304,9 +179,20 @@ export class TimelineApp {
       );
     };
     watchDpr();
-    this.bindPointer();
+    bindPointer(this.canvas, {
+      viewport: () => this.vp,
+      moveView: (vp, byUser) => this.setViewport(vp, byUser),
+      hover: (x, y, cx, cy) => this.updateHover(x, y, cx, cy),
+      leave: () => {
+        this.hover = null;
+        this.tooltip.hide();
+        this.invalidate();
+      },
+      click: (x, y) => this.click(x, y),
+      doubleClick: (x, y) => this.doubleClick(x, y),
+      hideTooltip: () => this.tooltip.hide(),
+    });
     this.bindKeys();
-    this.bindSplitter();
     renderDetails(this.details, null, this.detailsActions);
     this.updateChrome();
     this.invalidate();
@@ -330,6 +216,9 @@ export class TimelineApp {
       case 'revealTasks':
         this.revealTasks(msg.taskIds);
         break;
+      case 'settings':
+        this.setBlockingThreshold(msg.blockingThresholdMs);
+        break;
       default: {
         const never: never = msg;
         void never;
@@ -341,13 +230,11 @@ export class TimelineApp {
     const prev = this.index;
     const sameRun =
       !!prev && !!trace && prev.trace.startedAt === trace.startedAt && prev.trace.entry === trace.entry;
-    const [, viewEnd] = visibleTimeRange(this.vp);
-    const wasAtTail = !!prev && viewEnd >= prev.endT;
     this.live = live && !!trace;
-    this.pythonLegend.hidden = trace?.language !== 'python';
-    this.groupLegend.hidden = !(trace?.groups && trace.groups.length > 1);
+    this.chrome.showLegendFor(trace);
     if (!trace) {
       this.index = null;
+      this.view = viewReducer(this.view, { type: 'clear' });
       this.layout = emptyLayout();
       this.selectedSeg = null;
       this.highlights.clear();
@@ -355,27 +242,26 @@ export class TimelineApp {
       this.invalidate();
       return;
     }
-    this.index = indexTrace(trace);
+    this.index = indexTrace(trace, this.blockingThresholdMs);
     this.traceUnshown = true;
     this.outputTimes = Float64Array.from(trace.output, (o) => o.t).sort();
     if (!sameRun && prev) {
-      // A different run: start fresh rather than keeping a zoom that meant something else.
-      this.userMoved = false;
+      // A different run: start fresh rather than keeping a selection that meant something else.
       this.selectedSeg = null;
       this.state.selectedTaskId = null;
       this.highlights.clear();
     }
     this.relayout();
-    if (this.pendingRestore) {
-      this.pendingRestore = false;
-      this.vp = { ...this.vp, start: this.state.start!, msPerPx: this.state.msPerPx! };
-      this.userMoved = true;
-    } else if (!this.userMoved) {
-      this.fitView();
-    } else if (sameRun && live && wasAtTail && prev) {
-      // Following the tail: keep the zoom, slide with the new data.
-      this.vp = { ...this.vp, start: this.vp.start + (this.index.endT - prev.endT) };
-    }
+    const restore = this.pendingRestore ? { start: this.state.start!, msPerPx: this.state.msPerPx! } : null;
+    this.pendingRestore = false;
+    this.view = viewReducer(this.view, {
+      type: 'trace',
+      startT: this.index.startT,
+      endT: this.index.endT,
+      live: this.live,
+      sameRun,
+      restore,
+    });
     if (this.state.selectedTaskId !== null && !this.index.lanes.has(this.state.selectedTaskId))
       this.state.selectedTaskId = null;
     if (this.selectedSeg && !this.index.lanes.has(this.selectedSeg.taskId)) this.selectedSeg = null;
@@ -383,6 +269,18 @@ export class TimelineApp {
     this.updateChrome();
     this.refreshDetails();
     this.scheduleTable();
+    this.invalidate();
+  }
+
+  /** The setting changed (or arrived): re-find the blocking segments and say the threshold in the legend. */
+  private setBlockingThreshold(ms: number): void {
+    if (ms === this.blockingThresholdMs) return;
+    this.blockingThresholdMs = ms;
+    this.chrome.setBlockingThreshold(ms);
+    if (!this.index) return;
+    this.index = indexTrace(this.index.trace, ms);
+    this.relayout();
+    this.refreshDetails();
     this.invalidate();
   }
 
@@ -462,7 +360,7 @@ export class TimelineApp {
         : which === 'arrows'
           ? this.state.showArrows
           : this.state.showTable;
-    this.toggles[which].setAttribute('aria-pressed', String(on));
+    this.chrome.setToggle(which, on);
     this.saveStateSoon();
     this.invalidate();
   }
@@ -544,22 +442,17 @@ export class TimelineApp {
   // ---- viewport -------------------------------------------------------------------------
 
   private setViewport(vp: Viewport, byUser = true): void {
-    this.vp = clampScroll(vp, this.layout.rows.length);
-    if (this.index) this.vp = clampToExtent(this.vp, this.index.startT, this.index.endT);
-    if (byUser) this.userMoved = true;
+    this.view = viewReducer(this.view, {
+      type: byUser ? 'user' : 'scroll',
+      vp: clampScroll(vp, this.layout.rows.length),
+    });
     this.saveStateSoon();
     this.invalidate();
   }
 
-  private fitView(): void {
-    if (!this.index) return;
-    this.vp = fitTime(this.vp, this.index.startT, this.index.endT, 24);
-  }
-
   private fit(): void {
-    this.fitView();
     // Fitting hands control back to "follow": live updates keep re-fitting.
-    this.userMoved = false;
+    this.view = viewReducer(this.view, { type: 'fit' });
     this.saveStateSoon();
     this.invalidate();
   }
@@ -587,12 +480,10 @@ export class TimelineApp {
     const height = Math.max(1, r.height);
     // The chosen label width, as much of it as this panel allows (see labelColumn.ts).
     const gutter = clampLabelWidth(this.state.gutter, width);
-    const wasFit = !this.userMoved && !!this.index;
-    this.vp = { ...this.vp, width, height, dpr, gutter };
+    this.view = viewReducer(this.view, { type: 'resize', width, height, dpr, gutter });
     this.renderer.resize(width, height, dpr);
-    if (wasFit) this.fitView();
     this.vp = clampScroll(this.vp, this.layout.rows.length);
-    this.placeSplitter();
+    this.splitter.place(this.vp);
   }
 
   /** Sets the preferred label width (splitter drag or keys) and applies what this panel allows. */
@@ -600,136 +491,23 @@ export class TimelineApp {
     if (width === this.state.gutter && width === this.vp.gutter) return;
     this.state.gutter = width;
     const gutter = clampLabelWidth(width, this.vp.width);
-    // The plot's left edge keeps its time; a fitted view stays fitted.
-    this.vp = { ...this.vp, gutter };
-    if (!this.userMoved) this.fitView();
-    else if (this.index) this.vp = clampToExtent(this.vp, this.index.startT, this.index.endT);
-    this.placeSplitter();
-    this.hideTooltip();
+    this.view = viewReducer(this.view, { type: 'gutter', gutter });
+    this.splitter.place(this.vp);
+    this.tooltip.hide();
     this.saveStateSoon();
     this.invalidate();
   }
 
-  /** Puts the splitter on the column edge and tells assistive tech where it is (CSSOM: CSP-safe). */
-  private placeSplitter(): void {
-    const { min, max } = labelBounds(this.vp.width);
-    this.splitter.style.left = `${this.vp.gutter - 4}px`;
-    this.splitter.setAttribute('aria-valuemin', String(min));
-    this.splitter.setAttribute('aria-valuemax', String(max));
-    this.splitter.setAttribute('aria-valuenow', String(this.vp.gutter));
-    this.splitter.setAttribute('aria-valuetext', `${this.vp.gutter} pixels`);
-  }
-
-  private bindSplitter(): void {
-    const sp = this.splitter;
-    let drag: { id: number; x0: number; w0: number } | null = null;
-    sp.addEventListener('pointerdown', (e) => {
-      if (e.button !== 0) return;
-      e.preventDefault();
-      sp.focus();
-      sp.setPointerCapture(e.pointerId);
-      drag = { id: e.pointerId, x0: e.clientX, w0: this.vp.gutter };
-      sp.classList.add('dragging');
-    });
-    sp.addEventListener('pointermove', (e) => {
-      if (!drag || drag.id !== e.pointerId) return;
-      this.setLabelWidth(labelWidthAfterDrag(drag.w0, e.clientX - drag.x0, this.vp.width));
-    });
-    const end = (e: PointerEvent) => {
-      if (!drag || drag.id !== e.pointerId) return;
-      drag = null;
-      sp.classList.remove('dragging');
-    };
-    sp.addEventListener('pointerup', end);
-    sp.addEventListener('pointercancel', end);
-    sp.addEventListener('dblclick', () =>
-      this.setLabelWidth(clampLabelWidth(LABEL_DEFAULT_PX, this.vp.width)),
-    );
-    sp.addEventListener('keydown', (e) => {
-      if (e.altKey || e.ctrlKey || e.metaKey) return;
-      const w = labelWidthAfterKey(this.vp.gutter, e.key, e.shiftKey, this.vp.width);
-      if (w === null) return;
-      e.preventDefault();
-      this.setLabelWidth(w);
-      this.announce(`Labels ${w} pixels wide`);
-    });
-  }
-
-  /**
-   * Draws a tiny made-up trace once and wipes it in the same task (never painted), so the JIT
-   * and the canvas's first-use costs are paid before the host's first trace arrives.
-   */
-  private warmUpDraw(): void {
-    const site = { file: 'warm.ts', line: 1, column: 1 };
-    const mk = (id: number, parentId: number | null): Trace['tasks'][number] => ({
-      id,
-      name: `warm${id}`,
-      kind: 'function',
-      parentId,
-      definition: site,
-      created: { t: id, site },
-      settled: { t: 50, state: 'fulfilled' },
-      segments: [
-        { state: 'running', start: id, end: id + 1 },
-        {
-          state: 'suspended',
-          start: id + 1,
-          end: 40,
-          site,
-          kind: 'await',
-          awaits: id === 1 ? [2] : [],
-          resumedBy: id === 1 ? 2 : null,
-        },
-        { state: 'running', start: 40, end: 50 },
-      ],
-    });
-    const trace: Trace = {
-      format: 'async-timeline-trace',
-      version: 1,
-      language: 'typescript',
-      entry: 'warm.ts',
-      cwd: '/',
-      startedAt: '',
-      durationMs: 60,
-      exit: null,
-      truncated: false,
-      eventCount: 0,
-      tasks: [mk(1, null), mk(2, 1)],
-      callbacks: [{ t: 55, kind: 'then', taskId: 1, site }],
-      output: [{ t: 5, stream: 'stdout', text: 'x' }],
-    };
-    const index = indexTrace(trace);
-    const layout = layoutLanes(index, { collapsed: new Set(), filter: '' });
-    const base = {
-      layout,
-      theme: this.theme,
-      selectedTaskId: 1,
-      selectedSeg: null,
-      hover: null,
-      highlights: new Map(),
-      showOutput: true,
-      showArrows: true,
-      live: false,
-      outputTimes: new Float64Array([5]),
-    };
-    this.renderer.draw({ ...base, index, vp: fitTime(this.vp, 0, 60) });
-    this.renderer.draw({ ...base, index: null, vp: this.vp });
-    this.renderer.frameTimes.length = 0;
-  }
-
   // ---- frame loop ------------------------------------------------------------------------
 
-  /** Marks the canvas dirty; one frame is drawn on the next animation frame however many calls. */
+  /** Marks the canvas dirty (one frame per animation frame however many calls). */
   invalidate(): void {
-    if (this.rafPending) return;
-    this.rafPending = true;
-    requestAnimationFrame(() => this.frame());
+    this.loop.invalidate();
   }
 
   private frame(): void {
-    this.rafPending = false;
     this.empty.hidden = !!this.index;
-    this.splitter.hidden = !this.index;
+    this.splitter.el.hidden = !this.index;
     this.renderer.draw({
       index: this.index,
       layout: this.layout,
@@ -744,65 +522,43 @@ export class TimelineApp {
       live: this.live,
       outputTimes: this.outputTimes,
     });
-    this.frames++;
     if (this.traceUnshown) {
       this.traceUnshown = false;
       this.traceShownAt = performance.now();
     }
-    for (const r of this.firstFrameResolvers.splice(0)) r();
   }
 
-  /** Persists the view state shortly after the last change (debounced: pans fire per frame). */
-  private saveStateSoon(): void {
-    this.stateDirty = true;
-    if (this.saveTimer) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = null;
-      if (this.stateDirty) this.saveState();
-    }, 150);
-  }
-  private saveTimer: ReturnType<typeof setTimeout> | null = null;
-
-  private saveState(): void {
-    this.stateDirty = false;
-    const s: ViewState = {
+  /** What is saved for a reload: a view the user chose (a fitted one re-fits), scroll, folds, toggles. */
+  private viewStateNow(): ViewState {
+    const saved = savedTimeView(this.view);
+    return {
       ...this.state,
-      start: this.userMoved ? this.vp.start : null,
-      msPerPx: this.userMoved ? this.vp.msPerPx : null,
+      start: saved?.start ?? null,
+      msPerPx: saved?.msPerPx ?? null,
       scrollTop: this.vp.scrollTop,
       collapsed: [...this.collapsed],
       collapsedGroups: [...this.collapsedGroups],
     };
-    this.host.setState(s);
+  }
+
+  private saveStateSoon(): void {
+    this.saver.soon();
   }
 
   // ---- chrome (toolbar, details, table, status) -------------------------------------------
 
   private updateChrome(): void {
-    const t = this.index?.trace;
-    if (!t) {
-      this.titleEl.textContent = 'Async Timeline';
-      setChildren(this.summaryEl);
-      return;
-    }
-    // A test or npm script run says what ran (`test "adds" (node:test)`); the entry stays in the tooltip.
-    this.titleEl.textContent = this.runTitle ?? t.entry;
-    this.titleEl.title = this.runTitle ? `${this.runTitle} — ${t.entry}` : t.entry;
-    const parts = [
-      `${t.tasks.length} task${t.tasks.length === 1 ? '' : 's'}`,
-      formatDuration(this.index!.endT),
-    ];
-    if (t.exit) {
-      if (t.exit.reason === 'exited') parts.push(`exit ${t.exit.code ?? t.exit.signal ?? '?'}`);
-      else parts.push(t.exit.reason);
-      if (t.exit.error) parts.push(t.exit.error.message.split('\n')[0].slice(0, 120));
-    }
-    if (t.truncated) parts.push('truncated: event cap reached');
-    if (this.state.filter) parts.push(`filter: ${this.layout.rowOf.size} shown`);
-    setChildren(
-      this.summaryEl,
-      this.live ? h('span', { class: 'live-dot', 'aria-hidden': 'true' }) : null,
-      (this.live ? 'live · ' : '') + parts.join(' · '),
+    this.chrome.showSummary(
+      this.index
+        ? {
+            trace: this.index.trace,
+            title: this.runTitle,
+            endT: this.index.endT,
+            live: this.live,
+            filter: this.state.filter,
+            shownLanes: this.layout.rowOf.size,
+          }
+        : null,
     );
   }
 
@@ -848,123 +604,23 @@ export class TimelineApp {
   }
 
   private status(text: string): void {
-    this.statusEl.textContent = text;
-    this.statusEl.classList.toggle('site-shown', !!text);
-    if (text) this.announce(text);
+    this.chrome.status(text);
   }
 
   private announce(text: string): void {
-    this.announcer.textContent = text;
+    this.chrome.announce(text);
   }
 
   // ---- input -------------------------------------------------------------------------------
 
-  private bindPointer(): void {
-    const c = this.canvas;
-    const pointers = new Map<number, { x: number; y: number }>();
-    let drag: { x: number; y: number; moved: boolean; id: number } | null = null;
-    let pinch: { dist: number; mid: number } | null = null;
-    const local = (e: PointerEvent | WheelEvent | MouseEvent) => {
-      const r = c.getBoundingClientRect();
-      return { x: e.clientX - r.left, y: e.clientY - r.top };
-    };
-    c.addEventListener('pointerdown', (e) => {
-      c.focus();
-      const p = local(e);
-      pointers.set(e.pointerId, p);
-      if (pointers.size === 2) {
-        const [a, b] = [...pointers.values()];
-        pinch = { dist: Math.hypot(a.x - b.x, a.y - b.y), mid: (a.x + b.x) / 2 };
-        // The first finger may have started a pan; the pinch takes over from here.
-        if (drag?.moved) c.classList.remove('dragging');
-        drag = null;
-        this.hideTooltip();
-        return;
-      }
-      if (e.button !== 0) return;
-      c.setPointerCapture(e.pointerId);
-      drag = { x: p.x, y: p.y, moved: false, id: e.pointerId };
-    });
-    c.addEventListener('pointermove', (e) => {
-      const p = local(e);
-      if (pointers.has(e.pointerId)) pointers.set(e.pointerId, p);
-      if (pinch && pointers.size === 2) {
-        const [a, b] = [...pointers.values()];
-        const dist = Math.hypot(a.x - b.x, a.y - b.y);
-        const mid = (a.x + b.x) / 2;
-        // What was under the fingers stays under them: zoom by the spread, pan by the midpoint.
-        if (pinch.dist > 0 && dist > 0) this.setViewport(zoomPan(this.vp, dist / pinch.dist, pinch.mid, mid));
-        pinch.dist = dist;
-        pinch.mid = mid;
-        return;
-      }
-      if (drag && drag.id === e.pointerId) {
-        const dx = p.x - drag.x;
-        const dy = p.y - drag.y;
-        if (!drag.moved && Math.hypot(dx, dy) < 4) return;
-        if (!drag.moved) c.classList.add('dragging');
-        drag.moved = true;
-        drag.x = p.x;
-        drag.y = p.y;
-        this.hideTooltip();
-        this.setViewport(panBy(this.vp, dx, dy));
-        return;
-      }
-      this.updateHover(p.x, p.y, e.clientX, e.clientY);
-    });
-    const end = (e: PointerEvent) => {
-      pointers.delete(e.pointerId);
-      if (pointers.size < 2) pinch = null;
-      if (!drag || drag.id !== e.pointerId) return;
-      const wasDrag = drag.moved;
-      drag = null;
-      c.classList.remove('dragging');
-      if (!wasDrag && e.type === 'pointerup') {
-        const p = local(e);
-        this.click(p.x, p.y);
-      }
-    };
-    c.addEventListener('pointerup', end);
-    c.addEventListener('pointercancel', end);
-    c.addEventListener('pointerleave', () => {
-      if (drag) return;
-      this.hover = null;
-      this.hideTooltip();
-      this.invalidate();
-    });
-    c.addEventListener('dblclick', (e) => {
-      const p = local(e);
-      if (!this.index) return;
-      const hit = hitTest(this.index, this.layout, this.vp, p.x, p.y);
-      if (hit.area === 'lane' && hit.segIndex >= 0) {
-        this.select(hit.taskId, hit.segIndex, false);
-        this.zoomToSelection();
-      } else if (hit.area === 'axis') this.fit();
-    });
-    c.addEventListener(
-      'wheel',
-      (e) => {
-        e.preventDefault();
-        const p = local(e);
-        const scale = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.vp.height : 1;
-        const dx = e.deltaX * scale;
-        const dy = e.deltaY * scale;
-        this.hideTooltip();
-        if (e.shiftKey || (p.x < this.vp.gutter && !e.ctrlKey)) {
-          // Over the labels (or with Shift): scroll the lanes.
-          this.setViewport({ ...this.vp, scrollTop: this.vp.scrollTop + (dy || dx) }, false);
-          return;
-        }
-        if (Math.abs(dx) > Math.abs(dy)) {
-          this.setViewport(panBy(this.vp, -dx, 0));
-          return;
-        }
-        // Wheel (and trackpad pinch, which arrives as ctrl+wheel) zooms around the pointer.
-        const factor = Math.exp(-dy * (e.ctrlKey ? 0.01 : 0.002));
-        this.setViewport(zoomAt(this.vp, factor, Math.max(this.vp.gutter, p.x)));
-      },
-      { passive: false },
-    );
+  /** Double-click: zoom to a segment; on the axis, fit. */
+  private doubleClick(x: number, y: number): void {
+    if (!this.index) return;
+    const hit = hitTest(this.index, this.layout, this.vp, x, y);
+    if (hit.area === 'lane' && hit.segIndex >= 0) {
+      this.select(hit.taskId, hit.segIndex, false);
+      this.zoomToSelection();
+    } else if (hit.area === 'axis') this.fit();
   }
 
   private click(x: number, y: number): void {
@@ -1011,154 +667,122 @@ export class TimelineApp {
       this.invalidate();
     const facts = hoverFacts(this.index, hit);
     if (!facts) {
-      this.hideTooltip();
+      this.tooltip.hide();
       return;
     }
-    const dl = h('dl', {});
-    for (const [k, v] of facts.rows) dl.append(h('dt', {}, k), h('dd', {}, v));
-    setChildren(
-      this.tooltip,
-      h('div', { class: 'tt-title' }, facts.title),
-      dl,
-      facts.site &&
-        h(
-          'div',
-          { class: 'tt-hint' },
-          this.host.mode === 'vscode' ? `Click to open ${formatSite(facts.site)}` : formatSite(facts.site),
-        ),
-    );
-    this.tooltip.hidden = false;
-    // Place next to the pointer, flipped to stay inside the panel (CSSOM styles are CSP-safe).
-    const wr = this.wrap.getBoundingClientRect();
-    const tw = this.tooltip.offsetWidth;
-    const th = this.tooltip.offsetHeight;
-    let left = clientX - wr.left + 14;
-    let top = clientY - wr.top + 16;
-    if (left + tw > wr.width - 4) left = Math.max(4, clientX - wr.left - tw - 14);
-    if (top + th > wr.height - 4) top = Math.max(4, clientY - wr.top - th - 12);
-    this.tooltip.style.left = `${left}px`;
-    this.tooltip.style.top = `${top}px`;
-  }
-
-  private hideTooltip(): void {
-    this.tooltip.hidden = true;
+    this.tooltip.show(facts, clientX, clientY, this.wrap);
   }
 
   private bindKeys(): void {
-    document.addEventListener('keydown', (e) => {
-      if (
-        e.key === '/' &&
-        document.activeElement !== this.filterInput &&
-        !(document.activeElement instanceof HTMLInputElement)
-      ) {
-        e.preventDefault();
-        this.filterInput.focus();
-      }
-    });
     // Timeline keys work with the canvas focused, or with nothing in particular focused (a click
     // into the webview's empty space lands on <body>); never while typing or on a button.
     document.addEventListener('keydown', (e) => {
       if (e.target !== this.canvas && e.target !== document.body && e.target !== document.documentElement)
         return;
-      if (e.altKey || e.metaKey || (e.ctrlKey && e.key !== '0')) return;
-      const rows = this.layout.rows;
-      const sel = this.state.selectedTaskId;
-      const row = sel !== null ? this.layout.rowOf.get(sel) : undefined;
-      const pw = plotWidth(this.vp);
-      let handled = true;
-      switch (e.key) {
-        case 'ArrowLeft':
-          this.setViewport(panBy(this.vp, pw * (e.shiftKey ? 0.5 : 0.1)));
-          break;
-        case 'ArrowRight':
-          this.setViewport(panBy(this.vp, -pw * (e.shiftKey ? 0.5 : 0.1)));
-          break;
-        case 'ArrowUp':
-        case 'ArrowDown': {
-          // Lanes only: header rows are stepped over (they fold with a click, or from the table).
-          const dir = e.key === 'ArrowUp' ? -1 : 1;
-          let next = row === undefined ? (dir === 1 ? -1 : rows.length) : row;
-          do next += dir;
-          while (next >= 0 && next < rows.length && rows[next].kind !== 'task');
-          const target = rows[next];
-          if (target?.kind === 'task') this.select(target.taskId, null, true);
-          break;
-        }
-        case 'PageUp':
-        case 'PageDown':
-          this.setViewport(
-            {
-              ...this.vp,
-              scrollTop:
-                this.vp.scrollTop + (e.key === 'PageUp' ? -1 : 1) * (this.vp.height - this.vp.axisHeight),
-            },
-            false,
-          );
-          break;
-        case 'Home':
-          if (this.index) this.setViewport({ ...this.vp, start: this.index.startT - 24 * this.vp.msPerPx });
-          break;
-        case 'End':
-          if (this.index)
-            this.setViewport({ ...this.vp, start: this.index.endT - (pw - 24) * this.vp.msPerPx });
-          break;
-        case '+':
-        case '=':
-          this.zoomBy(ZOOM_STEP, this.zoomAnchor());
-          break;
-        case '-':
-        case '_':
-          this.zoomBy(1 / ZOOM_STEP, this.zoomAnchor());
-          break;
-        case '0':
-        case 'f':
-          this.fit();
-          break;
-        case 'z':
-          this.zoomToSelection();
-          break;
-        case 'Enter':
-          if (this.selectedSeg && this.index)
-            this.openSite(siteOfSegment(this.index, this.selectedSeg.taskId, this.selectedSeg.segIndex));
-          else if (sel !== null && this.index) {
-            const t = this.index.lanes.get(sel)!.task;
-            this.openSite(t.created.site ?? t.definition);
-          }
-          break;
-        case ' ':
-        case 'c':
-          if (sel !== null) this.toggleCollapse(sel);
-          break;
-        case 'g':
-          // Fold the selected lane's thread/process (headers take no keyboard focus of their own).
-          if (sel !== null && this.index?.groups) {
-            const task = this.index.lanes.get(sel)?.task;
-            if (task) this.toggleGroup(groupIdOf(task));
-          }
-          break;
-        case '[':
-        case ']':
-          this.stepSegment(e.key === ']' ? 1 : -1);
-          break;
-        case 'Escape':
-          this.select(null, null, false);
-          this.highlights.clear();
-          this.hideTooltip();
-          break;
-        case 't':
-          this.toggle('table');
-          break;
-        case 'o':
-          this.toggle('output');
-          break;
-        case 'a':
-          this.toggle('arrows');
-          break;
-        default:
-          handled = false;
-      }
-      if (handled) e.preventDefault();
+      const action = keyAction(e);
+      if (!action) return;
+      e.preventDefault();
+      this.runKey(action);
     });
+  }
+
+  /** What each key action (media/keymap.ts) does. */
+  private runKey(action: KeyAction): void {
+    const rows = this.layout.rows;
+    const sel = this.state.selectedTaskId;
+    const row = sel !== null ? this.layout.rowOf.get(sel) : undefined;
+    const pw = plotWidth(this.vp);
+    switch (action) {
+      case 'panEarlier':
+      case 'panEarlierFast':
+        this.setViewport(panBy(this.vp, pw * (action === 'panEarlierFast' ? 0.5 : 0.1)));
+        break;
+      case 'panLater':
+      case 'panLaterFast':
+        this.setViewport(panBy(this.vp, -pw * (action === 'panLaterFast' ? 0.5 : 0.1)));
+        break;
+      case 'selectPrevLane':
+      case 'selectNextLane': {
+        // Lanes only: header rows are stepped over (they fold with a click, or from the table).
+        const dir = action === 'selectPrevLane' ? -1 : 1;
+        let next = row === undefined ? (dir === 1 ? -1 : rows.length) : row;
+        do next += dir;
+        while (next >= 0 && next < rows.length && rows[next].kind !== 'task');
+        const target = rows[next];
+        if (target?.kind === 'task') this.select(target.taskId, null, true);
+        break;
+      }
+      case 'pageUp':
+      case 'pageDown':
+        this.setViewport(
+          {
+            ...this.vp,
+            scrollTop:
+              this.vp.scrollTop + (action === 'pageUp' ? -1 : 1) * (this.vp.height - this.vp.axisHeight),
+          },
+          false,
+        );
+        break;
+      case 'home':
+        if (this.index) this.setViewport({ ...this.vp, start: this.index.startT - 24 * this.vp.msPerPx });
+        break;
+      case 'end':
+        if (this.index)
+          this.setViewport({ ...this.vp, start: this.index.endT - (pw - 24) * this.vp.msPerPx });
+        break;
+      case 'zoomIn':
+        this.zoomBy(ZOOM_STEP, this.zoomAnchor());
+        break;
+      case 'zoomOut':
+        this.zoomBy(1 / ZOOM_STEP, this.zoomAnchor());
+        break;
+      case 'fit':
+        this.fit();
+        break;
+      case 'zoomToSelection':
+        this.zoomToSelection();
+        break;
+      case 'open':
+        if (this.selectedSeg && this.index)
+          this.openSite(siteOfSegment(this.index, this.selectedSeg.taskId, this.selectedSeg.segIndex));
+        else if (sel !== null && this.index) {
+          const t = this.index.lanes.get(sel)!.task;
+          this.openSite(t.created.site ?? t.definition);
+        }
+        break;
+      case 'fold':
+        if (sel !== null) this.toggleCollapse(sel);
+        break;
+      case 'foldGroup':
+        // Fold the selected lane's thread/process (headers take no keyboard focus of their own).
+        if (sel !== null && this.index?.groups) {
+          const task = this.index.lanes.get(sel)?.task;
+          if (task) this.toggleGroup(groupIdOf(task));
+        }
+        break;
+      case 'prevSegment':
+      case 'nextSegment':
+        this.stepSegment(action === 'nextSegment' ? 1 : -1);
+        break;
+      case 'clear':
+        this.select(null, null, false);
+        this.highlights.clear();
+        this.tooltip.hide();
+        break;
+      case 'toggleTable':
+        this.toggle('table');
+        break;
+      case 'toggleOutput':
+        this.toggle('output');
+        break;
+      case 'toggleArrows':
+        this.toggle('arrows');
+        break;
+      default: {
+        const never: never = action;
+        void never;
+      }
+    }
   }
 
   /** Keyboard zoom centres on the selected segment when it is on screen, else the middle. */
@@ -1197,62 +821,22 @@ export class TimelineApp {
     if (facts) this.announce(facts.rows.map(([k, v]) => `${k} ${v}`).join(', '));
   }
 
-  // ---- test and bench hooks ----------------------------------------------------------------
+  // ---- test and bench hooks (media/testHooks.ts) --------------------------------------------
 
-  /**
-   * A read-only window into the viewer for the browser tests and the bench (positions of lanes
-   * and segments in client coordinates, frame counters). It exposes nothing the page could not
-   * compute itself.
-   */
-  debugApi(): Record<string, unknown> {
+  /** The viewer's state for the test hooks (read through getters: it changes). */
+  internals(): ViewerInternals {
     return {
-      frames: () => this.frames,
+      loop: this.loop,
+      renderer: this.renderer,
+      canvas: this.canvas,
       traceShownAt: () => this.traceShownAt,
-      frameTimes: () => [...this.renderer.frameTimes],
-      nextFrame: () => new Promise<void>((r) => this.firstFrameResolvers.push(r)),
-      viewport: () => ({ ...this.vp }),
-      rows: () =>
-        this.layout.rows.map((r) => ({
-          ...r,
-          name:
-            r.kind === 'task'
-              ? this.index?.lanes.get(r.taskId)?.task.name
-              : this.index?.groups?.byId.get(r.groupId)?.group.label,
-        })),
-      /** Group header texts as drawn in the last frame. */
-      groupLabels: () => this.renderer.groupLabels.map((l) => ({ ...l })),
-      /** Client coordinates of the middle of a group header's label. */
-      pointOfGroup: (groupId: number) => {
-        const row = this.layout.groupRowOf.get(groupId);
-        if (row === undefined) return null;
-        const r = this.canvas.getBoundingClientRect();
-        return { x: r.left + 80, y: r.top + rowToY(this.vp, row) + this.vp.rowHeight / 2 };
-      },
+      vp: () => this.vp,
+      layout: () => this.layout,
+      index: () => this.index,
       selection: () => ({ taskId: this.state.selectedTaskId, seg: this.selectedSeg }),
-      highlights: () => [...this.highlights].map(([k, v]) => [k, [...v]]),
-      userMoved: () => this.userMoved,
-      /** Label texts as drawn in the last frame (name and creation site, ellipsised to fit). */
-      gutterLabels: () => this.renderer.gutterLabels.map((l) => ({ ...l })),
-      /** Await edges drawn to a collapsed ancestor's lane in the last frame. */
-      foldedEdges: () => this.renderer.foldedEdges.map((e) => ({ ...e })),
-      /** Client coordinates of the middle of a segment (or of a lane label with segIndex -1). */
-      pointOf: (taskId: number, segIndex: number) => {
-        const row = this.layout.rowOf.get(taskId);
-        const lane = this.index?.lanes.get(taskId);
-        if (row === undefined || !lane) return null;
-        const r = this.canvas.getBoundingClientRect();
-        const y = rowToY(this.vp, row) + this.vp.rowHeight / 2;
-        const x =
-          segIndex < 0
-            ? 40
-            : (timeToX(this.vp, lane.starts[segIndex]) + timeToX(this.vp, lane.ends[segIndex])) / 2;
-        return { x: r.left + x, y: r.top + y };
-      },
-      timeAtClientX: (cx: number) =>
-        this.vp.start + (cx - this.canvas.getBoundingClientRect().left - this.vp.gutter) * this.vp.msPerPx,
-      /** Sets the viewport programmatically (the bench's pan/zoom script). */
-      setView: (start: number, msPerPx: number, scrollTop?: number) =>
-        this.setViewport({ ...this.vp, start, msPerPx, scrollTop: scrollTop ?? this.vp.scrollTop }),
+      highlights: () => this.highlights,
+      mode: () => this.view.mode,
+      setViewport: (vp) => this.setViewport(vp),
     };
   }
 }

@@ -11,6 +11,8 @@ import { criticalPath, criticalShare } from './criticalPath';
 import { combinatorLabel, waitTargetLabel } from './waitLabels';
 import { computeStats, type TraceStats } from './stats';
 import { groupIdOf } from './timeline/laneGroups';
+import { formatDuration } from './duration';
+import { DEFAULT_BLOCKING_THRESHOLD_MS } from './blocking';
 
 /** What a hint is about; the adapter picks a decoration style per kind. */
 export type HintKind = 'await' | 'create' | 'blocking' | 'callback';
@@ -44,7 +46,7 @@ export interface FileHints {
 export interface HintOptions {
   /** Command id behind the "Show in timeline" links; it receives `{ taskIds }`. */
   showCommand: string;
-  /** Blocking threshold; used when `stats` is not given. Default 50. */
+  /** Blocking threshold (core/blocking.ts); used when `stats` is not given. Default 50. */
   blockingThresholdMs?: number;
   /** Precomputed stats of the same trace (saves a pass when several files are shown). */
   stats?: TraceStats;
@@ -54,15 +56,8 @@ export interface HintOptions {
   criticalPath?: CriticalStep[];
 }
 
-/** A duration: `0.25 ms`, `3.4 ms`, `120 ms`, `1.00 s`, `75.3 s`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 10_000) return `${(ms / 1000).toFixed(2)} s`;
-  return `${(ms / 1000).toFixed(1)} s`;
-}
+/** Durations print one way across the product (src/core/duration.ts); re-exported for existing importers. */
+export { formatDuration };
 
 /** A point on the trace's time axis: `0.2 ms`, `1001 ms`, `2001 ms` (ms since the program started). */
 export function formatTime(t: number): string {
@@ -121,7 +116,7 @@ function pathShare(trace: Trace): Map<number, number> {
  */
 export function computeFileHints(trace: Trace, file: string, options: HintOptions): FileHints {
   const stats =
-    options.stats ?? computeStats(trace, { blockingThresholdMs: options.blockingThresholdMs ?? 50 });
+    options.stats ?? computeStats(trace, { blockingThresholdMs: options.blockingThresholdMs ?? DEFAULT_BLOCKING_THRESHOLD_MS });
   const maxRows = options.maxHoverRows ?? 20;
   const tasks = new Map(trace.tasks.map((t) => [t.id, t]));
   // Several threads/processes: each task says which one it ran on (`crunch #11 · worker 1`).

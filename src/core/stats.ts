@@ -10,11 +10,11 @@ import type {
   SettleState,
   SourceSite,
   SuspendKind,
-  SuspendedSegment,
   TaskKind,
   Trace,
   WaitTarget,
 } from '../protocol/trace';
+import { DEFAULT_BLOCKING_THRESHOLD_MS, findBlockingRuns } from './blocking';
 
 /** One suspension of one task, as the hover tables list them. */
 export interface Suspension {
@@ -139,12 +139,11 @@ function segEnd(end: number | null, trace: Trace): number {
 
 /** Computes every statistic of a trace in one pass over its segments. */
 export function computeStats(trace: Trace, options: StatsOptions = {}): TraceStats {
-  const threshold = options.blockingThresholdMs ?? 50;
+  const threshold = options.blockingThresholdMs ?? DEFAULT_BLOCKING_THRESHOLD_MS;
   const sites = new Map<string, SiteStats>();
   const functions = new Map<string, FunctionStats>();
   const creations = new Map<string, CreationSiteStats>();
   const tasks: TaskStats[] = [];
-  const blocking: BlockingStretch[] = [];
   const totals = { tasks: trace.tasks.length, yields: 0, runningMs: 0, suspendedMs: 0 };
 
   for (const task of trace.tasks) {
@@ -152,24 +151,10 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
     let suspendedMs = 0;
     let yields = 0;
     let scheduledMs = 0;
-    let previous: SuspendedSegment | null = null;
     for (const seg of task.segments) {
       const d = Math.max(0, segEnd(seg.end, trace) - seg.start);
       if (seg.state === 'running') {
         runningMs += d;
-        if (d >= threshold && threshold > 0) {
-          blocking.push({
-            taskId: task.id,
-            taskName: task.name,
-            start: seg.start,
-            end: seg.start + d,
-            durationMs: d,
-            site: previous ? previous.site : task.definition,
-            delayedTaskIds: [],
-            delayMs: 0,
-          });
-        }
-        previous = null;
         continue;
       }
       suspendedMs += d;
@@ -180,7 +165,6 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
         continue;
       }
       yields++;
-      previous = seg;
       if (!seg.site) continue;
       const key = siteKey(seg.site);
       let s = sites.get(key);
@@ -267,27 +251,23 @@ export function computeStats(trace: Trace, options: StatsOptions = {}): TraceSta
     }
   }
 
-  // A coroutine that calls another synchronously is "running" while the callee runs: only the
-  // time a stretch spent in its own code counts (running stretches of other tasks nested inside
-  // it are subtracted), so the culprit is flagged, not everyone on the stack above it.
-  const running: { taskId: number; start: number; end: number }[] = [];
-  for (const t of trace.tasks) {
-    for (const seg of t.segments)
-      if (seg.state === 'running')
-        running.push({ taskId: t.id, start: seg.start, end: segEnd(seg.end, trace) });
-  }
-  const own = blocking.filter((b) => {
-    const nested = running
-      .filter((r) => r.taskId !== b.taskId && r.start >= b.start && r.end <= b.end)
-      .sort((x, y) => x.start - y.start);
-    let covered = 0;
-    let reach = -Infinity;
-    for (const r of nested) {
-      if (r.end <= reach) continue;
-      covered += r.end - Math.max(r.start, reach);
-      reach = r.end;
-    }
-    return b.durationMs - covered >= threshold;
+  // What blocked the loop: one definition (core/blocking.ts), shared with the viewer. A stretch
+  // begins where the task resumed (its previous await), or at the function for a first run.
+  const byId = new Map(trace.tasks.map((t) => [t.id, t]));
+  const own: BlockingStretch[] = findBlockingRuns(trace, threshold).map((b) => {
+    const task = byId.get(b.taskId)!;
+    const prev = task.segments[b.segIndex - 1];
+    const resumedFrom = prev && prev.state === 'suspended' && prev.kind !== 'scheduled' ? prev : null;
+    return {
+      taskId: b.taskId,
+      taskName: task.name,
+      start: b.start,
+      end: b.end,
+      durationMs: b.durationMs,
+      site: resumedFrom ? resumedFrom.site : task.definition,
+      delayedTaskIds: [],
+      delayMs: 0,
+    };
   });
 
   // Who was kept waiting: tasks suspended across the stretch that resumed right after it ended

@@ -20,6 +20,7 @@
  */
 import type { Segment, SourceSite, SuspendedSegment, TaskRecord, Trace, TraceGroup } from '../protocol/trace';
 import { computeStats } from './stats';
+import { formatDuration } from './duration';
 
 export interface TextTimelineOptions {
   /** Total width in columns of every line (clamped to at least 40). */
@@ -65,14 +66,8 @@ const ANSI: Record<Cell, [string, string]> = {
   [Cell.Callback]: ['\x1b[36m', '\x1b[39m'],
 };
 
-/** Milliseconds as a short human string: `0.4 ms`, `120 ms`, `1.00 s`, `73.4 s`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) ms = 0;
-  if (ms < 10) return `${ms.toFixed(1)} ms`;
-  if (ms < 999.5) return `${Math.round(ms)} ms`; // so 999.6 reads "1.00 s", never "1000 ms"
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
-  return `${(ms / 1000).toFixed(1)} s`;
-}
+/** Durations print one way across the product (src/core/duration.ts); re-exported for existing importers. */
+export { formatDuration };
 
 /** Tasks in tree order (children right under their creator, by creation time) with their depth. */
 function treeOrder(tasks: TaskRecord[]): { task: TaskRecord; depth: number }[] {

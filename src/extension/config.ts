@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { PACKAGE_NAME } from '../runtime/manifest';
 import { CONFIG_SECTION, Ids } from './ids';
+import { DEFAULT_BLOCKING_THRESHOLD_MS } from '../core/blocking';
 
 /** The settings that shape one run. */
 export interface RunSettings {
@@ -72,8 +73,8 @@ export class ExtensionConfig implements vscode.Disposable {
   }
 
   get blockingThresholdMs(): number {
-    const v = Number(this.section().get<number>(Ids.settings.blockingThresholdMs, 50));
-    return Number.isFinite(v) && v > 0 ? v : 50;
+    const v = Number(this.section().get<number>(Ids.settings.blockingThresholdMs, DEFAULT_BLOCKING_THRESHOLD_MS));
+    return Number.isFinite(v) && v > 0 ? v : DEFAULT_BLOCKING_THRESHOLD_MS;
   }
 
   get revealTimelineOnRun(): boolean {

@@ -28,7 +28,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const notifier = new Notifier();
   const trust = new WorkspaceTrust();
   const output = vscode.window.createOutputChannel(Ids.outputChannel);
-  const hub = new TimelineHub(context.extensionUri, store);
+  // Test-only entry points (the trust override, the page's writable view API) exist only when the
+  // extension runs under a test runner, never in a released build.
+  const testMode = context.extensionMode === vscode.ExtensionMode.Test;
+  const hub = new TimelineHub(
+    context.extensionUri,
+    store,
+    () => ({ blockingThresholdMs: config.blockingThresholdMs, testMode }),
+    config.onDidChange,
+  );
   const view = new TimelineViewProvider(hub);
   const panel = new TimelinePanel(hub, context.extensionUri);
   const revealView = () => void view.reveal();
@@ -94,10 +102,13 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(Ids.internalCommands.testState, () =>
       describeState({ store, runs, decorations, hub, notifier, trust, panel, view }),
     ),
-    vscode.commands.registerCommand(Ids.internalCommands.testSetTrust, (trusted?: boolean) =>
-      trust.setOverride(typeof trusted === 'boolean' ? trusted : undefined),
-    ),
   );
+  if (testMode)
+    context.subscriptions.push(
+      vscode.commands.registerCommand(Ids.internalCommands.testSetTrust, (trusted?: boolean) =>
+        trust.setOverride(typeof trusted === 'boolean' ? trusted : undefined),
+      ),
+    );
   setHasResults();
 }
 

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { WebviewToHost } from '../protocol/webview';
+import type { ViewerSettings, WebviewToHost } from '../protocol/webview';
 import { Ids } from './ids';
 import { absoluteTracePath, type ResultsStore } from './resultsStore';
 import { TimelineWebview } from './timelineWebview';
@@ -22,8 +22,14 @@ export class TimelineHub implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly store: ResultsStore,
+    private readonly settings: () => ViewerSettings,
+    settingsChanged: vscode.Event<void>,
   ) {
     this.subscriptions.push(
+      settingsChanged(() => {
+        const s = this.settings();
+        for (const w of this.webviews) w.post({ type: 'settings', ...s });
+      }),
       store.onDidChange((change) => {
         for (const w of this.webviews) {
           if (change.kind === 'clear') w.post({ type: 'clear' });
@@ -44,6 +50,7 @@ export class TimelineHub implements vscode.Disposable {
           : null;
       },
       onMessage: (m) => void this.handle(m),
+      settings: this.settings,
     });
     this.webviews.add(w);
     return w;

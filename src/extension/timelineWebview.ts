@@ -5,7 +5,13 @@
  * with its own getState/setState), and throttles live trace updates.
  */
 import * as vscode from 'vscode';
-import { encodeHostMessage, parseWebviewMessage, type HostToWebview, type WebviewToHost } from '../protocol/webview';
+import {
+  encodeHostMessage,
+  parseWebviewMessage,
+  type HostToWebview,
+  type ViewerSettings,
+  type WebviewToHost,
+} from '../protocol/webview';
 import { LIVE_BUDGET } from './runSession';
 import type { Trace } from '../protocol/trace';
 import { buildTimelineHtml, timelineWebviewOptions } from './timelineHtml';
@@ -17,6 +23,8 @@ const LIVE_INTERVAL_MS = 300;
 export interface TimelineWebviewDelegate {
   /** The trace to show now (null: empty state). */
   current(): { trace: Trace; live: boolean; title?: string } | null;
+  /** The viewer's settings now (sent before the trace on every `ready`). */
+  settings(): ViewerSettings;
   onMessage(message: Exclude<WebviewToHost, { type: 'ready' }>): void;
 }
 
@@ -53,6 +61,7 @@ export class TimelineWebview implements vscode.Disposable {
     if (!msg) return; // malformed: ignore, never trust the webview
     if (msg.type === 'ready') {
       this.ready = true;
+      this.post({ type: 'settings', ...this.delegate.settings() });
       this.sendSnapshot();
       const queued = this.pending;
       this.pending = [];
@@ -74,7 +83,9 @@ export class TimelineWebview implements vscode.Disposable {
   /** Sends a message now, or after `ready`. Trace snapshots are never queued: `ready` sends the newest. */
   post(message: HostToWebview): void {
     if (!this.ready) {
-      if (message.type !== 'trace' && message.type !== 'clear') this.pending.push(message);
+      // Trace and settings go out fresh on `ready`; queue only the rest.
+      if (message.type !== 'trace' && message.type !== 'clear' && message.type !== 'settings')
+        this.pending.push(message);
       return;
     }
     this.posted[message.type] = (this.posted[message.type] ?? 0) + 1;

@@ -5,7 +5,20 @@
  */
 import type { SourceSite, Trace } from './trace';
 
+/** What the viewer needs from the host's settings and mode. */
+export interface ViewerSettings {
+  /** `asyncTimeline.blocking.thresholdMs`: running segments whose own time reaches it block the loop (core/blocking.ts). */
+  blockingThresholdMs: number;
+  /**
+   * The extension runs in test mode (`ExtensionMode.Test`; the browser suite's harness says the
+   * same): only then does the page expose its writable view API (`window.asyncTimeline.setView`).
+   */
+  testMode: boolean;
+}
+
 export type HostToWebview =
+  /** The viewer's settings: first on every `ready` (before the trace), and again when they change. */
+  | ({ type: 'settings' } & ViewerSettings)
   /** Replace the whole trace (first frame, a finished run, or a loaded trace file). `live` = still running. */
   | {
       type: 'trace';
@@ -107,6 +120,13 @@ export function parseHostMessage(v: unknown): HostToWebview | null {
         : null;
     case 'clear':
       return { type: 'clear' };
+    case 'settings':
+      return typeof v.blockingThresholdMs === 'number' &&
+        Number.isFinite(v.blockingThresholdMs) &&
+        v.blockingThresholdMs > 0 &&
+        typeof v.testMode === 'boolean'
+        ? { type: 'settings', blockingThresholdMs: v.blockingThresholdMs, testMode: v.testMode }
+        : null;
     default:
       return null;
   }

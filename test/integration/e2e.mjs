@@ -543,7 +543,11 @@ export async function runUiTest() {
       });
 
       await step('clicking the lens traces the Python program: hints on the await and create_task lines, the timeline', async () => {
-        await page.locator('.codelens-decoration a', { hasText: '▶ Run with Timeline' }).first().click();
+        // The active group's lens: math.test.ts, from the Trace test step, may still show its own in another group.
+        await page
+          .locator('.editor-group-container.active .codelens-decoration a', { hasText: '▶ Run with Timeline' })
+          .first()
+          .click();
         const hintOn = async (text) =>
           page.evaluate((t) => {
             for (const line of document.querySelectorAll('.monaco-editor .view-lines .view-line')) {

@@ -178,7 +178,7 @@ describe('core/criticalPath', () => {
     assert.equal(path[path.length - 1].end, 41);
     assert.match(
       criticalPathLine(t, path)!,
-      /41 ms of 900 ms \(the trace is truncated: the path covers what was recorded\)$/,
+      /41.0 ms of 900 ms \(the trace is truncated: the path covers what was recorded\)$/,
     );
   });
 

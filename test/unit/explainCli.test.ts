@@ -39,7 +39,7 @@ describe('cli: explain', () => {
     const io = fakeIo(dir);
     assert.equal(explainTraceFile({ command: 'explain', file: 't.json' }, io), 0);
     const text = io.out.join('');
-    assert.match(text, /^ 1\. +0\.1 ms {2}main starts \(called at L29 by top-level code\)\.\n/);
+    assert.match(text, /^ 1\. +50\.0 µs {2}main starts \(called at L29 by top-level code\)\.\n/);
     assert.match(text, /\n12\. +2\.00 s {2}the run ends at 2\.00 s: exited \(code 0\)/);
     assert.match(
       text,

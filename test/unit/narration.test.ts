@@ -68,7 +68,7 @@ describe('core/narration', () => {
       ],
       [
         '4. the loop runs worker_1, which parks at its sleep',
-        /^the loop runs worker_1 for the first time \(scheduled by main at L24, 37 ms earlier\), and parks at L13 awaiting a sleep\.$/,
+        /^the loop runs worker_1 for the first time \(scheduled by main at L24, 37\.4 ms earlier\), and parks at L13 awaiting a sleep\.$/,
       ],
       [
         '5. then worker_2',
@@ -334,10 +334,10 @@ describe('core/narration', () => {
 
   it('renders numbered steps with their output under them', () => {
     const text = renderSteps(narrate(loadTrace('workers')));
-    assert.match(text, /^ 1\. +0\.1 ms {2}main starts/);
+    assert.match(text, /^ 1\. +50\.0 µs {2}main starts/);
     assert.match(
       text,
-      /\n 4\. +0\.3 ms {2}back in main, prints 1 line, and parks at L22 awaiting worker1\.\n +│ before await\n/,
+      /\n 4\. +330 µs {2}back in main, prints 1 line, and parks at L22 awaiting worker1\.\n +│ before await\n/,
     );
   });
 });

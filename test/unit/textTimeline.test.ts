@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatDuration, renderTextTimeline, summarizeTrace } from '../../src/core/textTimeline';
+import { renderTextTimeline, summarizeTrace } from '../../src/core/textTimeline';
 import type { Trace } from '../../src/protocol/trace';
 import { edgeCaseTrace, workerTrace } from './helpers/exportTraces';
 
@@ -113,14 +113,6 @@ describe('core/textTimeline', () => {
     }
     // A 5000-deep creation chain renders without blowing the stack.
     assert.ok(renderTextTimeline(many, { width: 80 }).includes('more task'));
-  });
-
-  it('formats durations with units', () => {
-    assert.equal(formatDuration(0.42), '0.4 ms');
-    assert.equal(formatDuration(120.4), '120 ms');
-    assert.equal(formatDuration(2003.4), '2.00 s');
-    assert.equal(formatDuration(999.7), '1.00 s');
-    assert.equal(formatDuration(73_400), '73.4 s');
   });
 
   it('summarises a run in one line', () => {

@@ -26,6 +26,11 @@ describe('timeline: message guards', () => {
       taskIds: [1, 2],
     });
     assert.deepEqual(parseHostMessage({ type: 'clear' }), { type: 'clear' });
+    assert.deepEqual(parseHostMessage({ type: 'settings', blockingThresholdMs: 20, testMode: false, x: 1 }), {
+      type: 'settings',
+      blockingThresholdMs: 20,
+      testMode: false,
+    });
   });
 
   it('rejects malformed host messages', () => {
@@ -43,6 +48,10 @@ describe('timeline: message guards', () => {
       { type: 'highlightSite', file: 1, line: 1 },
       { type: 'revealTasks', taskIds: ['1'] },
       { type: 'revealTasks', taskIds: 1 },
+      { type: 'settings', blockingThresholdMs: 50 },
+      { type: 'settings', blockingThresholdMs: 0, testMode: false },
+      { type: 'settings', blockingThresholdMs: '50', testMode: false },
+      { type: 'settings', blockingThresholdMs: 50, testMode: 'yes' },
     ]) {
       assert.equal(parseHostMessage(bad), null, JSON.stringify(bad));
     }

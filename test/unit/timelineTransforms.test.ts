@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { computeTimeTicks } from '../../src/core/timeline/timeTicks';
-import { formatDuration, formatTimestamp } from '../../src/core/timeline/formatTime';
 import {
   clampScroll,
   clampToExtent,
@@ -157,16 +156,4 @@ describe('timeline: time axis ticks and units', () => {
     assert.ok(t.minor.length > 0);
   });
 
-  it('formats durations and timestamps with fitting units', () => {
-    assert.equal(formatDuration(0), '0 ms');
-    assert.equal(formatDuration(0.35), '350 µs');
-    assert.equal(formatDuration(12.345), '12.3 ms');
-    assert.equal(formatDuration(999.6), '1000 ms');
-    assert.equal(formatDuration(1000.7), '1.00 s');
-    assert.equal(formatDuration(61_500), '1 min 1.5 s');
-    assert.equal(formatDuration(Infinity), '—');
-    assert.equal(formatTimestamp(0.4), '400 µs');
-    assert.equal(formatTimestamp(12.5), '12.5 ms');
-    assert.equal(formatTimestamp(1001.2), '1.0012 s');
-  });
 });

@@ -40,10 +40,16 @@ export function cleanup() {
 
 /**
  * Writes a page that loads dist/webview/main.{js,css} the way the extension's panel will: a
- * strict CSP with a nonce, a fake acquireVsCodeApi that records posted messages and state, and
- * the theme variables + body class VS Code would set.
+ * strict CSP with a nonce, a fake acquireVsCodeApi that records posted messages and state and
+ * answers `ready` with the viewer's settings (test mode on by default, as the extension's test
+ * runs), and the theme variables + body class VS Code would set.
  */
-export function harnessPage({ theme = 'light', state = null, name = 'harness' } = {}) {
+export function harnessPage({
+  theme = 'light',
+  state = null,
+  name = 'harness',
+  settings = { blockingThresholdMs: 50, testMode: true },
+} = {}) {
   const dir = tmp();
   const nonce = 'dGVzdG5vbmNlMTIz';
   for (const t of Object.keys(THEMES)) fs.writeFileSync(path.join(dir, `theme-${t}.css`), themeCss(t));
@@ -67,7 +73,12 @@ export function harnessPage({ theme = 'light', state = null, name = 'harness' } 
     if (acquired) throw new Error('acquireVsCodeApi called twice');
     acquired = true;
     return {
-      postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+      postMessage: (m) => {
+        window.__posted.push(JSON.parse(JSON.stringify(m)));
+        // As the extension host does: the viewer's settings first on every ready (null: send none).
+        const settings = ${JSON.stringify(settings)};
+        if (m && m.type === 'ready' && settings) window.postMessage({ type: 'settings', ...settings }, '*');
+      },
       getState: () => window.__state,
       setState: (s) => { window.__state = JSON.parse(JSON.stringify(s)); },
     };

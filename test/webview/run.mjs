@@ -463,6 +463,33 @@ test('edge cases: rejected, pending at exit, a long blocking segment', async () 
   await page.close();
 });
 
+test("blocking uses the host's threshold (legend says it); the writable view API needs test mode", async () => {
+  // The 400 ms running segment of edgeCases blocks at 300 ms and not at 500 ms.
+  const page = await open(fixture('edgeCases'), { name: 'threshold', settings: { blockingThresholdMs: 500, testMode: false } });
+  const legend = () => page.$eval('.legend', (e) => e.innerText);
+  const tipAt = async (taskId, seg) => {
+    await page.mouse.move(5, 300);
+    await page.waitForSelector('.tooltip', { state: 'hidden' });
+    const pt = await pointOf(page, taskId, seg);
+    await page.mouse.move(pt.x, pt.y);
+    await page.waitForSelector('.tooltip:not([hidden])');
+    return page.$eval('.tooltip', (e) => e.innerText);
+  };
+  assert((await legend()).includes('blocks the loop ≥ 500 ms'), `legend at 500 ms: ${await legend()}`);
+  let tip = await tipAt(1, 2);
+  assert(!tip.includes('blocking') && tip.includes('400 ms'), `not blocking at 500 ms: ${tip}`);
+  eq(await api(page, () => typeof window.asyncTimeline.setView), 'undefined', 'no setView outside test mode');
+  eq(await api(page, () => typeof window.asyncTimeline.viewport), 'function', 'read-only inspection stays');
+  await send(page, { type: 'settings', blockingThresholdMs: 300, testMode: false });
+  assert((await legend()).includes('blocks the loop ≥ 300 ms'), `legend at 300 ms: ${await legend()}`);
+  tip = await tipAt(1, 2);
+  assert(tip.includes('blocking the event loop'), `blocking at 300 ms: ${tip}`);
+  eq(await api(page, () => typeof window.asyncTimeline.setView), 'undefined', 'still no setView');
+  await send(page, { type: 'settings', blockingThresholdMs: 300, testMode: true });
+  eq(await api(page, () => typeof window.asyncTimeline.setView), 'function', 'setView in test mode');
+  await page.close();
+});
+
 test('view state is saved with setState and restored on reload', async () => {
   const page = await open(fixture('crawl'));
   await page.focus('canvas');

@@ -1,5 +1,5 @@
 import type { LaneLayout } from './laneTree';
-import { formatDuration, formatTimestamp } from './formatTime';
+import { formatDuration, formatTimestamp } from '../duration';
 import { describeTask, errorLine, formatSite, taskTitle } from './taskDetails';
 import type { TraceIndex } from './traceIndex';
 import { waitTargetLabel } from '../waitLabels';

@@ -1,13 +1,10 @@
-import { formatDuration, formatTimestamp } from './formatTime';
+import { formatDuration, formatTimestamp } from '../duration';
 import { callbackLabel, combinatorLabel, waitTargetLabel } from '../waitLabels';
 import { errorLine, formatSite, taskTitle } from './taskDetails';
-import type { TraceIndex } from './traceIndex';
+import { isBlocking, type TraceIndex } from './traceIndex';
 import type { Hit } from './hitTest';
 import type { SourceSite, TaskRecord } from '../../protocol/trace';
 import { groupFacts, groupNoun, groupOfTask } from './laneGroups';
-
-/** Running segments at least this long are shown as blocking the event loop (the seed's lesson). */
-export const BLOCKING_MS = 50;
 
 /** A tooltip: a title line and label/value pairs, all plain text. */
 export interface HoverFacts {
@@ -81,7 +78,7 @@ export function hoverFacts(index: TraceIndex, hit: Hit): HoverFacts | null {
   const rows: Array<[string, string]> = [];
   let state: string;
   if (seg.state === 'running') {
-    state = end - start >= BLOCKING_MS ? 'running — blocking the event loop' : 'running';
+    state = isBlocking(index, task.id, hit.segIndex) ? 'running — blocking the event loop' : 'running';
   } else {
     state =
       seg.kind === 'scheduled'

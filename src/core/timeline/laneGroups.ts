@@ -1,5 +1,5 @@
 import type { TaskRecord, Trace, TraceGroup } from '../../protocol/trace';
-import { formatDuration, formatTimestamp } from './formatTime';
+import { formatDuration, formatTimestamp } from '../duration';
 
 /**
  * Threads and processes as the viewer groups them. A trace with `groups` holding more than one

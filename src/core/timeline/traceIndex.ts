@@ -1,4 +1,5 @@
 import type { CallbackRecord, TaskRecord, Trace } from '../../protocol/trace';
+import { type BlockingSet, blockingSet, DEFAULT_BLOCKING_THRESHOLD_MS } from '../blocking';
 import { type GroupIndex, groupIdOf, indexGroups } from './laneGroups';
 
 /** Segment states as stored in {@link LaneData.suspended} (a byte per segment). */
@@ -94,14 +95,18 @@ export interface TraceIndex {
   segmentCount: number;
   /** Threads and processes in display order, or null for a single-thread trace (no group headers). */
   groups: GroupIndex | null;
+  /** The running segments that blocked the event loop (core/blocking.ts), at {@link blockingThresholdMs}. */
+  blocking: BlockingSet;
+  blockingThresholdMs: number;
 }
 
 /**
  * Indexes a trace for drawing: the lane objects, the creator tree, callbacks by task, the time
  * extent. Linear in the number of tasks (plus one look at each task's last segment); per-lane
- * segment arrays are built on demand. It never mutates the trace.
+ * segment arrays are built on demand. It never mutates the trace. `blockingThresholdMs` is the
+ * setting's value (the host sends it); the blocking segments are found once here.
  */
-export function indexTrace(trace: Trace): TraceIndex {
+export function indexTrace(trace: Trace, blockingThresholdMs = DEFAULT_BLOCKING_THRESHOLD_MS): TraceIndex {
   let startT = Infinity;
   let endT = Number.isFinite(trace.durationMs) ? trace.durationMs : 0;
   for (const task of trace.tasks) {
@@ -140,7 +145,13 @@ export function indexTrace(trace: Trace): TraceIndex {
   for (const list of callbacksByTask.values()) list.sort((a, b) => a.t - b.t);
 
   const groups = indexGroups(trace, roots, (id) => lanes.get(id)?.task);
-  return { trace, startT, endT, lanes, roots, callbacksByTask, segmentCount, groups };
+  const blocking = blockingSet(trace, blockingThresholdMs);
+  return { trace, startT, endT, lanes, roots, callbacksByTask, segmentCount, groups, blocking, blockingThresholdMs };
+}
+
+/** True when this running segment blocked the event loop (the one definition, core/blocking.ts). */
+export function isBlocking(index: TraceIndex, taskId: number, segIndex: number): boolean {
+  return index.blocking.get(taskId)?.has(segIndex) === true;
 }
 
 /** Index of the first element of a sorted array that is >= t (arr.length if none). */
