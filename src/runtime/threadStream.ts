@@ -43,7 +43,8 @@ export function openStream(m: RunManifest, ctx: RunContext, facts: ThreadFacts, 
   const ctlBuffer = new SharedArrayBuffer(Ctl.Size * 4);
   const ctl = new Int32Array(ctlBuffer);
   // Appending to a file never waits for the host (a pipe would, and the ring would fill behind it).
-  const fd = fs.openSync(streamFile(m, ctx), 'a');
+  const file = streamFile(m, ctx);
+  const fd = fs.openSync(file, 'a');
   let closed = false;
   /** performance.now() at this thread's t = 0 (-1 until its code starts). */
   let origin = -1;
@@ -96,7 +97,7 @@ export function openStream(m: RunManifest, ctx: RunContext, facts: ThreadFacts, 
 
   for (const message of facts.warnings ?? []) send({ type: 'warning', message });
 
-  const port: StreamPort = { ring, ctlBuffer, fd };
+  const port: StreamPort = { ring, ctlBuffer, fd, file };
   if (isWorker) {
     // Announce the ring to the process's writer thread; the channel must not keep this thread alive.
     const announce = new BroadcastChannel(channelOf(ctx));

@@ -16,11 +16,12 @@ import { Ctl } from './tracer';
 import { drain, lock, unlock } from './shipper';
 import { jsonFrame, writeAll } from './frames';
 
-/** A thread's ring, control words and event file. */
+/** A thread's ring, control words and event file (its descriptor in the announcing thread, and its path). */
 export interface StreamPort {
   ring: SharedArrayBuffer;
   ctlBuffer: SharedArrayBuffer;
   fd: number;
+  file: string;
 }
 
 export interface WriterData extends StreamPort {
@@ -51,7 +52,16 @@ let served: Served[] = [main];
 const channel = new BroadcastChannel(data.channel);
 channel.onmessage = (event: unknown) => {
   const port = (event as { data: StreamPort }).data;
-  served.push({ ring: port.ring, ctl: new Int32Array(port.ctlBuffer), fd: port.fd, stopReported: false });
+  // Our own descriptor for a worker's file, not the worker's: Node closes the descriptors a worker opened
+  // when it ends (trackUnmanagedFds), and a terminated worker's last events are shipped after that. Both
+  // append, and the lock word keeps their frames apart.
+  let fd: number;
+  try {
+    fd = fs.openSync(port.file, 'a');
+  } catch {
+    return; // the host is gone
+  }
+  served.push({ ring: port.ring, ctl: new Int32Array(port.ctlBuffer), fd, stopReported: false });
 };
 
 /** Ships one thread's new events (and the stop acknowledgement); false once it is gone for good. */
@@ -85,6 +95,9 @@ void (async () => {
     if (wait.async) await wait.value;
     else await new Promise<void>((resolve) => setImmediate(resolve));
     Atomics.store(main.ctl, Ctl.Wake, 0);
+    // Read before shipping: a flush asked for while this round ships (the main thread exiting right after a
+    // worker's last events) is answered by the next round, which ships those events too.
+    const flushAsked = Atomics.load(main.ctl, Ctl.Flush) === 1;
     const stopping = fs.existsSync(data.stopFile);
     let shipped = 0;
     served = served.filter((s) => {
@@ -94,7 +107,7 @@ void (async () => {
     });
     busy = shipped > 1024;
     // The main thread is exiting and asked for everything to be shipped (worker threads die with it).
-    if (Atomics.load(main.ctl, Ctl.Flush) === 1) {
+    if (flushAsked) {
       Atomics.store(main.ctl, Ctl.Flush, 0);
       Atomics.notify(main.ctl, Ctl.Flush);
     }
