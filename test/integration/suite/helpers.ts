@@ -52,14 +52,18 @@ export const LATE_MS = 5000;
  * A duration as the hints print it (`0.25 ms`, `205 ms`, `1.02 s`, `12.3 s`) in milliseconds, so
  * tests check what the numbers mean rather than how many digits a loaded machine gave them.
  */
+/** Reads what core/duration.ts#formatDuration writes (µs, ms, s; `1 min 15.3 s`), in ms. */
 export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?) (ms|s)$/.exec(text.trim());
+  const t = text.trim();
+  const min = /^(\d+) min (\d+(?:\.\d+)?) s$/.exec(t);
+  if (min) return Number(min[1]) * 60_000 + Number(min[2]) * 1000;
+  const m = /^(\d+(?:\.\d+)?) (µs|ms|s)$/.exec(t);
   if (!m) throw new Error(`not a duration: ${JSON.stringify(text)}`);
-  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'µs' ? 0.001 : 1);
 }
 
 /** A duration pattern for regexes over hint labels (capture it and read it with parseDuration). */
-export const DURATION = String.raw`\d+(?:\.\d+)? m?s`;
+export const DURATION = String.raw`(?:\d+ min )?\d+(?:\.\d+)? (?:µs|ms|s)`;
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`: generous, for a loaded machine). */
 export async function waitFor<T>(
