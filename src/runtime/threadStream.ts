@@ -36,7 +36,13 @@ function channelOf(ctx: RunContext): string {
  * Opens this thread's stream and returns its tracer. `onStart` runs when the program's own code first
  * runs on this thread (after its start frame is written).
  */
-export function openStream(m: RunManifest, ctx: RunContext, facts: ThreadFacts, hideThread: <T>(start: () => T) => T, onStart: () => void): TracerApi {
+export function openStream(
+  m: RunManifest,
+  ctx: RunContext,
+  facts: ThreadFacts,
+  hideThread: <T>(start: () => T) => T,
+  onStart: () => void,
+): TracerApi {
   const isWorker = ctx.role === 'worker';
   const ringEvents = isWorker ? Math.min(WORKER_RING_EVENTS, m.ringEvents) : m.ringEvents;
   const ring = new SharedArrayBuffer(ringEvents * EVENT_BYTES);
@@ -74,7 +80,14 @@ export function openStream(m: RunManifest, ctx: RunContext, facts: ThreadFacts, 
         nodeVersion: process.version,
         maxEvents: m.maxEvents,
         threadId,
-        kind: ctx.role === 'root' ? (m.command ? 'process' : 'main') : ctx.role === 'worker' ? 'worker' : 'process',
+        kind:
+          ctx.role === 'root'
+            ? m.command
+              ? 'process'
+              : 'main'
+            : ctx.role === 'worker'
+              ? 'worker'
+              : 'process',
         parent: ctx.parent,
         ...(facts.entry() ? { entry: facts.entry() } : {}),
         ...(facts.argv ? { argv: facts.argv() } : {}),
@@ -86,7 +99,10 @@ export function openStream(m: RunManifest, ctx: RunContext, facts: ThreadFacts, 
     waitForRoom: () => {
       // The ring is full: wake the writer and wait for it (bounded: a dead host must not hang us).
       const deadline = Date.now() + 10_000;
-      while (Atomics.load(ctl, Ctl.Write) - Atomics.load(ctl, Ctl.Read) >= ringEvents && Date.now() < deadline) {
+      while (
+        Atomics.load(ctl, Ctl.Write) - Atomics.load(ctl, Ctl.Read) >= ringEvents &&
+        Date.now() < deadline
+      ) {
         Atomics.store(ctl, Ctl.Wake, 1);
         Atomics.notify(ctl, Ctl.Wake);
         Atomics.wait(ctl, Ctl.Read, Atomics.load(ctl, Ctl.Read), 20);
@@ -108,7 +124,14 @@ export function openStream(m: RunManifest, ctx: RunContext, facts: ThreadFacts, 
     const writer = hideThread(() =>
       asOurThread(
         ctx,
-        () => new Worker(m.writerModule, { workerData: writerData, execArgv: [], stdin: false, stdout: true, stderr: true }),
+        () =>
+          new Worker(m.writerModule, {
+            workerData: writerData,
+            execArgv: [],
+            stdin: false,
+            stdout: true,
+            stderr: true,
+          }),
       ),
     );
     writer.unref();
@@ -142,9 +165,19 @@ export function openStream(m: RunManifest, ctx: RunContext, facts: ThreadFacts, 
     }
     if (!lock(ctl, 2000)) return;
     try {
-      for (const message of facts.warningsAtExit?.() ?? []) writeAll(fd, jsonFrame({ type: 'warning', message }));
+      for (const message of facts.warningsAtExit?.() ?? [])
+        writeAll(fd, jsonFrame({ type: 'warning', message }));
       drain(ring, ctl, fd);
-      writeAll(fd, jsonFrame({ type: 'end', reason: 'exit', code, events: Atomics.load(ctl, Ctl.Write), ...(origin >= 0 ? { t: performance.now() - origin } : {}) }));
+      writeAll(
+        fd,
+        jsonFrame({
+          type: 'end',
+          reason: 'exit',
+          code,
+          events: Atomics.load(ctl, Ctl.Write),
+          ...(origin >= 0 ? { t: performance.now() - origin } : {}),
+        }),
+      );
     } catch {
       // host gone
     }

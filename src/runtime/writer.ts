@@ -32,9 +32,16 @@ export interface WriterData extends StreamPort {
 }
 
 /** Atomics.waitAsync (ES2024; Node has it since 16), typed here as this project's lib does not know it. */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string };
-}).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      a: Int32Array,
+      i: number,
+      v: number,
+      ms: number,
+    ): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
 
 /** How long a round waits for a thread's lock (held briefly while that thread writes a JSON frame). */
 const LOCK_MS = 100;
@@ -47,7 +54,12 @@ interface Served {
 }
 
 const data = workerData as WriterData;
-const main: Served = { ring: data.ring, ctl: new Int32Array(data.ctlBuffer), fd: data.fd, stopReported: false };
+const main: Served = {
+  ring: data.ring,
+  ctl: new Int32Array(data.ctlBuffer),
+  fd: data.fd,
+  stopReported: false,
+};
 let served: Served[] = [main];
 const channel = new BroadcastChannel(data.channel);
 channel.onmessage = (event: unknown) => {
