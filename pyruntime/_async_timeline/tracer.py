@@ -1354,6 +1354,23 @@ def _waiting_lane(fut):
     return None
 
 
+def _waiter(fut, me):
+    """The suspended lane waiting on the still pending `fut`, when it is another than `me`."""
+    try:
+        if fut.done():
+            return None
+    except Exception:
+        return None
+    L = _waiting_lane(fut)
+    return None if L is None or L is me else L
+
+
+def _woke(L, me):
+    """`me` completed what lane L waits on: its resume says so (WokenBy), if it still waits."""
+    if L.st == SUSP:
+        L.wait = me.id
+
+
 def _waker(orig, attr):
     def wake(self, *args, **kwargs):
         ws = getattr(self, attr, None) if _on else None
@@ -1364,18 +1381,14 @@ def _waker(orig, attr):
             return orig(self, *args, **kwargs)
         pending = []
         for fut in list(ws):
-            try:
-                if not fut.done():
-                    L = _waiting_lane(fut)
-                    if L is not None and L is not me:
-                        pending.append((fut, L))
-            except Exception:
-                pass
+            L = _waiter(fut, me)
+            if L is not None:
+                pending.append((fut, L))
         r = orig(self, *args, **kwargs)
         for fut, L in pending:
             try:
-                if fut.done() and not fut.cancelled() and L.st == SUSP:
-                    L.wait = me.id
+                if fut.done() and not fut.cancelled():
+                    _woke(L, me)
             except Exception:
                 pass
         return r
@@ -1398,21 +1411,12 @@ def _resolving(fut):
     me = _lane_above(_getframe(2))
     if me is None:
         return None
-    try:
-        if fut.done():
-            return None
-    except Exception:
-        return None
-    L = _waiting_lane(fut)
-    if L is None or L is me:
-        return None
-    return me, L
+    L = _waiter(fut, me)
+    return None if L is None else (me, L)
 
 
 def _resolved(pair):
-    me, L = pair
-    if L.st == SUSP:
-        L.wait = me.id
+    _woke(pair[1], pair[0])
 
 
 class Future(_CFuture):
