@@ -7,15 +7,35 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const root = path.dirname(new URL(import.meta.url).pathname);
 
-const common = { bundle: true, sourcemap: production ? false : 'linked', minify: production, logLevel: 'info', absWorkingDir: root };
+// Released builds (`--production`, used by `npm run package`) leave test-only switches out.
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'info',
+  absWorkingDir: root,
+  define: { ASYNC_TIMELINE_TEST_HOOKS: production ? 'false' : 'true' },
+};
 const node = { ...common, platform: 'node', target: 'node20' };
 
 /** Every bundle the project ships. Entries whose source does not exist yet are skipped. */
 const bundles = [
   // The extension host side: the only bundle that may see `vscode` (provided by VS Code at run time).
-  { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', format: 'cjs', external: ['vscode'] },
+  {
+    ...node,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    format: 'cjs',
+    external: ['vscode'],
+  },
   // The headless CLI.
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    format: 'cjs',
+    banner: { js: '#!/usr/bin/env node' },
+  },
   // The instrumenter on its own: the traced child loads it lazily for files the host did not prepare.
   { ...node, entryPoints: ['src/instrument/index.ts'], outfile: 'dist/instrument.js', format: 'cjs' },
   // The host's prepare worker: instruments a program's module graph off the caller's thread.
@@ -25,7 +45,14 @@ const bundles = [
   { ...node, entryPoints: ['src/runtime/hooks.ts'], outfile: 'dist/runtime/hooks.mjs', format: 'esm' },
   { ...node, entryPoints: ['src/runtime/writer.ts'], outfile: 'dist/runtime/writer.js', format: 'cjs' },
   // The timeline viewer (webview and standalone HTML export).
-  { ...common, platform: 'browser', target: 'es2022', entryPoints: ['media/main.ts'], outfile: 'dist/webview/main.js', format: 'iife' },
+  {
+    ...common,
+    platform: 'browser',
+    target: 'es2022',
+    entryPoints: ['media/main.ts'],
+    outfile: 'dist/webview/main.js',
+    format: 'iife',
+  },
 ].filter((b) => fs.existsSync(path.join(root, b.entryPoints[0])));
 
 /** Static webview assets copied next to the bundle. */

@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const notifier = new Notifier();
   const trust = new WorkspaceTrust();
   const output = vscode.window.createOutputChannel(Ids.outputChannel);
-  // Test-only entry points (the trust override, the page's writable view API) exist only when the
+  // Test-only entry points (the state snapshot, the trust override, the page's writable view API) exist only when the
   // extension runs under a test runner, never in a released build.
   const testMode = context.extensionMode === vscode.ExtensionMode.Test;
   const hub = new TimelineHub(
@@ -99,12 +99,12 @@ export function activate(context: vscode.ExtensionContext): void {
       await view.reveal();
       hub.revealTasks(ids);
     }),
-    vscode.commands.registerCommand(Ids.internalCommands.testState, () =>
-      describeState({ store, runs, decorations, hub, notifier, trust, panel, view }),
-    ),
   );
   if (testMode)
     context.subscriptions.push(
+      vscode.commands.registerCommand(Ids.internalCommands.testState, () =>
+        describeState({ store, runs, decorations, hub, notifier, trust, panel, view }),
+      ),
       vscode.commands.registerCommand(Ids.internalCommands.testSetTrust, (trusted?: boolean) =>
         trust.setOverride(typeof trusted === 'boolean' ? trusted : undefined),
       ),

@@ -194,11 +194,19 @@ export function importsOf(source: string): InstrumentResult['imports'] {
 }
 
 /**
+ * `false` in the released build (`esbuild.mjs --production`, which `npm run package` uses), so the
+ * test-only switch below is compiled out of what users install; `true` in development builds, and
+ * not defined at all when the tests run the TypeScript compiler's output.
+ */
+declare const ASYNC_TIMELINE_TEST_HOOKS: boolean | undefined;
+
+/**
  * TEST-ONLY: files (by base name, comma-separated in ASYNC_TIMELINE_TEST_UNTRACEABLE) whose instrumentation
  * fails as an internal error would, so a test can show the untraced fallback end to end (it sets the
- * variable for a CLI process, whose prepare worker and traced program inherit it).
+ * variable for a CLI process, whose prepare worker and traced program inherit it). Not in released builds.
  */
 function untraceableForTests(file: string): boolean {
+  if (typeof ASYNC_TIMELINE_TEST_HOOKS !== 'undefined' && !ASYNC_TIMELINE_TEST_HOOKS) return false;
   const names = globalThis.process?.env?.ASYNC_TIMELINE_TEST_UNTRACEABLE;
   return !!names && names.split(',').includes(path.basename(file));
 }
