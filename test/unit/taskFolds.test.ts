@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { percentile, taskFolds } from '../../src/core/taskFolds';
+import { renderTextTimeline } from '../../src/core/textTimeline';
+import type { TaskRecord } from '../../src/protocol/trace';
+import { FILE, r, task, trace, w } from './helpers/explainTraces';
+
+const HANDLER = { file: FILE, line: 5, column: 1 };
+
+/** A handler created by `parent` at `t`: runs `run` ms, waits `wait` ms, runs 0.1 ms, settles. */
+function handler(id: number, parent: number | null, t: number, run: number, wait: number): TaskRecord {
+  return task(
+    id,
+    'GET /user/:id',
+    parent,
+    [r(t, t + run), w(t + run, t + run + wait, 7), r(t + run + wait, t + run + wait + 0.1)],
+    { t: t + run + wait + 0.1, state: 'fulfilled' },
+    3,
+    { definition: HANDLER, kind: 'arrow' },
+  );
+}
+
+/** main (1) idles 5 s, then creates `n` handlers 10 ms apart; handler i runs i+1 ms and waits 10·(i+1) ms. */
+function server(n: number) {
+  const tasks: TaskRecord[] = [];
+  const end = 5000 + 10 * n + 200;
+  tasks.push(
+    task(1, 'main', null, [r(0, 1), w(1, end, 20), r(end, end + 1)], { t: end + 1, state: 'fulfilled' }),
+  );
+  for (let i = 0; i < n; i++) tasks.push(handler(i + 2, 1, 5000 + 10 * i, i + 1, 10 * (i + 1)));
+  return trace(tasks);
+}
+
+describe('core/taskFolds: many similar tasks read as one', () => {
+  it('folds the tasks of one definition and one parent, with count, p50/p95 of running and waiting, first start and last end', () => {
+    const folds = taskFolds(server(40));
+    assert.equal(folds.length, 1);
+    const f = folds[0];
+    assert.equal(f.name, 'GET /user/:id');
+    assert.equal(f.parentId, 1);
+    assert.deepEqual(
+      f.taskIds,
+      Array.from({ length: 40 }, (_, i) => i + 2),
+    );
+    // Running: 1.1 … 40.1 ms (the first stretch plus 0.1 ms); waiting 10 … 400 ms. Nearest rank.
+    assert.ok(Math.abs(f.run.p50 - 20.1) < 1e-9, String(f.run.p50));
+    assert.ok(Math.abs(f.run.p95 - 38.1) < 1e-9, String(f.run.p95));
+    assert.equal(f.wait.p50, 200);
+    assert.equal(f.wait.p95, 380);
+    assert.equal(f.firstStart, 5000);
+    assert.ok(Math.abs(f.lastEnd - (5390 + 40 + 400 + 0.1)) < 1e-9, String(f.lastEnd));
+  });
+
+  it('two of a kind do not fold; three do (the default minimum), and minMembers changes it', () => {
+    assert.deepEqual(taskFolds(server(2)), []);
+    assert.equal(taskFolds(server(3)).length, 1);
+    assert.deepEqual(taskFolds(server(3), { minMembers: 4 }), []);
+  });
+
+  it('different parents never merge, and neither do different definitions of the same name', () => {
+    const t = server(0);
+    t.tasks.push(task(2, 'worker', null, [r(1, 2)], { t: 2, state: 'fulfilled' }));
+    for (let i = 0; i < 3; i++) t.tasks.push(handler(3 + i, 1, 10 + i, 1, 1));
+    for (let i = 0; i < 3; i++) t.tasks.push(handler(6 + i, 2, 10 + i, 1, 1));
+    const other = handler(9, 1, 20, 1, 1);
+    other.definition = { file: FILE, line: 50, column: 1 };
+    t.tasks.push(other);
+    const folds = taskFolds(t);
+    assert.deepEqual(
+      folds.map((f) => [f.parentId, f.taskIds]),
+      [
+        [1, [3, 4, 5]],
+        [2, [6, 7, 8]],
+      ],
+    );
+  });
+
+  it('ties: members created at the same moment keep id order; equal times give equal percentiles', () => {
+    const t = server(0);
+    for (let i = 0; i < 4; i++) t.tasks.push(handler(5 - i, 1, 100, 2, 3));
+    t.tasks.sort((a, b) => a.id - b.id);
+    const [f] = taskFolds(t);
+    assert.deepEqual(f.taskIds, [2, 3, 4, 5]);
+    assert.ok(Math.abs(f.run.p50 - 2.1) < 1e-9 && Math.abs(f.run.p95 - 2.1) < 1e-9);
+    assert.equal(percentile([], 50), 0);
+    assert.equal(percentile([1, 2, 3, 4], 50), 2);
+    assert.equal(percentile([1, 2, 3, 4], 95), 4);
+  });
+
+  it('the text timeline draws a fold as one row with its numbers, and shows every member with foldMin 0', () => {
+    const folded = renderTextTimeline(server(40), { width: 160 });
+    const lines = folded.split('\n');
+    const row = lines.find((l) => l.includes('GET /user/:id ×40'));
+    assert.ok(row, folded);
+    assert.match(row, /p50 run 20\.1 ms \/ wait 200 ms, p95 38\.1 ms \/ 380 ms/);
+    assert.ok(!folded.includes('#2'), 'no member row');
+    assert.equal(lines.filter((l) => l.includes('GET /user')).length, 1);
+    const open = renderTextTimeline(server(40), { width: 100, foldMin: 0, maxRows: 100 });
+    assert.equal(open.split('\n').filter((l) => l.includes('GET /user/:id #')).length, 40);
+    assert.ok(!open.includes('×40'));
+  });
+
+  it('the text timeline axis can be fitted to a span: ticks start inside it, not at 0', () => {
+    const text = renderTextTimeline(server(5), { width: 100, span: { from: 4990, to: 5300 } });
+    const axis = text.split('\n').at(-2)!;
+    assert.ok(!/(^|\s)0(\s|$)/.test(axis), axis);
+    assert.match(axis, /5\.0 s|5 s|5\.1 s/);
+  });
+});
