@@ -23,7 +23,13 @@ import {
   visibleTimeRange,
   zoomAt,
 } from '../src/core/timeline/viewport';
-import { initialView, savedTimeView, type ViewModel, viewReducer } from '../src/core/timeline/viewController';
+import {
+  initialView,
+  savedTimeView,
+  type ViewModel,
+  viewReducer,
+  workSpan,
+} from '../src/core/timeline/viewController';
 import { renderDetails } from './detailsPane';
 import { keyAction, type KeyAction } from './keymap';
 import { bindPointer } from './pointerInput';
@@ -261,6 +267,7 @@ export class TimelineApp {
       live: this.live,
       sameRun,
       restore,
+      work: workSpan(trace, this.index.startT, this.index.endT),
     });
     if (this.state.selectedTaskId !== null && !this.index.lanes.has(this.state.selectedTaskId))
       this.state.selectedTaskId = null;
