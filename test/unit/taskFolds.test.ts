@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { narrate } from '../../src/core/narration';
 import { percentile, taskFolds } from '../../src/core/taskFolds';
 import { renderTextTimeline } from '../../src/core/textTimeline';
 import type { TaskRecord } from '../../src/protocol/trace';
@@ -104,5 +105,51 @@ describe('core/taskFolds: many similar tasks read as one', () => {
     const axis = text.split('\n').at(-2)!;
     assert.ok(!/(^|\s)0(\s|$)/.test(axis), axis);
     assert.match(axis, /5\.0 s|5 s|5\.1 s/);
+  });
+
+  describe('narration', () => {
+    /** Handlers created by `parent` 10 ms apart from 5 s, waiting these times: their steps interleave irregularly. */
+    function irregular(waits: number[], parent: (i: number) => number = () => 1) {
+      const t = server(0);
+      t.tasks[0].segments[1].end = 5300;
+      t.tasks[0].segments[2] = r(5300, 5301);
+      t.tasks[0].settled = { t: 5301, state: 'fulfilled' };
+      if (waits.some((_, i) => parent(i) === 2))
+        t.tasks.push(
+          task(2, 'other', null, [r(2, 3), w(3, 5300, 30), r(5300, 5300.5)], {
+            t: 5300.5,
+            state: 'fulfilled',
+          }),
+        );
+      const first = t.tasks.length + 1;
+      waits.forEach((wait, i) => t.tasks.push(handler(first + i, parent(i), 5000 + 10 * i, 1, wait)));
+      t.durationMs = 5302;
+      return t;
+    }
+
+    it('interleaved steps of many tasks of one function are one step naming the function, its count and numbers', () => {
+      const t = irregular([35, 5, 50, 12, 3]);
+      const steps = narrate(t);
+      const fold = steps.find((s) => s.kind === 'repeat' && s.text.startsWith('GET /user/:id ×5'));
+      assert.ok(fold, steps.map((s) => s.text).join('\n'));
+      assert.match(
+        fold.text,
+        /^GET \/user\/:id ×5 \(tasks of one function, created by main\) take \d+ steps/,
+      );
+      assert.match(fold.text, /5 starts/);
+      assert.match(fold.text, /the first: main calls GET \/user\/:id\(\) at L3/);
+      // Nothing is lost: every step of the unfolded narration is still there, as a member.
+      const count = (list: typeof steps): number =>
+        list.reduce((n, s) => n + (s.members ? count(s.members) : 1), 0);
+      assert.equal(count(steps), narrate(t, { fold: false }).length);
+      assert.ok(!narrate(t, { foldTasks: 0 }).some((s) => s.text.startsWith('GET /user/:id ×')));
+    });
+
+    it('two of a kind are told step by step; different parents do not fold together', () => {
+      assert.ok(!narrate(irregular([35, 5])).some((s) => /×2/.test(s.text)));
+      const mixed = irregular([35, 5, 50, 12, 3, 20], (i) => (i % 2 ? 2 : 1));
+      const text = narrate(mixed).map((s) => s.text);
+      assert.ok(!text.some((x) => /GET \/user\/:id ×6/.test(x)), text.join('\n'));
+    });
   });
 });

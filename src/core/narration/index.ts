@@ -15,6 +15,8 @@ import { mergeSorted } from '../mergeSorted';
 import { aloneIds, collectGroup, DEFAULT_HOLD_MS, DEFAULT_IDLE_MS, Draft, type Words } from './collect';
 import { narrationContext, type NarrationContext } from './context';
 import { foldSteps } from './fold';
+import { foldTaskRuns } from './taskFoldRuns';
+import { DEFAULT_FOLD_MIN, foldOfTask, taskFolds } from '../taskFolds';
 import { attachOutput } from './output';
 
 export interface NarrateOptions {
@@ -24,6 +26,11 @@ export interface NarrateOptions {
   holdMs?: number;
   /** Fold repeated steps into `repeat` steps (default true). */
   fold?: boolean;
+  /**
+   * Fold the steps of many tasks of one function and parent (`core/taskFolds.ts`), this many at
+   * least (default 3), into one `repeat` step even when their steps interleave; 0: do not.
+   */
+  foldTasks?: number;
 }
 
 function endDraft(trace: Trace, t: number, words: Words): Draft {
@@ -109,7 +116,7 @@ export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
   // Top-level steps are plain objects with their sentence written; a folded step's members stay
   // drafts, whose sentences are written when read (or serialized).
   if (options.fold === false) return drafts.map((d) => d.plain());
-  return foldSteps(
+  const folded = foldSteps(
     drafts,
     Draft.same,
     (d) => d.plain(),
@@ -119,4 +126,8 @@ export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
       return label ? `[${label}] ${text}` : text;
     },
   );
+  // Then what repetition could not fold: the interleaved steps of many tasks of one function.
+  const minMembers = options.foldTasks ?? DEFAULT_FOLD_MIN;
+  if (minMembers <= 0) return folded;
+  return foldTaskRuns(folded, foldOfTask(taskFolds(trace, { minMembers })), ctx, minMembers);
 }
