@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { narrate } from '../../src/core/narration';
+import { buildTableRows, TABLE_COLUMNS } from '../../src/core/timeline/accessibleTable';
+import { layoutLanes } from '../../src/core/timeline/laneTree';
+import { indexTrace } from '../../src/core/timeline/traceIndex';
 import { percentile, taskFolds } from '../../src/core/taskFolds';
 import { renderTextTimeline } from '../../src/core/textTimeline';
 import type { TaskRecord } from '../../src/protocol/trace';
@@ -151,5 +154,34 @@ describe('core/taskFolds: many similar tasks read as one', () => {
       const text = narrate(mixed).map((s) => s.text);
       assert.ok(!text.some((x) => /GET \/user\/:id ×6/.test(x)), text.join('\n'));
     });
+  });
+
+  it('the accessible table says a fold in a header row, its members one level in under it', () => {
+    const idx = indexTrace(server(5));
+    const rows = buildTableRows(idx, layoutLanes(idx, { collapsed: new Set(), filter: '' }));
+    assert.deepEqual(
+      rows.map((r) => [r.taskId, r.depth, r.foldMembers ? 'fold' : '']),
+      [
+        [1, 0, ''],
+        [2, 1, 'fold'],
+        [2, 2, ''],
+        [3, 2, ''],
+        [4, 2, ''],
+        [5, 2, ''],
+        [6, 2, ''],
+      ],
+    );
+    const head = rows[1];
+    assert.equal(head.cells.length, TABLE_COLUMNS.length);
+    assert.match(head.cells[0], /^GET \/user\/:id ×5/);
+    assert.equal(head.cells[1], 'main (#1)');
+    assert.equal(head.cells[3], '5 fulfilled');
+    assert.match(head.cells[4], /^p50 3\.10 ms, p95 5\.10 ms$/);
+    assert.match(head.cells[6], /^members #2, #3, #4, #5, #6$/);
+    // Two of a kind: no header.
+    const two = indexTrace(server(2));
+    assert.ok(
+      !buildTableRows(two, layoutLanes(two, { collapsed: new Set(), filter: '' })).some((r) => r.foldMembers),
+    );
   });
 });
