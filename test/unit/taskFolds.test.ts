@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { narrate } from '../../src/core/narration';
 import { buildTableRows, TABLE_COLUMNS } from '../../src/core/timeline/accessibleTable';
-import { layoutLanes } from '../../src/core/timeline/laneTree';
+import { FOLDED_AT, foldLanes } from '../../src/core/timeline/laneFolds';
+import { layoutLanes, type LayoutRow } from '../../src/core/timeline/laneTree';
 import { indexTrace } from '../../src/core/timeline/traceIndex';
 import { percentile, taskFolds } from '../../src/core/taskFolds';
 import { renderTextTimeline } from '../../src/core/textTimeline';
@@ -183,5 +184,42 @@ describe('core/taskFolds: many similar tasks read as one', () => {
     assert.ok(
       !buildTableRows(two, layoutLanes(two, { collapsed: new Set(), filter: '' })).some((r) => r.foldMembers),
     );
+  });
+
+  it('the viewer folds a fold of many into one row (first member, union drawn), unfolds on request, and leaves small folds open', () => {
+    const show = (rows: LayoutRow[]) =>
+      rows.map((r) =>
+        r.kind === 'task'
+          ? `${r.taskId}${r.fold ? (r.collapsed ? ` fold+${r.hiddenCount}` : ' fold-open') : ''}`
+          : 'group',
+      );
+    const big = indexTrace(server(FOLDED_AT + 1));
+    const folds = taskFolds(big.trace);
+    const tree = layoutLanes(big, { collapsed: new Set(), filter: '' });
+    const folded = foldLanes(tree, folds, new Map());
+    assert.deepEqual(show(folded.rows), ['1', `2 fold+${FOLDED_AT}`]);
+    const row = folded.rows[1];
+    assert.ok(row.kind === 'task' && row.fold);
+    assert.deepEqual(row.fold.memberIds, [2, 3, 4, 5, 6, 7]);
+    assert.equal(row.fold.name, 'GET /user/:id');
+    assert.equal(folded.rowOf.get(2), 1);
+    assert.equal(folded.rowOf.get(3), undefined, 'a hidden member has no row');
+    // The table still lists every member under the fold's header row.
+    assert.equal(buildTableRows(big, folded).length, 1 + 1 + FOLDED_AT + 1);
+    const open = foldLanes(tree, folds, new Map([[folds[0].key, true]]));
+    assert.deepEqual(show(open.rows), ['1', '2 fold-open', '3', '4', '5', '6', '7']);
+    const small = indexTrace(server(FOLDED_AT - 1));
+    const smallRows = foldLanes(
+      layoutLanes(small, { collapsed: new Set(), filter: '' }),
+      taskFolds(small.trace),
+      new Map(),
+    );
+    assert.equal(smallRows.rows.length, FOLDED_AT, 'a small fold starts unfolded');
+    const closed = foldLanes(
+      layoutLanes(small, { collapsed: new Set(), filter: '' }),
+      taskFolds(small.trace),
+      new Map([[taskFolds(small.trace)[0].key, false]]),
+    );
+    assert.equal(closed.rows.length, 2, 'and folds when asked');
   });
 });

@@ -63,6 +63,52 @@ function foldRow(index: TraceIndex, fold: TaskFold, depth: number): TableRow {
   };
 }
 
+/** The row of one task. */
+function taskRow(index: TraceIndex, taskId: number, depth: number): TableRow | null {
+  const d = describeTask(index, taskId);
+  if (!d) return null;
+  const outcome =
+    d.outcome === 'pending'
+      ? 'pending at exit'
+      : `${d.outcome} at ${formatTimestamp(d.settledAt ?? 0)}${errorLine(d.error) ? `: ${errorLine(d.error)}` : ''}`;
+  let waits = 'none';
+  // Python: the wait for the loop's first step is said apart (it is no await of the task's own).
+  const scheduled = d.suspensions.find((s) => s.kind === 'scheduled');
+  const own = scheduled ? d.suspensions.filter((s) => s !== scheduled) : d.suspensions;
+  if (own.length) {
+    let longest = own[0];
+    for (const s of own) if ((s.duration ?? Infinity) > (longest.duration ?? Infinity)) longest = s;
+    const on = longest.awaits.length
+      ? ` on ${longest.awaits.map((a) => a.name).join(', ')}`
+      : longest.waitsFor
+        ? ` on ${waitTargetLabel(longest.waitsFor)}`
+        : '';
+    const dur = longest.duration === null ? 'never resumed' : formatDuration(longest.duration);
+    waits = `${own.length}; longest ${dur} at ${formatSite(longest.site)}${on}`;
+  }
+  if (scheduled) {
+    const first =
+      scheduled.duration === null
+        ? 'never run'
+        : `scheduled ${formatDuration(scheduled.duration)} before its first run`;
+    waits = own.length ? `${first}; ${waits}` : first;
+  }
+  return {
+    taskId: d.id,
+    depth,
+    cells: [
+      taskTitle(d),
+      d.parent ? `${d.parent.name} (#${d.parent.id})` : 'top level',
+      `${formatTimestamp(d.createdAt)} at ${formatSite(d.createdSite)}`,
+      outcome,
+      formatDuration(d.running),
+      formatDuration(d.suspended),
+      waits,
+      ...(d.group ? [d.group] : []),
+    ],
+  };
+}
+
 /**
  * The same facts as the canvas, as table rows in lane order: a screen reader user reads who
  * created each task, when and where, how it ended, and where it waited longest.
@@ -81,54 +127,18 @@ export function buildTableRows(
   for (const r of layout.rows) {
     if (rows.length >= limit) break;
     if (r.kind !== 'task') continue; // a thread's header: said by the group column of each of its rows
-    const d = describeTask(index, r.taskId);
-    if (!d) continue;
     const fold = foldOf.get(r.taskId);
     if (fold && !headed.has(fold)) {
       headed.add(fold);
       rows.push(foldRow(index, fold, r.depth));
+    }
+    // A folded fold's row stands for all its members: the table lists them all (one level in).
+    const ids = r.fold && r.collapsed ? r.fold.memberIds : [r.taskId];
+    for (const id of ids) {
       if (rows.length >= limit) break;
+      const row = taskRow(index, id, r.depth + (fold ? 1 : 0));
+      if (row) rows.push(row);
     }
-    const outcome =
-      d.outcome === 'pending'
-        ? 'pending at exit'
-        : `${d.outcome} at ${formatTimestamp(d.settledAt ?? 0)}${errorLine(d.error) ? `: ${errorLine(d.error)}` : ''}`;
-    let waits = 'none';
-    // Python: the wait for the loop's first step is said apart (it is no await of the task's own).
-    const scheduled = d.suspensions.find((s) => s.kind === 'scheduled');
-    const own = scheduled ? d.suspensions.filter((s) => s !== scheduled) : d.suspensions;
-    if (own.length) {
-      let longest = own[0];
-      for (const s of own) if ((s.duration ?? Infinity) > (longest.duration ?? Infinity)) longest = s;
-      const on = longest.awaits.length
-        ? ` on ${longest.awaits.map((a) => a.name).join(', ')}`
-        : longest.waitsFor
-          ? ` on ${waitTargetLabel(longest.waitsFor)}`
-          : '';
-      const dur = longest.duration === null ? 'never resumed' : formatDuration(longest.duration);
-      waits = `${own.length}; longest ${dur} at ${formatSite(longest.site)}${on}`;
-    }
-    if (scheduled) {
-      const first =
-        scheduled.duration === null
-          ? 'never run'
-          : `scheduled ${formatDuration(scheduled.duration)} before its first run`;
-      waits = own.length ? `${first}; ${waits}` : first;
-    }
-    rows.push({
-      taskId: d.id,
-      depth: r.depth + (fold ? 1 : 0),
-      cells: [
-        taskTitle(d),
-        d.parent ? `${d.parent.name} (#${d.parent.id})` : 'top level',
-        `${formatTimestamp(d.createdAt)} at ${formatSite(d.createdSite)}`,
-        outcome,
-        formatDuration(d.running),
-        formatDuration(d.suspended),
-        waits,
-        ...(d.group ? [d.group] : []),
-      ],
-    });
   }
   return rows;
 }
