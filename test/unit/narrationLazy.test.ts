@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { narrate } from '../../src/core/narration';
+import { foldSteps } from '../../src/core/narration/fold';
+import type { Step } from '../../src/protocol/trace';
 import { mergeSorted } from '../../src/core/mergeSorted';
 import { orderByKey } from '../../src/core/sortByTime';
 import { loadTrace } from './timelineFixtures';
@@ -45,6 +47,40 @@ describe('core/narration: lazy members, and the orderings it is built on', () =>
     assert.deepEqual(
       mergeSorted([a, [], b], (x, y) => x.t - y.t).map((x) => `${x.t}${x.l}`),
       ['0b', '1a', '3a', '3a2', '3b', '9b'],
+    );
+  });
+
+  it('foldSteps: a block with a repeated step in it (A A B ×3) still folds as a block', () => {
+    const step = (text: string, t: number): Step => ({
+      kind: 'resume',
+      t,
+      end: t,
+      taskIds: [1],
+      site: null,
+      output: [],
+      text,
+    });
+    const items = 'AABAABAABC'.split('').map((c, i) => step(c, i));
+    const out = foldSteps(
+      items,
+      (a, b) => a.text === b.text,
+      (s) => s,
+      (_members, k, times) => `${times}×${k}`,
+    );
+    assert.deepEqual(
+      out.map((s) => s.text),
+      ['3×3', 'C'],
+    );
+    assert.equal(out[0].members!.length, 9);
+    const run = foldSteps(
+      'AAAAB'.split('').map((c, i) => step(c, i)),
+      (a, b) => a.text === b.text,
+      (s) => s,
+      (_m, k, r) => `${r}×${k}`,
+    );
+    assert.deepEqual(
+      run.map((s) => s.text),
+      ['4×1', 'B'],
     );
   });
 });

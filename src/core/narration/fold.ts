@@ -43,7 +43,7 @@ export function foldSteps<T extends Step>(
       // A block of k steps that all read alike cannot cover more than the run of that one step
       // does (k = 1), so it is not tried: a run of a thousand alike steps costs a thousand
       // comparisons, not four thousand.
-      if (k > 1 && alike >= k) break;
+      if (k > 1 && alike >= k) continue;
       const r = repeats(items, same, i, k);
       if (k === 1) alike = r;
       // One step twice is already worth a line less; a longer block must come back at least thrice.
