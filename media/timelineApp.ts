@@ -611,7 +611,7 @@ export class TimelineApp {
         renderTable(
           this.tableWrap,
           tableColumns(this.index),
-          buildTableRows(this.index, this.layout, TABLE_LIMIT),
+          buildTableRows(this.index, this.layout, TABLE_LIMIT, this.folds),
           this.layout.rowOf.size,
           this.state.selectedTaskId,
           (id) => this.select(id, null, true),
