@@ -112,7 +112,7 @@ export class Chrome {
       this.titleEl,
       this.summaryEl,
       this.filterInput,
-      btn('Fit', 'Zoom to fit the whole run (0)', () => actions.fit()),
+      btn('Fit', 'Zoom to fit where work happened; again: the whole run (0)', () => actions.fit()),
       btn('Selection', 'Zoom to the selection (Z)', () => actions.zoomToSelection()),
       btn('−', 'Zoom out (-)', () => actions.zoomOut()),
       btn('+', 'Zoom in (+)', () => actions.zoomIn()),
@@ -172,7 +172,7 @@ export class Chrome {
     const keysHint = h(
       'span',
       { class: 'keys' },
-      'Wheel/+/− zoom · drag/←→ pan · ↑↓ select · Enter open · 0 fit',
+      'Wheel/+/− zoom · drag/←→ pan · ↑↓ select · Enter open · 0 fit (0 again: whole run)',
     );
     // What the marks mean, in the same colours as the canvas (swatches styled by class, CSP-safe).
     const sw = (cls: string, label: string) =>

@@ -1,6 +1,8 @@
 import type { HostToWebview } from '../src/protocol/webview';
 import type { SourceSite, Trace } from '../src/protocol/trace';
 import { buildTableRows, tableColumns } from '../src/core/timeline/accessibleTable';
+import { foldLanes } from '../src/core/timeline/laneFolds';
+import { taskFolds, type TaskFold } from '../src/core/taskFolds';
 import { DEFAULT_BLOCKING_THRESHOLD_MS } from '../src/core/blocking';
 import { formatTimestamp } from '../src/core/duration';
 import { type Hit, hitTest } from '../src/core/timeline/hitTest';
@@ -23,7 +25,13 @@ import {
   visibleTimeRange,
   zoomAt,
 } from '../src/core/timeline/viewport';
-import { initialView, savedTimeView, type ViewModel, viewReducer } from '../src/core/timeline/viewController';
+import {
+  initialView,
+  savedTimeView,
+  type ViewModel,
+  viewReducer,
+  workSpan,
+} from '../src/core/timeline/viewController';
 import { renderDetails } from './detailsPane';
 import { keyAction, type KeyAction } from './keymap';
 import { bindPointer } from './pointerInput';
@@ -71,6 +79,9 @@ export class TimelineApp {
   private collapsed: Set<number>;
   /** Thread/process groups folded under their header. */
   private collapsedGroups: Set<number>;
+  /** Folds of similar tasks (core/taskFolds.ts) and the user's choice per fold (key → unfolded?). */
+  private folds: TaskFold[] = [];
+  private openFolds = new Map<string, boolean>();
   private selectedSeg: { taskId: number; segIndex: number } | null = null;
   private hover: Hit | null = null;
   private highlights = new Map<number, Set<number>>();
@@ -243,6 +254,8 @@ export class TimelineApp {
       return;
     }
     this.index = indexTrace(trace, this.blockingThresholdMs);
+    this.folds = taskFolds(trace);
+    if (!sameRun) this.openFolds.clear();
     this.traceUnshown = true;
     this.outputTimes = Float64Array.from(trace.output, (o) => o.t).sort();
     if (!sameRun && prev) {
@@ -261,6 +274,7 @@ export class TimelineApp {
       live: this.live,
       sameRun,
       restore,
+      work: workSpan(trace, this.index.startT, this.index.endT),
     });
     if (this.state.selectedTaskId !== null && !this.index.lanes.has(this.state.selectedTaskId))
       this.state.selectedTaskId = null;
@@ -329,11 +343,15 @@ export class TimelineApp {
 
   private relayout(): void {
     if (!this.index) return;
-    this.layout = layoutLanes(this.index, {
-      collapsed: this.collapsed,
-      collapsedGroups: this.collapsedGroups,
-      filter: this.state.filter,
-    });
+    this.layout = foldLanes(
+      layoutLanes(this.index, {
+        collapsed: this.collapsed,
+        collapsedGroups: this.collapsedGroups,
+        filter: this.state.filter,
+      }),
+      this.folds,
+      this.openFolds,
+    );
     this.vp = clampScroll(this.vp, this.layout.rows.length);
     this.scheduleTable();
   }
@@ -367,7 +385,15 @@ export class TimelineApp {
 
   private toggleCollapse(taskId: number): void {
     if (!this.index) return;
-    if (this.collapsed.has(taskId)) this.collapsed.delete(taskId);
+    const at = this.layout.rowOf.get(taskId);
+    const row = at === undefined ? undefined : this.layout.rows[at];
+    if (row?.kind === 'task' && row.fold) {
+      // A fold's row: fold or unfold the similar tasks it stands for.
+      this.openFolds.set(row.fold.key, row.collapsed);
+      this.announce(
+        `${row.fold.name} ×${row.fold.memberIds.length} ${row.collapsed ? 'unfolded' : 'folded'}`,
+      );
+    } else if (this.collapsed.has(taskId)) this.collapsed.delete(taskId);
     else if (this.index.lanes.get(taskId)?.children.length) this.collapsed.add(taskId);
     else return;
     this.relayout();
@@ -585,7 +611,7 @@ export class TimelineApp {
         renderTable(
           this.tableWrap,
           tableColumns(this.index),
-          buildTableRows(this.index, this.layout, TABLE_LIMIT),
+          buildTableRows(this.index, this.layout, TABLE_LIMIT, this.folds),
           this.layout.rowOf.size,
           this.state.selectedTaskId,
           (id) => this.select(id, null, true),

@@ -55,7 +55,8 @@ export function drawGutter(p: PaintContext, f: Frame, r0: number, r1: number): v
     p.setFont(theme.fontBold);
     ctx.fillStyle = row.matched ? theme.fg : theme.muted;
     const room = vp.gutter - x - 6;
-    const name = p.fit(lane.task.name, Math.max(0, room));
+    const full = row.fold ? `${row.fold.name} ×${row.fold.memberIds.length}` : lane.task.name;
+    const name = p.fit(full, Math.max(0, room));
     ctx.fillText(name, x, mid + 0.5);
     const nw = p.widthOf(name);
     p.setFont(theme.font);
@@ -64,7 +65,7 @@ export function drawGutter(p: PaintContext, f: Frame, r0: number, r1: number): v
       formatSiteShort(lane.task.created.site ?? lane.task.definition);
     const siteRoom = room - nw - 8;
     let site = '';
-    if (siteRoom > 20 && name === lane.task.name) {
+    if (siteRoom > 20 && name === full) {
       ctx.fillStyle = theme.muted;
       site = p.fit(extra, siteRoom);
       ctx.fillText(site, x + nw + 8, mid + 0.5);

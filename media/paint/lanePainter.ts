@@ -22,21 +22,29 @@ import { highlightBox, marker, openEnd, outline } from './shapes';
 
 /** One row of the plot: a task lane, or the plot side of a thread/process header. */
 export function drawLane(p: PaintContext, f: Frame, r: number): void {
-  const { ctx, spans } = p;
-  const { vp, theme, index } = f;
   const row = f.layout.rows[r];
   if (row.kind === 'group') {
     drawGroupSpan(p, f, r, row);
     return;
   }
-  const lane = index!.lanes.get(row.taskId)!;
+  // A folded fold of similar tasks (core/timeline/laneFolds.ts) draws every member in its one row.
+  if (row.fold && row.collapsed) for (const id of row.fold.memberIds) drawTaskLane(p, f, r, id);
+  else drawTaskLane(p, f, r, row.taskId);
+}
+
+/** One task's lifetime and segments, in row `r`. */
+function drawTaskLane(p: PaintContext, f: Frame, r: number, taskId: number): void {
+  const { ctx, spans } = p;
+  const { vp, theme, index } = f;
+  const lane = index!.lanes.get(taskId);
+  if (!lane) return;
   const y = rowToY(vp, r);
   const by = y + BAR_TOP;
   const [t0, t1] = visibleTimeRange(vp);
   const n = buildLaneSpans(lane, t0, t1, vp.msPerPx, LOD_MIN_PX, spans);
   const xMin = vp.gutter - 2;
   const xMax = vp.width + 2;
-  const hl = f.highlights.get(row.taskId);
+  const hl = f.highlights.get(taskId);
   const hc = theme.contrast;
   const task = lane.task;
   const xr = (t: number) => Math.max(xMin, Math.min(xMax, timeToX(vp, t)));
@@ -121,7 +129,7 @@ export function drawLane(p: PaintContext, f: Frame, r: number): void {
     }
     if (
       f.selectedSeg &&
-      f.selectedSeg.taskId === row.taskId &&
+      f.selectedSeg.taskId === taskId &&
       s.seg <= f.selectedSeg.segIndex &&
       f.selectedSeg.segIndex < s.seg + s.count
     ) {
@@ -130,7 +138,7 @@ export function drawLane(p: PaintContext, f: Frame, r: number): void {
       ctx.strokeRect(x0 - 1, by - 1, Math.max(2, x1 - x0 + 2), BAR_H + 2);
     } else if (
       f.hover?.area === 'lane' &&
-      f.hover.taskId === row.taskId &&
+      f.hover.taskId === taskId &&
       f.hover.segIndex >= s.seg &&
       f.hover.segIndex < s.seg + s.count
     ) {
@@ -146,7 +154,7 @@ export function drawLane(p: PaintContext, f: Frame, r: number): void {
     highlightBox(p, x0, by, Math.max(2, xr(lane.end) - x0), theme);
   }
 
-  drawCallbacks(p, f, row.taskId, by);
+  drawCallbacks(p, f, taskId, by);
 }
 
 function taskName(index: TraceIndex, id: number): string {

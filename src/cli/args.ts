@@ -37,6 +37,10 @@ export interface RunCommand {
   programArgs: string[];
   /** --explain (or the `explain` command on a program): print the steps and add steps + criticalPath to the JSON. */
   explain: boolean;
+  /** --expand: every task its own timeline row (no folding of similar tasks). */
+  expand: boolean;
+  /** --whole-run: the timeline's axis spans the whole run even when it was mostly idle. */
+  wholeRun: boolean;
 }
 
 /** `explain <trace.json>`: tell a saved trace step by step, without running anything. */
@@ -85,6 +89,11 @@ Options:
                         trace inside this package from node_modules too (repeatable;
                         e.g. p-queue, @scope/name); other dependencies stay untouched
   --no-timeline         do not print the text timeline (the one-line summary still prints)
+  --expand              one timeline row per task: without it, 3 or more tasks of one
+                        function created by one parent are one row (\`handler ×40\`, p50
+                        running / waiting time), the tasks they created counted in it
+  --whole-run           the timeline's axis spans the whole run; without it a run that was
+                        mostly idle (a server waiting for requests) is drawn where work happened
   --explain             also print the run step by step, and add steps and criticalPath
                         to the --out JSON
   --color / --no-color  force colours on or off (default: on when stderr is a terminal)
@@ -113,7 +122,12 @@ Examples:
  */
 export function runName(command: string[]): string {
   const lower = (w: string) => w.toLowerCase();
-  return command.slice(1).find((w) => !w.startsWith('-') && SOURCE_EXTENSIONS.some((ext) => lower(w).endsWith(ext))) ?? 'package.json';
+  return (
+    command
+      .slice(1)
+      .find((w) => !w.startsWith('-') && SOURCE_EXTENSIONS.some((ext) => lower(w).endsWith(ext))) ??
+    'package.json'
+  );
 }
 
 function positiveNumber(name: string, text: string | undefined, integer: boolean): number | null {
@@ -148,6 +162,8 @@ export function parseCliArgs(argv: string[]): CliCommand {
         'instrument-package': { type: 'string', multiple: true },
         // node:util parseArgs on Node 20 has no `allowNegative`, so the negations are options too.
         'no-timeline': { type: 'boolean' },
+        expand: { type: 'boolean' },
+        'whole-run': { type: 'boolean' },
         explain: { type: 'boolean' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
@@ -196,7 +212,9 @@ export function parseCliArgs(argv: string[]): CliCommand {
 
   const lower = file.toLowerCase();
   if (!runCommand && !SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
-    throw new UsageError(`'${file}' is not a JavaScript, TypeScript or Python file (${SOURCE_EXTENSIONS.join(' ')})`);
+    throw new UsageError(
+      `'${file}' is not a JavaScript, TypeScript or Python file (${SOURCE_EXTENSIONS.join(' ')})`,
+    );
   }
 
   const out = values.out ?? null;
@@ -227,8 +245,10 @@ export function parseCliArgs(argv: string[]): CliCommand {
       );
   }
   if (values.python === '') throw new UsageError('--python expects a path');
-  if (runCommand && values.node !== undefined) throw new UsageError('--node does not apply to a command: the command starts its own node');
-  if (runCommand && values.python !== undefined) throw new UsageError('--python does not apply to a command run (Node processes are traced)');
+  if (runCommand && values.node !== undefined)
+    throw new UsageError('--node does not apply to a command: the command starts its own node');
+  if (runCommand && values.python !== undefined)
+    throw new UsageError('--python does not apply to a command run (Node processes are traced)');
 
   return {
     command: 'run',
@@ -247,5 +267,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
     color: values.color ? true : values['no-color'] ? false : null,
     programArgs: runCommand ? [] : [...extra, ...after],
     explain: command === 'explain' || values.explain === true,
+    expand: values.expand === true,
+    wholeRun: values['whole-run'] === true,
   };
 }

@@ -172,7 +172,13 @@ export async function runCommand(cmd: RunCommand, io: CliIo): Promise<number> {
     // The terminal's width; when stderr is not a terminal, $COLUMNS (shells export it), else 100.
     const columns = err.columns ?? (Number(io.env.COLUMNS) || 100);
     const width = Math.max(60, Math.min(160, columns));
-    err.write(`\n${renderTextTimeline(trace, { width, color: useColor(cmd, io) })}\n`);
+    const options = {
+      width,
+      color: useColor(cmd, io),
+      foldMin: cmd.expand ? 0 : undefined,
+      whole: cmd.wholeRun,
+    };
+    err.write(`\n${renderTextTimeline(trace, options)}\n`);
   }
   if (cmd.explain && trace.tasks.length) err.write(`\n${explainText(trace)}\n`);
   err.write(`${summarizeTrace(trace)}\n`);

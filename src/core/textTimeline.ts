@@ -21,6 +21,8 @@
 import type { Segment, SourceSite, SuspendedSegment, TaskRecord, Trace, TraceGroup } from '../protocol/trace';
 import { computeStats } from './stats';
 import { formatDuration } from './duration';
+import { DEFAULT_FOLD_MIN, foldOfTask, taskFolds, type TaskFold } from './taskFolds';
+import { workSpan } from './timeline/viewController';
 
 export interface TextTimelineOptions {
   /** Total width in columns of every line (clamped to at least 40). */
@@ -29,6 +31,56 @@ export interface TextTimelineOptions {
   color?: boolean;
   /** At most this many task rows; the rest are summarised in one line. Default 40. */
   maxRows?: number;
+  /**
+   * Tasks of one definition created by one parent, at least this many, are one row (`handler ×40`,
+   * their activity drawn together, p50 running / waiting time in the notes); 0 shows every task.
+   * Default 3 (`core/taskFolds.ts`).
+   */
+  foldMin?: number;
+  /**
+   * Draw the axis over this span. Default: where work happened when the run was mostly idle
+   * (`viewController.ts#workSpan`, the viewer's rule), else the whole run.
+   */
+  span?: { from: number; to: number };
+  /** Draw the whole run even when it was mostly idle (the CLI's `--whole-run`). */
+  whole?: boolean;
+}
+
+type Row = { task: TaskRecord; depth: number } | { fold: TaskFold; depth: number; inner: number };
+
+/**
+ * A section's tasks with each fold as one row at its first member's place; the other members and
+ * everything they created (which cannot fold: their parents differ) are left out and counted.
+ */
+function foldRows(tasks: { task: TaskRecord; depth: number }[], foldOf: Map<number, TaskFold>): Row[] {
+  const out: Row[] = [];
+  const done = new Set<TaskFold>();
+  let hideBelow = -1;
+  let counting: { inner: number } | null = null;
+  for (const item of tasks) {
+    if (hideBelow >= 0 && item.depth > hideBelow) {
+      if (counting) counting.inner++;
+      continue;
+    }
+    hideBelow = -1;
+    counting = null;
+    const fold = foldOf.get(item.task.id);
+    if (!fold) {
+      out.push(item);
+      continue;
+    }
+    hideBelow = item.depth;
+    if (done.has(fold)) {
+      counting =
+        out.find((r): r is Extract<Row, { fold: TaskFold }> => 'fold' in r && r.fold === fold) ?? null;
+      continue;
+    }
+    done.add(fold);
+    const row = { fold, depth: item.depth, inner: 0 };
+    counting = row;
+    out.push(row);
+  }
+  return out;
 }
 
 /** What one column of a lane shows. Order matters: a higher value wins when a column holds several. */
@@ -112,14 +164,18 @@ function groupHeading(g: TraceGroup): string {
  * Tasks in display order: tree order, per group when the trace has groups (a heading before each
  * group's tasks; groups without tasks are left out).
  */
-function sections(trace: Trace): Array<{ heading: string | null; tasks: { task: TaskRecord; depth: number }[] }> {
+function sections(
+  trace: Trace,
+): Array<{ heading: string | null; tasks: { task: TaskRecord; depth: number }[] }> {
   if (!trace.groups?.length) return [{ heading: null, tasks: treeOrder(trace.tasks) }];
   const known = new Set(trace.groups.map((g) => g.id));
   return trace.groups
     .map((g) => ({
       heading: groupHeading(g),
       // A task of a group the trace does not list (it should not happen) is shown with the first group.
-      tasks: treeOrder(trace.tasks.filter((t) => (known.has(t.group ?? 0) ? (t.group ?? 0) : trace.groups![0].id) === g.id)),
+      tasks: treeOrder(
+        trace.tasks.filter((t) => (known.has(t.group ?? 0) ? (t.group ?? 0) : trace.groups![0].id) === g.id),
+      ),
     }))
     .filter((sec) => sec.tasks.length > 0);
 }
@@ -206,7 +262,9 @@ function awaitSummary(task: TaskRecord, trace: Trace, end: number): string {
   const parts: string[] = [];
   let lastKind = '';
   // The task's own awaits first; the wait for its first run (Python `scheduled`) after them.
-  const ordered = [...groups.values()].sort((a, b) => Number(a.kind === 'scheduled') - Number(b.kind === 'scheduled'));
+  const ordered = [...groups.values()].sort(
+    (a, b) => Number(a.kind === 'scheduled') - Number(b.kind === 'scheduled'),
+  );
   for (const g of ordered) {
     // The wait for the first run is said by its length only (its site is the creating call).
     if (g.kind === 'scheduled') {
@@ -224,10 +282,16 @@ function awaitSummary(task: TaskRecord, trace: Trace, end: number): string {
   if (task.settled?.state === 'rejected') {
     const error = task.settled.error?.split('\n')[0].trim();
     parts.push(error ? `rejected: ${error}` : 'rejected');
-  }
-  else if (task.settled?.state === 'cancelled') parts.push('cancelled');
+  } else if (task.settled?.state === 'cancelled') parts.push('cancelled');
   else if (!task.settled) parts.push('pending');
   return parts.join(', ');
+}
+
+/** `p50 run 0.20 ms / wait 12.0 ms, p95 0.40 ms / 20.0 ms (+40 tasks they created)`. */
+function foldNote(fold: TaskFold, inner: number): string {
+  const f = formatDuration;
+  const created = inner ? ` (+${inner} task${inner === 1 ? '' : 's'} they created)` : '';
+  return `p50 run ${f(fold.run.p50)} / wait ${f(fold.wait.p50)}, p95 ${f(fold.run.p95)} / ${f(fold.wait.p95)}${created}`;
 }
 
 /** Paints the segments of one task into `cells` (one per column). */
@@ -287,30 +351,44 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
     return 'no coroutines ran: the program never called an async function (nothing to draw)';
   }
   const end = traceEnd(trace);
-  // Rows in order: a heading (a group), or a task; at most maxRows task rows.
-  const layout: Array<{ heading: string } | { task: TaskRecord; depth: number }> = [];
+  const byId = new Map(trace.tasks.map((t) => [t.id, t]));
+  const auto = opts.span || opts.whole ? null : workSpan(trace, 0, end);
+  const fitted = opts.span ?? (auto ? { from: auto.startT, to: auto.endT } : null);
+  const from = fitted ? Math.max(0, fitted.from) : 0;
+  const to = fitted ? Math.min(end, Math.max(fitted.to, from + 1e-6)) : end;
+  const foldMin = opts.foldMin ?? DEFAULT_FOLD_MIN;
+  const foldOf =
+    foldMin > 0 ? foldOfTask(taskFolds(trace, { minMembers: foldMin })) : new Map<number, TaskFold>();
+  // Rows in order: a heading (a group), a task or a fold; at most maxRows rows under headings.
+  const layout: Array<{ heading: string } | Row> = [];
   let total = 0;
   let budget = maxRows;
   for (const sec of sections(trace)) {
-    total += sec.tasks.length;
+    const rows = foldMin > 0 ? foldRows(sec.tasks, foldOf) : sec.tasks;
+    total += rows.length;
     if (budget <= 0) continue;
     if (sec.heading !== null) layout.push({ heading: sec.heading });
-    for (const item of sec.tasks.slice(0, budget)) layout.push(item);
-    budget -= sec.tasks.length;
+    for (const item of rows.slice(0, budget)) layout.push(item);
+    budget -= rows.length;
   }
-  const shown = layout.filter((r): r is { task: TaskRecord; depth: number } => 'task' in r);
+  const shown = layout.filter((r): r is Row => !('heading' in r));
 
   // Repeated names (crawlPage ×4) get their task id, the same `#3` the JSON, the Chrome export
   // and the editor hints use, so a row can be matched with them.
   const nameCount = new Map<string, number>();
   for (const t of trace.tasks) nameCount.set(t.name, (nameCount.get(t.name) ?? 0) + 1);
-  const names = shown.map(
-    ({ task, depth }) =>
-      '  '.repeat(Math.min(depth, 6)) + task.name + (nameCount.get(task.name)! > 1 ? ` #${task.id}` : ''),
+  const names = shown.map((r) =>
+    'fold' in r
+      ? '  '.repeat(Math.min(r.depth, 6)) + `${r.fold.name} ×${r.fold.taskIds.length}`
+      : '  '.repeat(Math.min(r.depth, 6)) +
+        r.task.name +
+        (nameCount.get(r.task.name)! > 1 ? ` #${r.task.id}` : ''),
   );
   const hasCallbacks = trace.callbacks.length > 0;
   if (hasCallbacks) names.push('callbacks');
-  const notes = shown.map(({ task }) => awaitSummary(task, trace, end));
+  const notes = shown.map((r) =>
+    'fold' in r ? foldNote(r.fold, r.inner) : awaitSummary(r.task, trace, end),
+  );
   if (hasCallbacks) {
     const kinds = new Map<string, number>();
     for (const c of trace.callbacks) kinds.set(c.kind, (kinds.get(c.kind) ?? 0) + 1);
@@ -331,7 +409,8 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
     laneW = width - nameW - 1 - (noteW ? noteW + 2 : 0);
   }
   laneW = Math.max(10, laneW);
-  const toCol = (t: number) => Math.min(laneW - 1, Math.max(0, Math.floor((t / end) * laneW)));
+  const span = to - from;
+  const toCol = (t: number) => Math.min(laneW - 1, Math.max(0, Math.floor(((t - from) / span) * laneW)));
 
   const lines: string[] = [];
   const row = (name: string, cells: Cell[], note: string) => {
@@ -347,12 +426,20 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
       continue;
     }
     const cells = new Array<Cell>(laneW).fill(Cell.Dead);
-    paintLane(cells, r.task.segments, r.task.settled, toCol, end);
+    // A fold draws the union of its members: a column shows the strongest state any member had.
+    if ('fold' in r)
+      for (const id of r.fold.taskIds) {
+        const m = byId.get(id)!;
+        paintLane(cells, m.segments, m.settled, toCol, end);
+      }
+    else paintLane(cells, r.task.segments, r.task.settled, toCol, end);
     row(names[i], cells, notes[i]);
     i++;
   }
   if (total > shown.length) {
-    lines.push(`${' '.repeat(nameW + 1)}… ${total - shown.length} more task(s) not shown`);
+    // Counted in tasks, whatever the rows: a fold row stands for its members and what they created.
+    const drawn = shown.reduce((n, r) => n + ('fold' in r ? r.fold.taskIds.length + r.inner : 1), 0);
+    lines.push(`${' '.repeat(nameW + 1)}… ${trace.tasks.length - drawn} more task(s) not shown`);
   }
   if (hasCallbacks) {
     const cells = new Array<Cell>(laneW).fill(Cell.Dead);
@@ -361,14 +448,16 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
   }
 
   // The axis: a rule with a tick every `step`, labels under the ticks that fit without overlapping.
-  const step = tickStep(end, Math.max(2, Math.floor(laneW / 12)));
+  // Over a fitted span the ticks stay on round times (from the first one inside it).
+  const step = tickStep(span, Math.max(2, Math.floor(laneW / 12)));
   const rule = new Array<string>(laneW).fill('─');
   const labels = new Array<string>(laneW + 12).fill(' ');
   let nextFree = 0;
-  for (let k = 0; k * step <= end + 1e-9; k++) {
+  const k0 = Math.ceil(from / step - 1e-9);
+  for (let k = k0; k * step <= to + 1e-9; k++) {
     const t = k * step;
-    const col = Math.min(laneW - 1, Math.round((t / end) * laneW));
-    rule[col] = k === 0 ? '├' : '┼';
+    const col = Math.min(laneW - 1, Math.max(0, Math.round(((t - from) / span) * laneW)));
+    rule[col] = k === k0 && col === 0 ? '├' : '┼';
     const text = tickLabel(t, step);
     if (col >= nextFree && col + text.length <= labels.length) {
       for (let c = 0; c < text.length; c++) labels[col + c] = text[c];
@@ -389,6 +478,7 @@ export function renderTextTimeline(trace: Trace, opts: TextTimelineOptions): str
   if (trace.tasks.some((t) => t.settled?.state === 'rejected')) legend.push('✗ rejected');
   if (trace.tasks.some((t) => t.settled?.state === 'cancelled')) legend.push('⊘ cancelled');
   if (hasCallbacks) legend.push('• callback');
+  if (auto) legend.push(`axis: where work happened, of ${formatDuration(end)}`);
   lines.push(truncate(' '.repeat(nameW + 1) + legend.join('  '), width));
   return lines.join('\n');
 }

@@ -17,7 +17,12 @@ export const ERR = '__atlE';
 /** How many statements at the start of a body or file form its directive prologue (`'use strict'` …). */
 export function directiveCount(statements: readonly ts.Statement[]): number {
   let i = 0;
-  while (i < statements.length && ts.isExpressionStatement(statements[i]) && ts.isStringLiteral((statements[i] as ts.ExpressionStatement).expression)) i++;
+  while (
+    i < statements.length &&
+    ts.isExpressionStatement(statements[i]) &&
+    ts.isStringLiteral((statements[i] as ts.ExpressionStatement).expression)
+  )
+    i++;
   return i;
 }
 
@@ -103,7 +108,10 @@ export function engineText(node: ts.Expression): string {
   if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return JSON.stringify(node.text);
   // V8's CallPrinter: an object literal prints one "(intermediate value)" per property, an array its elements.
   if (ts.isObjectLiteralExpression(node)) return `{${'(intermediate value)'.repeat(node.properties.length)}}`;
-  if (ts.isArrayLiteralExpression(node) && !node.elements.some((e) => ts.isSpreadElement(e) || ts.isOmittedExpression(e)))
+  if (
+    ts.isArrayLiteralExpression(node) &&
+    !node.elements.some((e) => ts.isSpreadElement(e) || ts.isOmittedExpression(e))
+  )
     return `[${node.elements.map((e) => engineText(e)).join(',')}]`;
   if (ts.isNumericLiteral(node)) return node.text;
   if (node.kind === ts.SyntaxKind.NullKeyword) return 'null';
@@ -170,6 +178,60 @@ function propertyNameText(name: ts.PropertyName | undefined): string | null {
   return null;
 }
 
+/**
+ * A computed key a reader names: a well-known symbol, `[Symbol.asyncIterator]`. Any other computed
+ * key (`[key]`, `[prefix + 'x']`) is `[computed]`: its value is only known at run time.
+ */
+function computedKeyText(name: ts.PropertyName | undefined): string {
+  if (
+    name &&
+    ts.isComputedPropertyName(name) &&
+    ts.isPropertyAccessExpression(name.expression) &&
+    ts.isIdentifier(name.expression.expression) &&
+    name.expression.expression.text === 'Symbol' &&
+    ts.isIdentifier(name.expression.name)
+  )
+    return `[Symbol.${name.expression.name.text}]`;
+  return '[computed]';
+}
+
+/** `Owner.name`, or `Owner[Symbol.asyncIterator]` for a well-known symbol (`Owner.[computed]` as before). */
+function member(owner: string, prop: string): string {
+  return prop.startsWith('[Symbol.') ? `${owner}${prop}` : `${owner}.${prop}`;
+}
+
+/** HTTP route registrations: `app.get('/user/:id', handler)` names the handler `GET /user/:id`. */
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'all', 'use', 'head', 'options']);
+/** Event registrations: `emitter.on('data', handler)` names it `on 'data'`. */
+const EVENT_METHODS = new Map([
+  ['on', 'on'],
+  ['addListener', 'on'],
+  ['prependListener', 'on'],
+  ['addEventListener', 'on'],
+  ['once', 'once'],
+  ['prependOnceListener', 'once'],
+]);
+
+/**
+ * The name of a function passed as an argument, after what registered it, when the code says so
+ * plainly: a route method or an event method called with a literal string first and the function
+ * after it. Anything less evident (a computed path, a wrapper around the function) stays anonymous.
+ */
+function registeredName(node: ts.Node, call: ts.CallExpression): string | null {
+  const args = call.arguments;
+  const at = args.indexOf(node as ts.Expression);
+  if (at < 1) return null;
+  const first = args[0];
+  if (!ts.isStringLiteral(first) && !ts.isNoSubstitutionTemplateLiteral(first)) return null;
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.name)) return null;
+  const method = callee.name.text;
+  if (ROUTE_METHODS.has(method)) return `${method.toUpperCase()} ${first.text}`;
+  const verb = EVENT_METHODS.get(method);
+  if (verb && at === 1) return `${verb} '${first.text}'`;
+  return null;
+}
+
 /** Positions and names of one file's sites. */
 export interface Namer {
   /** 1-based line and column of the node's first token (after its decorators: declarationStart). */
@@ -186,7 +248,9 @@ export interface Namer {
  */
 export function declarationStart(node: ts.Node, sf: ts.SourceFile): number {
   const first = ts.canHaveModifiers(node) ? ts.getModifiers(node)?.[0] : undefined;
-  return first && ts.canHaveDecorators(node) && ts.getDecorators(node)?.length ? first.getStart(sf) : node.getStart(sf, false);
+  return first && ts.canHaveDecorators(node) && ts.getDecorators(node)?.length
+    ? first.getStart(sf)
+    : node.getStart(sf, false);
 }
 
 export function createNamer(sf: ts.SourceFile, displayPath: string): Namer {
@@ -218,23 +282,28 @@ export function createNamer(sf: ts.SourceFile, displayPath: string): Namer {
     )
       return 'default';
     if (ts.isMethodDeclaration(node)) {
-      const prop = propertyNameText(node.name) ?? '[computed]';
-      if (parent && ts.isClassLike(parent)) return `${className(parent, parents, i)}.${prop}`;
+      const prop = propertyNameText(node.name) ?? computedKeyText(node.name);
+      if (parent && ts.isClassLike(parent)) return member(className(parent, parents, i), prop);
       if (parent && ts.isObjectLiteralExpression(parent)) {
         const owner = objectOwner(parents, i);
-        return owner ? `${owner}.${prop}` : prop;
+        return owner ? member(owner, prop) : prop;
       }
       return prop;
     }
     if (!parent) return anonymous(node);
     if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
     if (ts.isPropertyAssignment(parent)) {
-      const prop = propertyNameText(parent.name) ?? '[computed]';
+      const prop = propertyNameText(parent.name) ?? computedKeyText(parent.name);
       const owner = ts.isObjectLiteralExpression(parents[i - 1]) ? objectOwner(parents, i - 1) : null;
-      return owner ? `${owner}.${prop}` : prop;
+      return owner ? member(owner, prop) : prop;
     }
     if (ts.isPropertyDeclaration(parent) && ts.isClassLike(parents[i - 1])) {
-      return `${className(parents[i - 1] as ts.ClassLikeDeclaration, parents, i - 1)}.${propertyNameText(parent.name) ?? '[computed]'}`;
+      const owner = className(parents[i - 1] as ts.ClassLikeDeclaration, parents, i - 1);
+      return member(owner, propertyNameText(parent.name) ?? computedKeyText(parent.name));
+    }
+    if (ts.isCallExpression(parent)) {
+      const registered = registeredName(node, parent);
+      if (registered) return registered;
     }
     if (
       ts.isBinaryExpression(parent) &&

@@ -141,7 +141,11 @@ describe('cli: argument parsing', () => {
       color: null,
       programArgs: ['--port', '80'],
       explain: false,
+      expand: false,
+      wholeRun: false,
     });
+    assert.equal((parseCliArgs(['run', 'a.ts', '--expand']) as { expand: boolean }).expand, true);
+    assert.equal((parseCliArgs(['run', 'a.ts', '--whole-run']) as { wholeRun: boolean }).wholeRun, true);
     assert.equal((parseCliArgs(['run', 'a.ts', '--out', 'x.html']) as { format: string }).format, 'html');
     assert.equal(
       (parseCliArgs(['run', 'a.ts', '-o', 'x.json', '-f', 'chrome']) as { format: string }).format,

@@ -15,7 +15,7 @@
  * The walk only goes back in time, visiting each segment at most once: O(segments + log) per jump.
  */
 import type { CriticalStep, CriticalWait, SuspendedSegment, TaskRecord, Trace } from '../../protocol/trace';
-import { isCreationMark, runPieces, type RunPiece } from '../runPieces';
+import { FIRST, isCreationMark, pieceTables, type PieceTable } from '../runPieces';
 
 export interface CriticalPathOptions {
   /** Walk back from the end of this task instead of the end of the run. */
@@ -71,25 +71,26 @@ function leafWait(s: SuspendedSegment): CriticalWait {
   return { kind: 'promise', taskIds: [] };
 }
 
-/** The running pieces of a group in [from, to], latest first (binary search, then a walk back). */
-function* piecesBack(pieces: RunPiece[], from: number, to: number): Generator<RunPiece> {
+/** The index of the latest piece of a group that starts before `to` (or is an instant at `to`). */
+function lastPieceBefore(t: PieceTable, to: number): number {
   let lo = 0;
-  let hi = pieces.length - 1;
+  let hi = t.length - 1;
   let at = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (pieces[mid].start < to || (pieces[mid].start === to && pieces[mid].end === to)) {
+    if (t.start[mid] < to || (t.start[mid] === to && t.end[mid] === to)) {
       at = mid;
       lo = mid + 1;
     } else hi = mid - 1;
   }
-  for (let i = at; i >= 0 && pieces[i].start >= from; i--) yield pieces[i];
+  return at;
 }
 
-function runningSite(p: RunPiece) {
-  const prev = p.task.segments[p.seg - 1];
-  if (!p.first) return null;
-  return prev && prev.state === 'suspended' && prev.kind !== 'scheduled' ? prev.site : p.task.created.site;
+function runningSite(t: PieceTable, i: number) {
+  if (!(t.flags[i] & FIRST)) return null;
+  const task = t.tasks[t.src[i]];
+  const prev = task.segments[t.segs[t.src[i]] - 1];
+  return prev && prev.state === 'suspended' && prev.kind !== 'scheduled' ? prev.site : task.created.site;
 }
 
 /** The critical path, in time order. Empty when the trace has no task. */
@@ -98,7 +99,7 @@ export function criticalPath(trace: Trace, options: CriticalPathOptions = {}): C
   const target = options.taskId !== undefined ? tasks.get(options.taskId) : endTask(trace);
   if (!target) return [];
   let task: TaskRecord = target;
-  const pieces = runPieces(trace);
+  const pieces = pieceTables(trace);
   const back: CriticalStep[] = [];
   const push = (s: CriticalStep) => {
     if (s.end > s.start) back.push(s);
@@ -118,18 +119,19 @@ export function criticalPath(trace: Trace, options: CriticalPathOptions = {}): C
     }
     const seg = task.segments[i];
     if (seg.state === 'running') {
-      const groupPieces = pieces.get(task.group ?? 0) ?? [];
+      const table = pieces.get(task.group ?? 0);
       const to = Math.min(x, seg.end ?? x);
-      for (const p of piecesBack(groupPieces, seg.start, to)) {
-        push({
-          taskId: p.task.id,
-          start: p.start,
-          end: Math.min(p.end, to),
-          kind: 'running',
-          site: runningSite(p),
-          waitingOn: null,
-        });
-      }
+      // The group's pieces in [seg.start, to], latest first.
+      if (table)
+        for (let p = lastPieceBefore(table, to); p >= 0 && table.start[p] >= seg.start; p--)
+          push({
+            taskId: table.tasks[table.src[p]].id,
+            start: table.start[p],
+            end: Math.min(table.end[p], to),
+            kind: 'running',
+            site: runningSite(table, p),
+            waitingOn: null,
+          });
       x = seg.start;
       i--;
       continue;

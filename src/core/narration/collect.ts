@@ -3,10 +3,10 @@
  * gap. Words come later (after the output is attached), so a draft keeps its facts and a
  * signature that says when two steps read the same (what folding compares).
  */
-import type { CallbackRecord, StepKind, SourceSite, TaskRecord } from '../../protocol/trace';
+import type { CallbackRecord, Step, StepKind, SourceSite, TaskRecord } from '../../protocol/trace';
 import { callbackLabel } from '../waitLabels';
 import { formatDuration } from '../textTimeline';
-import type { RunPiece } from '../runPieces';
+import { FIRST, LAST, OPEN, type PieceTable, type RunPiece } from '../runPieces';
 import type { NarrationContext } from './context';
 import { IdleSweep } from './idle';
 import { beginClause, endClause, printsClause, scheduledClause, sentence, type Before } from './pieceWords';
@@ -14,18 +14,225 @@ import { beginClause, endClause, printsClause, scheduledClause, sentence, type B
 /** The output of a step that printed nothing: shared and frozen (a million steps, one array). */
 export const NO_OUTPUT = Object.freeze([]) as unknown as string[];
 
-export interface Draft {
-  kind: StepKind;
-  t: number;
-  end: number;
-  group: number;
-  taskIds: number[];
-  site: SourceSite | null;
-  output: string[];
-  /** Steps with equal signatures read alike (the same function doing the same thing at the same lines). */
-  sig: string;
-  /** The sentence, given how many lines it printed. */
-  say(lines: number): string;
+/** A piece's facts the sentence needs (shared by every step of one narration). */
+export interface Words {
+  ctx: NarrationContext;
+  holdMs: number;
+  /** `[id]`, one frozen array per task, shared by the steps that name only their own task. */
+  alone(id: number): number[];
+}
+
+const NO_IDS: number[] = Object.freeze([]) as unknown as number[];
+
+/** A `Words.alone` for one narration. */
+export function aloneIds(): (id: number) => number[] {
+  const cache = new Map<number, number[]>();
+  return (id) => {
+    let ids = cache.get(id);
+    if (!ids) cache.set(id, (ids = Object.freeze([id]) as unknown as number[]));
+    return ids;
+  };
+}
+
+const NOTHING_BEFORE: Before = Object.freeze({});
+const NONE_SCHEDULED = Object.freeze([]) as unknown as TaskRecord[];
+
+/** What a piece's sentence needs besides the piece, when it is not nothing. */
+interface PieceExtra {
+  before: Before;
+  scheduled: TaskRecord[];
+}
+
+/**
+ * One raw step of the narration, inside `narrate` only (what it returns is plain `Step`s). It has
+ * a `Step`'s fields, and its `text` is written only when read: a million-step run folds into a
+ * screen of steps, and the members of a folded step are turned into `Step`s (`plain()`) only when
+ * someone reads them. Its private facts say what the sentence needs and when two steps read alike
+ * (`same`). Kept small on purpose (a field per fact, no object per step beyond itself and its
+ * `taskIds`): narration holds one per piece of running.
+ */
+export class Draft implements Step {
+  declare group?: number;
+  output: string[] = NO_OUTPUT;
+  private cached: string | undefined;
+  private readonly words: Words;
+  // A piece of running: task.segments[seg], from `t` to _pieceEnd, with FIRST/LAST/OPEN flags.
+  private readonly task: TaskRecord | null;
+  private readonly seg: number;
+  private readonly flags: number;
+  private readonly pieceEnd: number;
+  /** A piece: its PieceExtra or null; a callback: its record; idle and end: their sentence. */
+  private readonly extra: PieceExtra | CallbackRecord | ((lines: number) => string) | null;
+
+  constructor(
+    public kind: StepKind,
+    public t: number,
+    public end: number,
+    group: number,
+    public taskIds: number[],
+    public site: SourceSite | null,
+    words: Words,
+    task: TaskRecord | null,
+    seg: number,
+    flags: number,
+    pieceEnd: number,
+    extra: PieceExtra | CallbackRecord | ((lines: number) => string) | null,
+  ) {
+    if (group !== 0) this.group = group;
+    this.words = words;
+    this.task = task;
+    this.seg = seg;
+    this.flags = flags;
+    this.pieceEnd = pieceEnd;
+    this.extra = extra;
+  }
+
+  static piece(
+    kind: StepKind,
+    t: number,
+    end: number,
+    group: number,
+    taskIds: number[],
+    site: SourceSite | null,
+    words: Words,
+    task: TaskRecord,
+    seg: number,
+    flags: number,
+    extra: PieceExtra | null,
+  ): Draft {
+    return new Draft(kind, t, end, group, taskIds, site, words, task, seg, flags, end, extra);
+  }
+
+  static other(
+    kind: StepKind,
+    t: number,
+    end: number,
+    group: number,
+    taskIds: number[],
+    site: SourceSite | null,
+    words: Words,
+    extra: CallbackRecord | ((lines: number) => string),
+  ): Draft {
+    return new Draft(kind, t, end, group, taskIds, site, words, null, 0, 0, 0, extra);
+  }
+
+  private scheduledCount(): number {
+    return this.task && this.extra ? (this.extra as PieceExtra).scheduled.length : 0;
+  }
+
+  private callbackRecord(): CallbackRecord | null {
+    return !this.task && this.extra && typeof this.extra !== 'function'
+      ? (this.extra as CallbackRecord)
+      : null;
+  }
+
+  /** The sentence, with the group's label when the trace has several; written on first read. */
+  get text(): string {
+    if (this.cached === undefined) {
+      const label = this.words.ctx.groupLabel(this.group ?? 0);
+      this.cached = (label ? `[${label}] ` : '') + this.say(this.output.length);
+    }
+    return this.cached;
+  }
+
+  private say(lines: number): string {
+    const { ctx, holdMs } = this.words;
+    const task = this.task;
+    if (task) {
+      const f = this.flags;
+      const piece: RunPiece = {
+        task,
+        seg: this.seg,
+        start: this.t,
+        end: this.pieceEnd,
+        first: (f & FIRST) !== 0,
+        last: (f & LAST) !== 0,
+        open: (f & OPEN) !== 0,
+        group: this.group ?? 0,
+      };
+      const length = piece.end - piece.start;
+      const held =
+        length >= holdMs && !piece.open ? `runs ${formatDuration(length)} without giving the loop back` : '';
+      const extra = this.extra as PieceExtra | null;
+      return sentence(beginClause(piece, ctx, extra?.before ?? NOTHING_BEFORE), [
+        held,
+        scheduledClause(extra?.scheduled ?? NONE_SCHEDULED, ctx),
+        printsClause(lines),
+        endClause(piece, ctx),
+      ]);
+    }
+    const c = this.callbackRecord();
+    if (c) {
+      const owner = ctx.tasks.get(c.taskId);
+      const state = owner?.settled ? ` (${ctx.name(c.taskId)} ${owner.settled.state})` : '';
+      return sentence(
+        `the ${callbackLabel(c.kind)} attached at ${ctx.where(c.site)} to ${ctx.name(c.taskId)}${state} runs`,
+        [printsClause(lines)],
+      );
+    }
+    return typeof this.extra === 'function' ? this.extra(lines) : '';
+  }
+
+  /**
+   * Whether two steps read alike — the same function doing the same thing at the same lines, in
+   * the same group — which is what folding compares. Compares facts, builds no string.
+   */
+  static same(a: Draft, b: Draft): boolean {
+    if (a.kind !== b.kind || (a.group ?? 0) !== (b.group ?? 0)) return false;
+    const p = a.task;
+    const q = b.task;
+    if (p || q) {
+      if (!p || !q) return false;
+      if (p.name !== q.name || a.scheduledCount() !== b.scheduledCount()) return false;
+      if ((a.site?.file ?? '') !== (b.site?.file ?? '') || (a.site?.line ?? 0) !== (b.site?.line ?? 0))
+        return false;
+      return (
+        ended(p, a.seg, a.flags) === ended(q, b.seg, b.flags) &&
+        endLine(p, a.seg, a.flags) === endLine(q, b.seg, b.flags)
+      );
+    }
+    const c = a.callbackRecord();
+    const d = b.callbackRecord();
+    if (c || d) {
+      if (!c || !d) return false;
+      return (
+        c.kind === d.kind &&
+        (c.site?.file ?? null) === (d.site?.file ?? null) &&
+        (c.site?.line ?? 0) === (d.site?.line ?? 0)
+      );
+    }
+    // idle with idle; `end` is one of a kind.
+    return a.kind === 'idle';
+  }
+
+  /** The step as a plain object (text written), for JSON and for posting to a webview. */
+  plain(): Step {
+    return {
+      kind: this.kind,
+      t: this.t,
+      end: this.end,
+      taskIds: this.taskIds,
+      ...(this.group !== undefined ? { group: this.group } : {}),
+      site: this.site,
+      output: this.output,
+      text: this.text,
+    };
+  }
+}
+
+/** How a piece ended, as folding compares it: cut by a call, still open, parked (how), or settled (how). */
+function ended(task: TaskRecord, seg: number, flags: number): string {
+  if (!(flags & LAST)) return 'call';
+  if (flags & OPEN) return 'open';
+  const next = task.segments[seg + 1];
+  if (next) return next.state === 'suspended' ? next.kind : '';
+  return task.settled?.state ?? 'cut';
+}
+
+/** The line it parked at (0 when it did not park). */
+function endLine(task: TaskRecord, seg: number, flags: number): number {
+  const next = task.segments[seg + 1];
+  return flags & LAST && next?.state === 'suspended' ? (next.site?.line ?? 0) : 0;
 }
 
 /** A quiet stretch shorter than this is the loop's own bookkeeping, not idleness. */
@@ -34,16 +241,20 @@ export const DEFAULT_IDLE_MS = 1;
 export const DEFAULT_HOLD_MS = 50;
 
 function pieceDraft(
-  piece: RunPiece,
-  ctx: NarrationContext,
+  table: PieceTable,
+  i: number,
+  words: Words,
   before: Before,
   scheduled: TaskRecord[],
-  holdMs: number,
 ): Draft {
-  const { task, seg } = piece;
+  const task = table.tasks[table.src[i]];
+  const seg = table.segs[table.src[i]];
+  const flags = table.flags[i];
+  const first = (flags & FIRST) !== 0;
+  const last = (flags & LAST) !== 0;
   const prev = task.segments[seg - 1];
   const next = task.segments[seg + 1];
-  const kind: StepKind = !piece.first
+  const kind: StepKind = !first
     ? 'continue'
     : prev && prev.state === 'suspended' && prev.kind !== 'scheduled'
       ? 'resume'
@@ -53,79 +264,66 @@ function pieceDraft(
       ? prev.site
       : kind === 'start'
         ? task.created.site
-        : piece.last && next?.state === 'suspended'
+        : last && next?.state === 'suspended'
           ? next.site
           : null;
-  const others = new Set<number>();
-  if (kind === 'start' && task.parentId !== null) others.add(task.parentId);
-  if (kind === 'resume' && prev?.state === 'suspended' && prev.resumedBy != null) others.add(prev.resumedBy);
-  if (piece.last && next?.state === 'suspended') for (const id of next.awaits) others.add(id);
-  for (const c of scheduled) others.add(c.id);
-  others.delete(task.id);
-  const length = piece.end - piece.start;
-  const ended = !piece.last
-    ? 'call'
-    : piece.open
-      ? 'open'
-      : next
-        ? next.state === 'suspended'
-          ? next.kind
-          : ''
-        : (task.settled?.state ?? 'cut');
-  const endLine = piece.last && next?.state === 'suspended' ? (next.site?.line ?? 0) : 0;
-  return {
+  // The task, then the others it names (its creator, its waker, what it parks on, what it
+  // scheduled), each once. Most name only themselves: those share one frozen array per task.
+  const resumedBy = kind === 'resume' && prev?.state === 'suspended' ? prev.resumedBy : null;
+  const awaits = last && next?.state === 'suspended' ? next.awaits : NO_IDS;
+  const parent = kind === 'start' ? task.parentId : null;
+  let ids: number[];
+  if (parent === null && resumedBy == null && !awaits.length && !scheduled.length) ids = words.alone(task.id);
+  else {
+    ids = [task.id];
+    const add = (id: number) => {
+      if (ids.length < 16 ? !ids.includes(id) : !seen(ids, id)) ids.push(id);
+    };
+    if (parent !== null) add(parent);
+    if (resumedBy != null) add(resumedBy);
+    for (const id of awaits) add(id);
+    for (const c of scheduled) add(c.id);
+  }
+  const extra = before !== NOTHING_BEFORE || scheduled.length ? { before, scheduled } : null;
+  return Draft.piece(
     kind,
-    t: piece.start,
-    end: piece.end,
-    group: piece.group,
-    taskIds: others.size ? [task.id, ...others] : [task.id],
+    table.start[i],
+    table.end[i],
+    table.group,
+    ids,
     site,
-    output: NO_OUTPUT,
-    // Cheap on purpose (a million steps): no sentence is written until it is asked for.
-    sig: `${kind}|${task.name}|${site?.file ?? ''}:${site?.line ?? 0}|${ended}|${endLine}|${scheduled.length}`,
-    say: (lines) => {
-      const held =
-        length >= holdMs && !piece.open ? `runs ${formatDuration(length)} without giving the loop back` : '';
-      return sentence(beginClause(piece, ctx, before), [
-        held,
-        scheduledClause(scheduled, ctx),
-        printsClause(lines),
-        endClause(piece, ctx),
-      ]);
-    },
-  };
+    words,
+    task,
+    seg,
+    flags,
+    extra,
+  );
 }
 
-function callbackDraft(c: CallbackRecord, ctx: NarrationContext, group: number): Draft {
-  const at = ctx.where(c.site);
-  const owner = ctx.tasks.get(c.taskId);
-  const state = owner?.settled ? ` (${ctx.name(c.taskId)} ${owner.settled.state})` : '';
-  return {
-    kind: 'callback',
-    t: c.t,
-    end: c.t,
-    group,
-    taskIds: [c.taskId],
-    site: c.site,
-    output: NO_OUTPUT,
-    sig: `callback|${c.kind}|${at}`,
-    say: (lines) =>
-      sentence(`the ${callbackLabel(c.kind)} attached at ${at} to ${ctx.name(c.taskId)}${state} runs`, [
-        printsClause(lines),
-      ]),
-  };
+/** `ids.includes(id)` for long lists (a Promise.all of a thousand), through a set kept beside it. */
+const idSets = new WeakMap<number[], Set<number>>();
+function seen(ids: number[], id: number): boolean {
+  let set = idSets.get(ids);
+  if (!set) idSets.set(ids, (set = new Set(ids)));
+  if (set.has(id)) return true;
+  set.add(id);
+  return false;
+}
+
+function callbackDraft(c: CallbackRecord, words: Words, group: number): Draft {
+  return Draft.other('callback', c.t, c.t, group, [c.taskId], c.site, words, c);
 }
 
 /** Every raw step of one group's pieces and callbacks, with the idle gaps between them. */
 export function collectGroup(
-  pieces: RunPiece[],
+  pieces: PieceTable | undefined,
   callbacks: CallbackRecord[],
   tasks: TaskRecord[],
   group: number,
-  ctx: NarrationContext,
+  words: Words,
   idleMs: number,
-  holdMs = DEFAULT_HOLD_MS,
 ): Draft[] {
+  const { ctx } = words;
   // Python tasks scheduled during a piece, by their creator, in creation order.
   const scheduledBy = new Map<number, TaskRecord[]>();
   for (const t of tasks) {
@@ -136,60 +334,58 @@ export function collectGroup(
     list.push(t);
   }
   const cursor = new Map<number, number>();
-  const takeScheduled = (piece: RunPiece): TaskRecord[] => {
-    const list = scheduledBy.get(piece.task.id);
-    if (!list) return [];
-    let i = cursor.get(piece.task.id) ?? 0;
+  const takeScheduled = (taskId: number, end: number): TaskRecord[] => {
+    const list = scheduledBy.get(taskId);
+    if (!list) return NONE_SCHEDULED;
+    let i = cursor.get(taskId) ?? 0;
     const out: TaskRecord[] = [];
-    while (i < list.length && list[i].created.t <= piece.end) out.push(list[i++]);
-    cursor.set(piece.task.id, i);
+    while (i < list.length && list[i].created.t <= end) out.push(list[i++]);
+    cursor.set(taskId, i);
     return out;
   };
 
   const sweep = new IdleSweep(tasks, ctx);
   const drafts: Draft[] = [];
   let busyUntil = -Infinity;
-  let before: Before = {};
+  let before: Before = NOTHING_BEFORE;
   const gap = (t: number) => {
     if (busyUntil === -Infinity || t - busyUntil < idleMs) return;
     sweep.advance(busyUntil);
     const { taskIds, what } = sweep.describe();
     const from = busyUntil;
-    drafts.push({
-      kind: 'idle',
-      t: from,
-      end: t,
-      group,
-      taskIds,
-      site: null,
-      output: NO_OUTPUT,
-      sig: 'idle',
-      say: () => `nothing runs for ${formatDuration(t - from)}: ${what}.`,
-    });
+    drafts.push(
+      Draft.other('idle', from, t, group, taskIds, null, words, () => {
+        return `nothing runs for ${formatDuration(t - from)}: ${what}.`;
+      }),
+    );
   };
   let ci = 0;
-  for (const piece of pieces) {
-    while (ci < callbacks.length && callbacks[ci].t <= piece.start) {
+  const count = pieces?.length ?? 0;
+  for (let p = 0; p < count; p++) {
+    const table = pieces!;
+    const start = table.start[p];
+    const flags = table.flags[p];
+    while (ci < callbacks.length && callbacks[ci].t <= start) {
       const c = callbacks[ci++];
       gap(c.t);
-      drafts.push(callbackDraft(c, ctx, group));
+      drafts.push(callbackDraft(c, words, group));
       busyUntil = Math.max(busyUntil, c.t);
       const site = ctx.where(c.site);
       before = { callback: { kind: callbackLabel(c.kind), taskId: c.taskId, site } };
     }
-    gap(piece.start);
-    const made = takeScheduled(piece);
+    gap(start);
+    const made = takeScheduled(table.tasks[table.src[p]].id, table.end[p]);
     // "Back in main" until main calls the next one says nothing the next step does not: the call
     // step names the caller. Such a piece is left out (its time goes to the step before).
-    const silent = !piece.first && !piece.last && !made.length;
-    if (!silent) drafts.push(pieceDraft(piece, ctx, before, made, holdMs));
-    busyUntil = Math.max(busyUntil, piece.end);
-    before = {};
+    const silent = !(flags & FIRST) && !(flags & LAST) && !made.length;
+    if (!silent) drafts.push(pieceDraft(table, p, words, before, made));
+    busyUntil = Math.max(busyUntil, table.end[p]);
+    before = NOTHING_BEFORE;
   }
   while (ci < callbacks.length) {
     const c = callbacks[ci++];
     gap(c.t);
-    drafts.push(callbackDraft(c, ctx, group));
+    drafts.push(callbackDraft(c, words, group));
     busyUntil = Math.max(busyUntil, c.t);
   }
   return drafts;

@@ -1,9 +1,11 @@
 /**
- * What a quiet loop is waiting on. A sweep over the suspensions of one group keeps the set that is
+ * What a quiet loop is waiting on. A sweep over the suspensions of one group (ordered by a radix
+ * sort of their times, O(n)) keeps the set that is
  * open at each idle gap; counts are kept as it goes, so a gap costs O(1) however many tasks wait,
  * and names are listed only when few wait.
  */
 import type { SuspendedSegment, TaskRecord } from '../../protocol/trace';
+import { orderByKey } from '../sortByTime';
 import { waitTargetLabel } from '../waitLabels';
 import type { NarrationContext } from './context';
 
@@ -15,8 +17,7 @@ interface Wait {
 /** The few waits listed by name; above this only counts are said. */
 const LIST_AT_MOST = 4;
 
-function category(w: Wait, python: boolean): string {
-  const s = w.seg;
+function category(s: SuspendedSegment, python: boolean): string {
   if (s.kind === 'scheduled') return 'scheduled';
   if (s.kind === 'yield') return 'yield';
   if (s.awaits.length) return 'task';
@@ -25,53 +26,133 @@ function category(w: Wait, python: boolean): string {
 }
 
 export class IdleSweep {
-  private readonly opens: Wait[] = [];
-  private readonly closes: Wait[] = [];
+  // Every suspension of the group as columns (no object per suspension): index i is waitSeg[i] of
+  // waitTask[i], its category is cats[catOf[i]]. The sweep reads only typed arrays: the segments
+  // themselves are read once, in memory order, when it is built.
+  private readonly waitTask: TaskRecord[];
+  private readonly waitSeg: SuspendedSegment[];
+  private readonly catOf: Uint16Array;
+  private readonly cats: string[] = [];
+  /** Indices by start (with the starts, in that order), and those that ended by end. */
+  private readonly opens: Uint32Array;
+  private readonly openT: Float64Array;
+  private readonly closes: Uint32Array;
+  private readonly closeT: Float64Array;
   private oi = 0;
   private ci = 0;
-  private readonly open = new Set<Wait>();
-  private readonly counts = new Map<string, number>();
+  /** The open suspensions in the order they opened: a linked list through next/prev (-1 ends it). */
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  private head = -1;
+  private tail = -1;
+  private size = 0;
+  /** Open suspensions per category, and the categories in the order they were first open. */
+  private readonly counts: Int32Array;
+  private readonly seen: number[] = [];
 
   constructor(
     tasks: TaskRecord[],
     private readonly ctx: NarrationContext,
   ) {
+    let n = 0;
+    let ended = 0;
     for (const task of tasks)
       for (const seg of task.segments)
         if (seg.state === 'suspended') {
-          const w = { task, seg };
-          this.opens.push(w);
-          if (seg.end !== null) this.closes.push(w);
+          n++;
+          if (seg.end !== null) ended++;
         }
-    this.opens.sort((a, b) => a.seg.start - b.seg.start);
-    this.closes.sort((a, b) => a.seg.end! - b.seg.end!);
+    this.waitTask = new Array<TaskRecord>(n);
+    this.waitSeg = new Array<SuspendedSegment>(n);
+    this.catOf = new Uint16Array(n);
+    const starts = new Float64Array(n);
+    const which = new Uint32Array(ended);
+    const ends = new Float64Array(ended);
+    const catIndex = new Map<string, number>();
+    let k = 0;
+    let e = 0;
+    for (const task of tasks)
+      for (const seg of task.segments)
+        if (seg.state === 'suspended') {
+          this.waitTask[k] = task;
+          this.waitSeg[k] = seg;
+          const c = category(seg, ctx.python);
+          let code = catIndex.get(c);
+          if (code === undefined) {
+            catIndex.set(c, (code = this.cats.length));
+            this.cats.push(c);
+          }
+          this.catOf[k] = code;
+          starts[k] = seg.start;
+          if (seg.end !== null) {
+            which[e] = k;
+            ends[e++] = seg.end;
+          }
+          k++;
+        }
+    // Ordered by a radix sort of their times (stable: task order, then each task's, on ties).
+    this.opens = orderByKey(starts);
+    this.openT = Float64Array.from(this.opens, (i) => starts[i]);
+    const byEnd = orderByKey(ends);
+    this.closes = byEnd.map((j) => which[j]);
+    this.closeT = Float64Array.from(byEnd, (j) => ends[j]);
+    this.next = new Int32Array(n);
+    this.prev = new Int32Array(n).fill(-2); // -2: not open
+    this.counts = new Int32Array(this.cats.length);
   }
 
   /** Moves the sweep to a gap that begins at `t` (gaps must be asked in time order). */
   advance(t: number): void {
-    while (this.oi < this.opens.length && this.opens[this.oi].seg.start <= t) {
+    const { next, prev, counts } = this;
+    while (this.oi < this.opens.length && this.openT[this.oi] <= t) {
       const w = this.opens[this.oi++];
-      this.open.add(w);
-      const c = category(w, this.ctx.python);
-      this.counts.set(c, (this.counts.get(c) ?? 0) + 1);
+      prev[w] = this.tail;
+      next[w] = -1;
+      if (this.tail >= 0) next[this.tail] = w;
+      else this.head = w;
+      this.tail = w;
+      this.size++;
+      const c = this.catOf[w];
+      if (counts[c]++ === 0 && !this.seen.includes(c)) this.seen.push(c);
     }
-    while (this.ci < this.closes.length && this.closes[this.ci].seg.end! <= t) {
+    while (this.ci < this.closes.length && this.closeT[this.ci] <= t) {
       const w = this.closes[this.ci++];
-      if (!this.open.delete(w)) continue;
-      const c = category(w, this.ctx.python);
-      this.counts.set(c, this.counts.get(c)! - 1);
+      if (prev[w] === -2) continue;
+      if (prev[w] >= 0) next[prev[w]] = next[w];
+      else this.head = next[w];
+      if (next[w] >= 0) prev[next[w]] = prev[w];
+      else this.tail = prev[w];
+      prev[w] = -2;
+      this.size--;
+      counts[this.catOf[w]]--;
     }
+  }
+
+  private count(c: string): number {
+    const code = this.cats.indexOf(c);
+    return code < 0 ? 0 : this.counts[code];
+  }
+
+  private wait(i: number): Wait {
+    return { task: this.waitTask[i], seg: this.waitSeg[i] };
+  }
+
+  /** The open suspensions, in the order they opened (only asked when few are). */
+  private openList(): number[] {
+    const out: number[] = [];
+    for (let w = this.head; w >= 0; w = this.next[w]) out.push(w);
+    return out;
   }
 
   /** The waiting tasks (listed only when few) and one clause saying what they wait on. */
   describe(): { taskIds: number[]; what: string } {
     const { ctx } = this;
-    const few = this.open.size <= LIST_AT_MOST ? [...this.open] : null;
+    const few = this.size <= LIST_AT_MOST ? this.openList().map((i) => this.wait(i)) : null;
     const parts: string[] = [];
     const named = (c: string, text: (n: number) => string) => {
-      const n = this.counts.get(c) ?? 0;
+      const n = this.count(c);
       if (!n) return;
-      const who = few?.filter((w) => category(w, ctx.python) === c);
+      const who = few?.filter((w) => category(w.seg, ctx.python) === c);
       const list = who?.length
         ? ` (${who.map((w) => `${ctx.name(w.task.id)} at ${ctx.where(w.seg.site)}`).join(', ')})`
         : '';
@@ -83,7 +164,7 @@ export class IdleSweep {
       (n) => `${n} promise${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} no task's (a timer, I/O…)`,
     );
     named('future', (n) => `${n} future${n === 1 ? '' : 's'}`);
-    for (const c of this.counts.keys())
+    for (const c of this.seen.map((code) => this.cats[code]))
       if (c.startsWith('target:'))
         named(c, (n) => {
           const label = waitTargetLabel(c.slice(7) as never).replace(/^an? /, '');
@@ -92,9 +173,9 @@ export class IdleSweep {
     named('yield', (n) => `${n} async generator${n === 1 ? '' : 's'} paused at a yield`);
     named('scheduled', (n) => `${n} task${n === 1 ? '' : 's'} scheduled`);
     const clauses = parts.length ? [`waiting on ${parts.join(', ')}`] : [];
-    const onTasks = this.counts.get('task') ?? 0;
+    const onTasks = this.count('task');
     if (onTasks) {
-      const who = few?.filter((w) => category(w, ctx.python) === 'task');
+      const who = few?.filter((w) => category(w.seg, ctx.python) === 'task');
       clauses.push(
         who?.length
           ? who

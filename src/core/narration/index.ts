@@ -5,14 +5,18 @@
  * an await naming what it waits on, resumes naming what woke it, finishes; a callback runs; nothing
  * runs. Each step has its time, tasks, site, output lines and one sentence; repetition is folded.
  *
- * Pure and linear-ish: one pass per group over its pieces of running (`runPieces`), one sort.
+ * Pure and linear-ish: one pass per group over its pieces of running (`runPieces`), groups merged
+ * by time, sentences written only for the steps that are read (a folded step's members on demand).
  */
 import type { Step, Trace } from '../../protocol/trace';
 import { describeExit, formatDuration } from '../textTimeline';
-import { runPieces } from '../runPieces';
-import { collectGroup, DEFAULT_IDLE_MS, NO_OUTPUT, type Draft } from './collect';
+import { pieceTables } from '../runPieces';
+import { mergeSorted } from '../mergeSorted';
+import { aloneIds, collectGroup, DEFAULT_HOLD_MS, DEFAULT_IDLE_MS, Draft, type Words } from './collect';
 import { narrationContext, type NarrationContext } from './context';
 import { foldSteps } from './fold';
+import { foldTaskRuns } from './taskFoldRuns';
+import { DEFAULT_FOLD_MIN, foldOfTask, taskFolds } from '../taskFolds';
 import { attachOutput } from './output';
 
 export interface NarrateOptions {
@@ -22,9 +26,15 @@ export interface NarrateOptions {
   holdMs?: number;
   /** Fold repeated steps into `repeat` steps (default true). */
   fold?: boolean;
+  /**
+   * Fold the steps of many tasks of one function and parent (`core/taskFolds.ts`), this many at
+   * least (default 3), into one `repeat` step even when their steps interleave; 0: do not.
+   */
+  foldTasks?: number;
 }
 
-function endDraft(trace: Trace, t: number, ctx: NarrationContext): Draft {
+function endDraft(trace: Trace, t: number, words: Words): Draft {
+  const { ctx } = words;
   const pending = trace.tasks.filter((task) => !task.settled);
   const never = pending.length
     ? `; ${pending.length} task${pending.length === 1 ? '' : 's'} never finished (${pending
@@ -38,24 +48,25 @@ function endDraft(trace: Trace, t: number, ctx: NarrationContext): Draft {
   const cut = trace.truncated
     ? `; the trace is truncated after ${trace.eventCount} events: later events were not recorded`
     : '';
-  return {
-    kind: 'end',
+  const say = (lines: number) =>
+    `the run ends at ${formatDuration(trace.durationMs)}: ${describeExit(trace)}${never}${cut}${lines ? `; ${lines} more line${lines === 1 ? '' : 's'} of output` : ''}.`;
+  return Draft.other(
+    'end',
     t,
-    end: trace.durationMs,
-    group: 0,
-    taskIds: pending.map((p) => p.id),
-    site: null,
-    output: NO_OUTPUT,
-    sig: 'end',
-    say: (lines) =>
-      `the run ends at ${formatDuration(trace.durationMs)}: ${describeExit(trace)}${never}${cut}${lines ? `; ${lines} more line${lines === 1 ? '' : 's'} of output` : ''}.`,
-  };
+    trace.durationMs,
+    0,
+    pending.map((p) => p.id),
+    null,
+    words,
+    say,
+  );
 }
 
 function wordFolded(members: Step[], k: number, times: number, ctx: NarrationContext): string {
-  const actors = [
-    ...new Set(members.map((m) => (m.kind === 'idle' ? '' : ctx.name(m.taskIds[0]))).filter(Boolean)),
-  ];
+  // Who acts, by distinct task first (numbers, cheap over a million members), then by name.
+  const ids = new Set<number>();
+  for (const m of members) if (m.kind !== 'idle') ids.add(m.taskIds[0]);
+  const actors = [...new Set([...ids].map((id) => ctx.name(id)))];
   const who =
     actors.length > 6 ? `${actors.slice(0, 5).join(', ')}, … ${actors.length - 5} more` : actors.join(', ');
   if (k === 1) return `${times} steps alike (${who}); the first: ${members[0].text}`;
@@ -70,7 +81,7 @@ function wordFolded(members: Step[], k: number, times: number, ctx: NarrationCon
 export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
   const ctx = narrationContext(trace);
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
-  const pieces = runPieces(trace);
+  const pieces = pieceTables(trace);
   const tasksByGroup = new Map<number, Trace['tasks']>();
   for (const t of trace.tasks) {
     const g = t.group ?? 0;
@@ -86,51 +97,37 @@ export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
     list.push(c);
   }
   const groups = new Set([...tasksByGroup.keys(), ...callbacksByGroup.keys()]);
-  let drafts: Draft[] = [];
-  for (const g of groups) {
-    const more = collectGroup(
-      pieces.get(g) ?? [],
-      callbacksByGroup.get(g) ?? [],
-      tasksByGroup.get(g) ?? [],
-      g,
-      ctx,
-      idleMs,
-      options.holdMs,
+  const words: Words = { ctx, holdMs: options.holdMs ?? DEFAULT_HOLD_MS, alone: aloneIds() };
+  const perGroup: Draft[][] = [];
+  for (const g of groups)
+    perGroup.push(
+      collectGroup(pieces.get(g), callbacksByGroup.get(g) ?? [], tasksByGroup.get(g) ?? [], g, words, idleMs),
     );
-    // Not push(...more): a million drafts would overflow the call stack.
-    drafts = drafts.length ? drafts.concat(more) : more;
-  }
-  if (groups.size > 1)
-    drafts = drafts
-      .map((d, i) => ({ d, i }))
-      .sort((a, b) => a.d.t - b.d.t || a.i - b.i)
-      .map((x) => x.d);
-  const last = drafts.reduce((m, d) => Math.max(m, d.end), 0);
-  drafts.push(endDraft(trace, last, ctx));
+  // Each group's steps are in time order: merge them (ties: the group met first).
+  const drafts = mergeSorted(perGroup, (a, b) => a.t - b.t);
+  perGroup.length = 0;
+  let last = 0;
+  for (const d of drafts) if (d.end > last) last = d.end;
+  drafts.push(endDraft(trace, last, words));
   for (let i = 0; i + 1 < drafts.length; i++)
     if (drafts[i].kind !== 'idle') drafts[i].end = Math.max(drafts[i].end, drafts[i + 1].t);
   attachOutput(drafts, trace.output);
 
-  // Signatures never match across groups: a group's steps fold only with the same group's.
-  const sigs = groups.size > 1 ? drafts.map((d) => `${d.group}|${d.sig}`) : drafts.map((d) => d.sig);
-  const steps: Step[] = drafts.map((d) => {
-    const label = ctx.groupLabel(d.group);
-    return {
-      kind: d.kind,
-      t: d.t,
-      end: d.end,
-      taskIds: d.taskIds,
-      ...(d.group !== 0 ? { group: d.group } : {}),
-      site: d.site,
-      output: d.output,
-      text: (label ? `[${label}] ` : '') + d.say(d.output.length),
-    };
-  });
-  drafts.length = 0; // the drafts' closures are done with: let them go before folding
-  if (options.fold === false) return steps;
-  return foldSteps(steps, sigs, (members, k, times) => {
-    const label = ctx.groupLabel(members[0].group ?? 0);
-    const text = wordFolded(members, k, times, ctx);
-    return label ? `[${label}] ${text}` : text;
-  });
+  // Top-level steps are plain objects with their sentence written; a folded step's members stay
+  // drafts, whose sentences are written when read (or serialized).
+  if (options.fold === false) return drafts.map((d) => d.plain());
+  const folded = foldSteps(
+    drafts,
+    Draft.same,
+    (d) => d.plain(),
+    (members, k, times) => {
+      const label = ctx.groupLabel(members[0].group ?? 0);
+      const text = wordFolded(members, k, times, ctx);
+      return label ? `[${label}] ${text}` : text;
+    },
+  );
+  // Then what repetition could not fold: the interleaved steps of many tasks of one function.
+  const minMembers = options.foldTasks ?? DEFAULT_FOLD_MIN;
+  if (minMembers <= 0) return folded;
+  return foldTaskRuns(folded, foldOfTask(taskFolds(trace, { minMembers })), ctx, minMembers);
 }

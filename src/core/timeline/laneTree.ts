@@ -1,3 +1,4 @@
+import type { LaneFold } from './laneFolds';
 import type { TraceIndex } from './traceIndex';
 
 /** One visible row of the timeline: a task's lane at some depth of the creator tree. */
@@ -11,6 +12,8 @@ export interface LaneRow {
   matched: boolean;
   /** Number of descendants hidden by collapsing this row (for the "+N" badge). */
   hiddenCount: number;
+  /** The row stands for a fold of similar tasks (laneFolds.ts): folded, it draws them all. */
+  fold?: LaneFold;
 }
 
 /**

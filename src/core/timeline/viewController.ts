@@ -9,7 +9,13 @@
  *
  * A new run (or the first trace) starts in `fit`/`follow-live`; `0` (the `fit` event) returns to
  * it. Only the time axis lives here: vertical scrolling is the app's (it depends on the layout).
+ *
+ * Fit to work: a run that is mostly idle at its start or end (a server traced for 40 requests
+ * after seconds of nothing) is fitted to where work happened (`workSpan`: the first to the last
+ * running stretch or callback, with a margin), not to [0, duration]. Fit again while fitted to the
+ * work shows the whole run (and again, the work): `0` twice.
  */
+import type { Trace } from '../../protocol/trace';
 import { clampToExtent, fitTime, visibleTimeRange, type Viewport } from './viewport';
 
 export type ViewMode = 'fit' | 'follow-live' | 'free';
@@ -20,6 +26,10 @@ export interface ViewModel {
   /** The shown trace's time extent; null with no trace. */
   extent: { startT: number; endT: number } | null;
   live: boolean;
+  /** Where work happened, when that is worth fitting to instead of the extent (`workSpan`); else null. */
+  work?: { startT: number; endT: number } | null;
+  /** A fit shows the whole extent even though there is a work span (`fit` pressed again). */
+  whole?: boolean;
 }
 
 export type ViewEvent =
@@ -31,6 +41,8 @@ export type ViewEvent =
       live: boolean;
       sameRun: boolean;
       restore: { start: number; msPerPx: number } | null;
+      /** `workSpan(trace)`: where a fit goes when the run is mostly idle. Absent/null: the extent. */
+      work?: { startT: number; endT: number } | null;
     }
   /** No trace any more. */
   | { type: 'clear' }
@@ -38,7 +50,7 @@ export type ViewEvent =
   | { type: 'user'; vp: Viewport }
   /** A change that is no choice of view (vertical scroll): the mode stays. */
   | { type: 'scroll'; vp: Viewport }
-  /** Zoom to fit (the `0` key, the Fit button, a double-click on the axis). */
+  /** Zoom to fit (the `0` key, the Fit button, a double-click on the axis); again: the whole run. */
   | { type: 'fit' }
   /** The panel's size or pixel ratio changed. */
   | { type: 'resize'; width: number; height: number; dpr: number; gutter: number }
@@ -47,6 +59,43 @@ export type ViewEvent =
 
 /** Air on both sides of a fitted run, CSS px. */
 export const FIT_PADDING_PX = 24;
+
+/** A run whose work spans less than this share of it is fitted to the work. */
+export const MOSTLY_IDLE_SHARE = 0.5;
+/** Margin on each side of the work span, as a share of its length. */
+export const WORK_MARGIN_SHARE = 0.05;
+
+/**
+ * Where work happened: from the first running stretch or callback of any task to the last one
+ * (a stretch still running at the end runs to the extent's end), widened by `WORK_MARGIN_SHARE`
+ * on each side and kept inside [startT, endT]. Null when that is most of the run anyway (at least
+ * `MOSTLY_IDLE_SHARE` of it): then a fit shows everything, as before.
+ */
+export function workSpan(
+  trace: Trace,
+  startT: number,
+  endT: number,
+): { startT: number; endT: number } | null {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const task of trace.tasks)
+    for (const s of task.segments) {
+      if (s.state !== 'running') continue;
+      const end = s.end ?? endT;
+      if (s.start < first) first = s.start;
+      if (end > last) last = end;
+    }
+  for (const c of trace.callbacks) {
+    if (c.t < first) first = c.t;
+    if (c.t > last) last = c.t;
+  }
+  const whole = endT - startT;
+  if (!(last >= first) || !(whole > 0)) return null;
+  const margin = Math.max((last - first) * WORK_MARGIN_SHARE, whole * 1e-4);
+  const from = Math.max(startT, first - margin);
+  const to = Math.min(endT, last + margin);
+  return to - from < whole * MOSTLY_IDLE_SHARE ? { startT: from, endT: to } : null;
+}
 
 export function initialView(vp: Viewport): ViewModel {
   return { mode: 'fit', vp, extent: null, live: false };
@@ -57,22 +106,28 @@ export function viewReducer(m: ViewModel, e: ViewEvent): ViewModel {
   switch (e.type) {
     case 'trace': {
       const extent = { startT: e.startT, endT: e.endT };
-      if (e.restore) return { mode: 'free', vp: { ...m.vp, ...e.restore }, extent, live: e.live };
-      if (!e.sameRun || m.mode !== 'free') return fitted({ ...m, extent, live: e.live });
+      const work = e.work ?? null;
+      // A new run fits to its work again; an update of the same run keeps the user's "whole".
+      const whole = e.sameRun ? (m.whole ?? false) : false;
+      if (e.restore)
+        return { mode: 'free', vp: { ...m.vp, ...e.restore }, extent, live: e.live, work, whole };
+      if (!e.sameRun || m.mode !== 'free') return fitted({ ...m, extent, live: e.live, work, whole });
       // Free: keep the view; a live view showing the tail slides with the new data.
       const prev = m.extent;
       const atTail = prev !== null && visibleTimeRange(m.vp)[1] >= prev.endT;
       const vp = e.live && atTail ? { ...m.vp, start: m.vp.start + (e.endT - prev.endT) } : m.vp;
-      return { mode: 'free', vp, extent, live: e.live };
+      return { mode: 'free', vp, extent, live: e.live, work, whole };
     }
     case 'clear':
-      return { mode: 'fit', vp: m.vp, extent: null, live: false };
+      return { mode: 'fit', vp: m.vp, extent: null, live: false, work: null, whole: false };
     case 'user':
       return { ...m, mode: 'free', vp: clamped(m, e.vp) };
     case 'scroll':
       return { ...m, vp: clamped(m, e.vp) };
     case 'fit':
-      return fitted(m);
+      // Fit from a free view goes to the work; fit on a fitted view flips work ↔ whole run.
+      if (m.mode !== 'free' && m.work) return fitted({ ...m, whole: !m.whole });
+      return fitted({ ...m, whole: false });
     case 'resize': {
       const vp = { ...m.vp, width: e.width, height: e.height, dpr: e.dpr, gutter: e.gutter };
       return m.mode === 'free' ? { ...m, vp } : fitted({ ...m, vp });
@@ -97,7 +152,9 @@ export function savedTimeView(m: ViewModel): { start: number; msPerPx: number } 
 function fitted(m: ViewModel): ViewModel {
   const mode: ViewMode = m.live ? 'follow-live' : 'fit';
   if (!m.extent) return { ...m, mode };
-  return { ...m, mode, vp: fitTime(m.vp, m.extent.startT, m.extent.endT, FIT_PADDING_PX) };
+  // A live run follows its tail: the work span is for a finished (or loaded) run.
+  const span = m.work && !m.whole && !m.live ? m.work : m.extent;
+  return { ...m, mode, vp: fitTime(m.vp, span.startT, span.endT, FIT_PADDING_PX) };
 }
 
 function clamped(m: ViewModel, vp: Viewport): Viewport {
