@@ -5,12 +5,17 @@
  * parsing only (no type checking), so it is fast enough to run on every CodeLens request.
  */
 import ts from 'typescript';
-import { declarationStart } from './rules';
+import path from 'node:path';
+import { createNamer, declarationStart } from './rules';
 
 export type AsyncFunctionKind = 'function' | 'method' | 'arrow' | 'generator';
 
 export interface AsyncFunctionInfo {
-  /** Best-effort name: `worker1`, `Crawler.fetch`, `handler` (named arrow), or `<anonymous>`. */
+  /**
+   * The name the trace gives the coroutine (the instrumenter's one namer, rules.ts): `worker1`,
+   * `Crawler.fetch`, `api.get`, `GET /user/:id`, `on 'data'`, or `<anonymous file:line>` (with the
+   * scanned file's base name).
+   */
   name: string;
   kind: AsyncFunctionKind;
   /** 1-based line/column where the declaration starts (decorators and comments excluded). */
@@ -42,53 +47,6 @@ function isAsync(node: ts.Node): boolean {
   );
 }
 
-function propertyName(
-  name: ts.PropertyName | ts.BindingName | undefined,
-  sf: ts.SourceFile,
-): string | undefined {
-  if (!name) return undefined;
-  if (
-    ts.isIdentifier(name) ||
-    ts.isPrivateIdentifier(name) ||
-    ts.isStringLiteral(name) ||
-    ts.isNumericLiteral(name)
-  )
-    return name.text;
-  return name.getText(sf);
-}
-
-function enclosingClassName(node: ts.Node): string | undefined {
-  const parent = node.parent;
-  if (parent && (ts.isClassDeclaration(parent) || ts.isClassExpression(parent))) {
-    if (parent.name) return parent.name.text;
-    const holder = parent.parent;
-    if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) return holder.name.text;
-  }
-  return undefined;
-}
-
-/** The name a function expression or arrow gets from where it is assigned. */
-function contextualName(node: ts.Node, sf: ts.SourceFile): string | undefined {
-  const parent = node.parent;
-  if (!parent) return undefined;
-  if (
-    ts.isVariableDeclaration(parent) ||
-    ts.isPropertyAssignment(parent) ||
-    ts.isPropertyDeclaration(parent)
-  ) {
-    const n = propertyName(parent.name, sf);
-    if (ts.isPropertyDeclaration(parent)) {
-      const cls = enclosingClassName(parent);
-      return cls && n ? `${cls}.${n}` : n;
-    }
-    return n;
-  }
-  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-    return parent.left.getText(sf);
-  }
-  return undefined;
-}
-
 /** Lists the async functions of a source file and its entry point. */
 export function scanAsyncFunctions(text: string, fileName: string): ScanResult {
   const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindFor(fileName));
@@ -101,6 +59,8 @@ export function scanAsyncFunctions(text: string, fileName: string): ScanResult {
     return { line: lc.line + 1, column: lc.character + 1 };
   };
 
+  const namer = createNamer(sf, path.basename(fileName));
+  const parents: ts.Node[] = [];
   const visit = (node: ts.Node, inFunction: boolean): void => {
     const isFn =
       ts.isFunctionDeclaration(node) ||
@@ -109,25 +69,13 @@ export function scanAsyncFunctions(text: string, fileName: string): ScanResult {
       ts.isMethodDeclaration(node);
     if (isFn && isAsync(node)) {
       const generator = !ts.isArrowFunction(node) && node.asteriskToken !== undefined;
-      let name: string | undefined;
-      let kind: AsyncFunctionKind;
-      if (ts.isMethodDeclaration(node)) {
-        const n = propertyName(node.name, sf);
-        const cls = enclosingClassName(node);
-        name = cls && n ? `${cls}.${n}` : n;
-        kind = 'method';
-      } else if (ts.isFunctionDeclaration(node)) {
-        name = node.name?.text;
-        kind = 'function';
-      } else if (ts.isFunctionExpression(node)) {
-        name = node.name?.text ?? contextualName(node, sf);
-        kind = 'function';
-      } else {
-        name = contextualName(node, sf);
-        kind = 'arrow';
-      }
+      const kind: AsyncFunctionKind = ts.isMethodDeclaration(node)
+        ? 'method'
+        : ts.isArrowFunction(node)
+          ? 'arrow'
+          : 'function';
       functions.push({
-        name: name ?? '<anonymous>',
+        name: namer.nameFor(node, parents),
         kind: generator ? 'generator' : kind,
         ...position(node),
       });
@@ -135,7 +83,9 @@ export function scanAsyncFunctions(text: string, fileName: string): ScanResult {
     if (!inFunction && (ts.isAwaitExpression(node) || (ts.isForOfStatement(node) && node.awaitModifier)))
       topLevelAwait = true;
     const nested = inFunction || ts.isFunctionLike(node) || ts.isClassStaticBlockDeclaration(node);
+    parents.push(node);
     ts.forEachChild(node, (child) => visit(child, nested));
+    parents.pop();
   };
   ts.forEachChild(sf, (child) => visit(child, false));
 

@@ -42,14 +42,28 @@ describe('instrument/scan', () => {
         ['Crawler.fetch', 'method', 2],
         ['Crawler.handler', 'arrow', 3],
         ['Crawler.pages', 'generator', 4],
-        ['get', 'method', 6],
-        ['put', 'function', 6],
+        ['api.get', 'method', 6],
+        ['api.put', 'function', 6],
         ['load', 'arrow', 7],
-        ['<anonymous>', 'arrow', 8],
+        ['<anonymous x.ts:8>', 'arrow', 8],
       ],
     );
     assert.equal(r.functions[0]!.column, 8); // at `async`, after the decorator
     assert.equal(r.entryLine, 8);
+  });
+
+  it('gives the names the trace gives: handlers after what registered them, well-known symbol methods', () => {
+    const src = [
+      "app.get('/user/:id', async (req, res) => { await 1; });", // 1
+      "emitter.on('data', async function () {});", //               2
+      'class Feed { async *[Symbol.asyncIterator]() {} }', //       3
+      'register(async () => {});', //                               4
+    ].join('\n');
+    const r = scanAsyncFunctions(src, '/work/srv.ts');
+    assert.deepEqual(
+      r.functions.map((f) => f.name),
+      ['GET /user/:id', "on 'data'", 'Feed[Symbol.asyncIterator]', '<anonymous srv.ts:4>'],
+    );
   });
 
   it('detects top-level await as the entry point, in JS files too', () => {
