@@ -77,6 +77,13 @@ describe('timeline: message guards', () => {
       command: 'export',
     });
     assert.equal(parseWebviewMessage({ type: 'command', command: 'rm -rf' }), null);
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'revealStep', site: { file: 'w.ts', line: 8, column: 3, text: 'x' } }),
+      { type: 'revealStep', site: { file: 'w.ts', line: 8, column: 3 } },
+    );
+    assert.equal(parseWebviewMessage({ type: 'revealStep', site: null }), null);
+    assert.equal(parseWebviewMessage({ type: 'revealStep', site: { file: 'w.ts', line: 1.5, column: 1 } }), null);
+    assert.equal(parseWebviewMessage({ type: 'revealStep', site: { file: 3, line: 1, column: 1 } }), null);
   });
 
   it('restores view state defensively', () => {
