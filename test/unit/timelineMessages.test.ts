@@ -111,6 +111,10 @@ describe('timeline: message guards', () => {
     assert.equal(s.gutter, defaultViewState().gutter);
     assert.deepEqual(s.collapsedGroups, [2, 0]);
     assert.deepEqual(parseViewState({ v: 1 }).collapsedGroups, [], 'state saved before groups existed');
+    const panes = parseViewState({ v: 1, showSteps: true, showCritical: 'yes' });
+    assert.equal(panes.showSteps, true, 'the Steps pane stays open over a reload');
+    assert.equal(panes.showCritical, false, 'a malformed toggle falls back to off');
+    assert.equal(parseViewState({ v: 1 }).showSteps, false, 'state saved before the Steps pane existed');
   });
 });
 

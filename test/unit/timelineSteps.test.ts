@@ -10,6 +10,7 @@ import {
   stepRows,
   stepTaskIds,
 } from '../../src/core/timeline/stepCursor';
+import { initialView, viewReducer } from '../../src/core/timeline/viewController';
 import { plotWidth, timeToX, type Viewport } from '../../src/core/timeline/viewport';
 import type { CriticalStep, Step } from '../../src/protocol/trace';
 import { loadTrace } from './timelineFixtures';
@@ -97,8 +98,9 @@ describe('timeline: the Steps cursor', () => {
   it('keeps the cursor in sight without changing the zoom: no move while it is inside, else it lands a third in', () => {
     // Plot: x 200..1000 shows t 0..800.
     assert.equal(revealTime(VP, 400), null);
-    assert.equal(revealTime(VP, 100), null);
-    for (const t of [-50, 10, 790, 5000]) {
+    assert.equal(revealTime(VP, 20), null);
+    assert.equal(revealTime(VP, 780), null);
+    for (const t of [-50, 5, 795, 5000]) {
       const vp = revealTime(VP, t);
       assert.ok(vp, `moves for ${t}`);
       assert.equal(vp.msPerPx, VP.msPerPx);
@@ -110,6 +112,19 @@ describe('timeline: the Steps cursor', () => {
       );
       assert.equal(revealTime(vp, t), null, 'and then stays');
     }
+  });
+
+  it('never moves a fitted view: the first and last steps are inside the air a fit leaves', () => {
+    const fitted = viewReducer(initialView(VP), {
+      type: 'trace',
+      startT: 0,
+      endT: 2002,
+      live: false,
+      sameRun: false,
+      restore: null,
+    });
+    assert.equal(revealTime(fitted.vp, 0), null);
+    assert.equal(revealTime(fitted.vp, 2002), null);
   });
 
   it('on the workers trace: stepping forward never goes back in time', () => {
@@ -175,6 +190,8 @@ describe('timeline: critical path lanes', () => {
     assert.equal(criticalShareCell(lanes, 1), '99.5% (1.00 s)');
     assert.equal(criticalShareCell(lanes, 2), '0.5% (5.00 ms)');
     assert.equal(criticalShareCell(lanes, 3), '—');
+    const tiny = criticalLanes([run(1, 0, 10000), run(2, 10000, 10001)]);
+    assert.equal(criticalShareCell(tiny, 2), '<0.1% (1.00 ms)', 'on the path, however little, is never 0%');
   });
 
   it("on the workers trace: worker2's sleep is nearly all of the path, worker1 only its eager first run, and the shares tile the path", () => {

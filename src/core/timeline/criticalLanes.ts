@@ -87,6 +87,6 @@ export function criticalShareCell(lanes: CriticalLanes, taskId: number): string 
   const ms = lanes.share.get(taskId);
   if (ms === undefined) return '—';
   const pct = lanes.total > 0 ? (100 * ms) / lanes.total : 0;
-  const p = pct >= 99.95 ? '100' : pct.toFixed(1);
+  const p = pct >= 99.95 ? '100' : pct > 0 && pct < 0.05 ? '<0.1' : pct.toFixed(1);
   return `${p}% (${formatDuration(ms)})`;
 }

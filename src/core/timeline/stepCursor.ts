@@ -80,8 +80,12 @@ export function stepTaskIds(step: Step, limit = 200): number[] {
   return [...out];
 }
 
-/** Share of the plot width kept clear at either edge: a cursor closer to an edge than this is scrolled in. */
-export const CURSOR_EDGE_SHARE = 0.08;
+/**
+ * A cursor closer than this to either edge of the plot (CSS px) is scrolled in. Less than the air a
+ * fitted view leaves around the run (viewController's FIT_PADDING_PX), so stepping through a
+ * fitted run never moves the view (nor makes it `free`).
+ */
+export const CURSOR_EDGE_PX = 12;
 /** Where a scrolled-in cursor lands: a third of the way across, so what follows it is in view. */
 export const CURSOR_LAND_SHARE = 1 / 3;
 
@@ -94,7 +98,7 @@ export function revealTime(vp: Viewport, t: number): Viewport | null {
   const pw = plotWidth(vp);
   if (pw <= 0 || !Number.isFinite(t)) return null;
   const x = timeToX(vp, t);
-  const margin = pw * CURSOR_EDGE_SHARE;
+  const margin = Math.min(CURSOR_EDGE_PX, pw / 4);
   if (x >= vp.gutter + margin && x <= vp.width - margin) return null;
   return { ...vp, start: t - pw * CURSOR_LAND_SHARE * vp.msPerPx };
 }
