@@ -7,7 +7,8 @@
  * opens or the highlight is switched on, then once per trace. A live run re-sends its trace
  * several times a second; while it is live both are recomputed at most every
  * {@link LIVE_RECOMPUTE_MS} (the last update always counts: a trailing timer), and at once when the
- * run finishes. The cursor stays on the same step (or the same time) across live updates.
+ * run finishes. Traces of more than {@link BIG_TRACE_EVENTS} events are told after a frame that
+ * says so, and a big live run only when it finishes. The cursor stays on the same step (or the same time) across live updates.
  */
 import { criticalPath, criticalPathLine } from '../src/core/criticalPath';
 import { narrate } from '../src/core/narration';
@@ -29,6 +30,12 @@ import { StepsPane } from './stepsPane';
 
 /** While a run is live, narration and critical path are recomputed at most this often. */
 export const LIVE_RECOMPUTE_MS = 1000;
+/**
+ * Traces with more events than this are told after a frame that says so: narrating a million
+ * events takes seconds (bench/webview.mjs prints how many), and a pane that opens blank until
+ * then reads as broken.
+ */
+export const BIG_TRACE_EVENTS = 100_000;
 
 /** What the explain view needs from the app. */
 export interface ExplainHost {
@@ -117,9 +124,12 @@ export class ExplainView {
       return;
     }
     if (!this.live) {
-      this.recompute();
+      if (trace!.eventCount <= BIG_TRACE_EVENTS) this.recompute();
+      else this.later('Telling the run', false, () => this.recompute());
       return;
     }
+    // A big live run is told again when it finishes (each telling would hold the page for seconds).
+    if (trace!.eventCount > BIG_TRACE_EVENTS) return;
     if (this.timer) return;
     const wait = Math.max(0, this.lastCompute + LIVE_RECOMPUTE_MS - performance.now());
     this.timer = setTimeout(() => {
@@ -185,14 +195,15 @@ export class ExplainView {
     this.setSteps(!this.app.state.showSteps);
   }
 
-  private setSteps(on: boolean): void {
+  private setSteps(on: boolean, now = false): void {
     this.app.state.showSteps = on;
     this.stepsButton.setAttribute('aria-pressed', String(on));
     this.pane.hidden = !on;
-    if (on) {
-      this.ensureComputed();
-      this.refreshPane();
-    }
+    if (on)
+      this.later('Telling the run step by step', now, () => {
+        this.ensureComputed();
+        this.refreshPane();
+      });
     this.app.saveState();
     this.app.invalidate();
   }
@@ -201,20 +212,57 @@ export class ExplainView {
     const on = !this.app.state.showCritical;
     this.app.state.showCritical = on;
     this.criticalButton.setAttribute('aria-pressed', String(on));
-    if (on) this.ensureComputed();
-    this.app.status(
-      on
-        ? (this.pathLine ?? (this.trace ? 'No critical path: no task ran.' : 'No trace.'))
-        : 'Critical path highlight off',
-    );
-    this.app.criticalChanged();
+    const done = () => {
+      if (this.app.state.showCritical !== on) return;
+      this.app.status(
+        on
+          ? (this.pathLine ?? (this.trace ? 'No critical path: no task ran.' : 'No trace.'))
+          : 'Critical path highlight off',
+      );
+      if (on) this.refreshPane();
+      this.app.criticalChanged();
+      this.app.invalidate();
+    };
+    if (on)
+      this.later('Finding the critical path', false, () => {
+        this.ensureComputed();
+        done();
+      });
+    else done();
     this.app.saveState();
-    this.app.invalidate();
+  }
+
+  /**
+   * Runs `work` (a computation over the trace): at once for ordinary traces (and when `now`), and
+   * for big ones after the pane and the status bar have said what is being computed.
+   */
+  private later(what: string, now: boolean, work: () => void): void {
+    const trace = this.trace;
+    if (now || !trace || trace.eventCount <= BIG_TRACE_EVENTS) {
+      work();
+      return;
+    }
+    const note = `${what}: ${trace.eventCount.toLocaleString('en-US')} events…`;
+    this.app.status(note);
+    if (!this.pane.hidden && !this.steps) this.pane.setRows([], this.expanded, null, note);
+    // The note is painted first; the work starts after that frame.
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        if (this.trace !== trace) return;
+        this.app.status('');
+        work();
+      }, 0),
+    );
   }
 
   /** Moves the cursor (keys on the timeline, or in the list); opens the pane when it is closed. */
   move(m: CursorMove): void {
-    if (!this.app.state.showSteps) this.setSteps(true);
+    // Stepping needs the steps now: computed at once even for a big trace.
+    if (!this.app.state.showSteps) this.setSteps(true, true);
+    else if (!this.steps) {
+      this.ensureComputed();
+      this.refreshPane();
+    }
     const next = moveCursor(this.cursor, m, this.rows.length);
     if (next !== null) this.setCursor(next);
   }

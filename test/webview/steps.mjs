@@ -276,6 +276,33 @@ export function registerStepsTests({ test, open }) {
     await page.close();
   });
 
+  test('Steps pane on a big trace: the page says what it computes before it is busy computing it', async () => {
+    const big = { ...fixture('workers'), eventCount: 500_000 };
+    const page = await open(big, { name: 'steps-big' });
+    await page.evaluate(() => {
+      window.__statusSeen = [];
+      const el = document.querySelector('.status-text');
+      new MutationObserver(() => window.__statusSeen.push(el.textContent)).observe(el, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    await page.focus('canvas');
+    await page.keyboard.press('n');
+    await page.waitForFunction(() => window.asyncTimeline.explain().steps !== null, null, {
+      timeout: 30_000,
+    });
+    const seen = await page.evaluate(() => window.__statusSeen);
+    assert(
+      seen.some((t) => t === 'Telling the run step by step: 500,000 events…'),
+      `announced first: ${JSON.stringify(seen)}`,
+    );
+    assert((await page.$eval('.status-text', (el) => el.textContent)) === '', 'and cleared after');
+    assert((await page.$$eval('[role="option"]', (x) => x.length)) === 12, 'then the steps');
+    await page.close();
+  });
+
   for (const theme of ['light', 'dark', 'high-contrast']) {
     test(`Steps pane and critical path in the ${theme} theme (screenshot)`, async () => {
       const page = await open(fixture('workers'), { name: `steps-${theme}`, theme });
