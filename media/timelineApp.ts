@@ -24,7 +24,7 @@ import {
   zoomAt,
 } from '../src/core/timeline/viewport';
 import { initialView, savedTimeView, type ViewModel, viewReducer } from '../src/core/timeline/viewController';
-import { criticalShareCell } from '../src/core/timeline/criticalLanes';
+import { CRITICAL_COLUMN, withCriticalShare } from '../src/core/timeline/criticalLanes';
 import { revealTime } from '../src/core/timeline/stepCursor';
 import { renderDetails } from './detailsPane';
 import { ExplainView } from './explainView';
@@ -614,10 +614,8 @@ export class TimelineApp {
         const rows = buildTableRows(this.index, this.layout, TABLE_LIMIT);
         renderTable(
           this.tableWrap,
-          path ? [...tableColumns(this.index), 'Critical path'] : tableColumns(this.index),
-          path
-            ? rows.map((r) => ({ ...r, cells: [...r.cells, criticalShareCell(path.lanes, r.taskId)] }))
-            : rows,
+          path ? [...tableColumns(this.index), CRITICAL_COLUMN] : tableColumns(this.index),
+          path ? withCriticalShare(rows, path.lanes) : rows,
           this.layout.rowOf.size,
           this.state.selectedTaskId,
           (id) => this.select(id, null, true),

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { criticalPath } from '../../src/core/criticalPath';
 import { narrate } from '../../src/core/narration';
-import { criticalLanes, criticalShareCell, intervalsIn } from '../../src/core/timeline/criticalLanes';
+import {
+  CRITICAL_COLUMN,
+  criticalLanes,
+  criticalShareCell,
+  intervalsIn,
+  withCriticalShare,
+} from '../../src/core/timeline/criticalLanes';
 import {
   CURSOR_LAND_SHARE,
   findRow,
@@ -192,6 +198,24 @@ describe('timeline: critical path lanes', () => {
     assert.equal(criticalShareCell(lanes, 3), '—');
     const tiny = criticalLanes([run(1, 0, 10000), run(2, 10000, 10001)]);
     assert.equal(criticalShareCell(tiny, 2), '<0.1% (1.00 ms)', 'on the path, however little, is never 0%');
+  });
+
+  it("appends the share as the table's last column, one cell per row, leaving the rows as they were", () => {
+    const lanes = criticalLanes([run(1, 0, 10), run(2, 10, 20)]);
+    const rows = [
+      { taskId: 1, depth: 0, cells: ['main'] },
+      { taskId: 3, depth: 1, cells: ['other'] },
+    ];
+    const out = withCriticalShare(rows, lanes);
+    assert.deepEqual(
+      out.map((r) => r.cells),
+      [
+        ['main', '50.0% (10.0 ms)'],
+        ['other', '—'],
+      ],
+    );
+    assert.deepEqual(rows[0].cells, ['main'], 'input untouched');
+    assert.equal(CRITICAL_COLUMN, 'Critical path');
   });
 
   it("on the workers trace: worker2's sleep is nearly all of the path, worker1 only its eager first run, and the shares tile the path", () => {

@@ -90,3 +90,14 @@ export function criticalShareCell(lanes: CriticalLanes, taskId: number): string 
   const p = pct >= 99.95 ? '100' : pct > 0 && pct < 0.05 ? '<0.1' : pct.toFixed(1);
   return `${p}% (${formatDuration(ms)})`;
 }
+
+/** The column the accessible table gains while the critical path is highlighted. */
+export const CRITICAL_COLUMN = 'Critical path';
+
+/** Table rows with the {@link CRITICAL_COLUMN} cell appended (rows are not changed in place). */
+export function withCriticalShare<R extends { taskId: number; cells: string[] }>(
+  rows: readonly R[],
+  lanes: CriticalLanes,
+): R[] {
+  return rows.map((r) => ({ ...r, cells: [...r.cells, criticalShareCell(lanes, r.taskId)] }));
+}
