@@ -4,7 +4,7 @@
 // posted to the host, and the canvas's own pixels. Registered by run.mjs.
 /* global window, document, getComputedStyle */
 import path from 'node:path';
-import { fixture, ROOT, setTheme, settle } from './harness.mjs';
+import { fixture, ROOT, send, setTheme, settle } from './harness.mjs';
 
 const ART = path.join(ROOT, 'test-artifacts/webview');
 
@@ -273,6 +273,23 @@ export function registerStepsTests({ test, open }) {
     assert((await btn.getAttribute('aria-pressed')) === 'false', 'off again');
     const back = await pixel(page, pt.x, pt.y);
     assert(dist(back, dimBefore) < 10, `undimmed: ${back} vs ${dimBefore}`);
+    await page.close();
+  });
+
+  test('Steps pane during a live run: the steps follow the trace (throttled), and at once when the run finishes', async () => {
+    const page = await open(null, { name: 'steps-live' });
+    await send(page, { type: 'trace', trace: fixture('workers'), live: true });
+    await page.focus('canvas');
+    await page.keyboard.press('n');
+    await settle(page);
+    assert((await explain(page)).steps === 12, 'told the live trace');
+    // A live update: told again within the throttle (no fixed wait: until it happens).
+    await send(page, { type: 'trace', trace: fixture('crawl'), live: true });
+    await page.waitForFunction(() => window.asyncTimeline.explain().steps === 7, null, { timeout: 30_000 });
+    assert((await page.$$eval('[role="option"]', (x) => x.length)) === 7, 'the list follows');
+    // The run finishes: told at once, in the same message's handling.
+    await send(page, { type: 'trace', trace: fixture('workers'), live: false });
+    assert((await explain(page)).steps === 12, 'told at once on finish');
     await page.close();
   });
 
