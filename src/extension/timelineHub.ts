@@ -115,6 +115,9 @@ export class TimelineHub implements vscode.Disposable {
       case 'revealStep': {
         const trace = this.store.latest?.trace;
         const file = trace ? absoluteTracePath(trace, message.site.file) : path.resolve(message.site.file);
+        // The cursor lands on the step's line: that is no request to highlight the line's segments
+        // (the viewer already marks the step), so the selection change it causes is not echoed back.
+        this.lastHighlight = `${message.site.file}:${message.site.line}`;
         // Quietly: a step in a file that is gone (or a library) is no reason for a warning per arrow key.
         await this.stepRevealer.reveal(file, message.site).catch(() => false);
         return;
