@@ -198,6 +198,13 @@ export function registerStepsTests({ test, open }) {
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('Enter');
     assert((await page.$$eval('[role="option"]', (x) => x.length)) === n0, 'folded again');
+    // A click moves the cursor too (and ▸ expands without moving it).
+    await page.click('#step-row-2 .steps-text');
+    assert((await explain(page)).cursor.label === '3', 'clicked step 3');
+    await page.click('#step-row-1 .steps-twisty');
+    assert((await page.$$eval('[role="option"]', (x) => x.length)) === n1, 'the twisty expanded it');
+    assert((await explain(page)).cursor.label === '3', 'the cursor stayed on step 3');
+    await page.click('#step-row-1 .steps-twisty');
     await shot(page, 'steps-crawl-folded');
     await page.close();
   });
