@@ -2,7 +2,7 @@
 // critical path highlight. Keyboard only: the pane is opened, stepped and left with keys, the
 // highlight toggled with its key; the tests read the page's accessibility attributes, the messages
 // posted to the host, and the canvas's own pixels. Registered by run.mjs.
-/* global window, document, getComputedStyle */
+/* global window, document, getComputedStyle, MutationObserver */
 import path from 'node:path';
 import { fixture, ROOT, send, setTheme, settle } from './harness.mjs';
 
