@@ -3,6 +3,9 @@
 // Measures, on the built viewer (dist/webview):
 //   - a 1,000,000-event (10,000-task) trace: first frame after the data arrives (goal ≤ 1 s);
 //   - pan and zoom frame times at several zoom levels, median and p95 (goal ≤ 16 ms);
+//   - with the Steps pane open and the critical path highlighted on the big trace: the first
+//     narration and critical path computed in the page, and pan/zoom frames with the cursor and
+//     the highlight drawn (same goals as without);
 //   - a 100-event trace: first frame (goal ≤ 50 ms).
 // "Arrives" = the message event is dispatched with the trace already in the page's heap (the
 // browser's structured clone is a cost of the transport, timed separately with --clone);
@@ -151,6 +154,41 @@ try {
   log(
     `  scroll lanes @ whole run     median ${ms(quantile(scroll, 0.5)).padStart(8)}  p95 ${ms(quantile(scroll, 0.95)).padStart(8)}`,
   );
+  // The explained run: Steps pane open (narration computed on opening), the critical path
+  // highlighted, the cursor on a step; then the same frames again.
+  await page.focus('canvas');
+  const t0 = Date.now();
+  const slow = { timeout: 600_000, polling: 100 };
+  await page.keyboard.press('n');
+  await page.waitForFunction(() => window.asyncTimeline.explain().steps !== null, null, slow);
+  await page.keyboard.press('p');
+  await page.waitForFunction(() => window.asyncTimeline.explain().critical.tasks.length > 0, null, slow);
+  await page.keyboard.press('.');
+  await page.waitForFunction(() => window.asyncTimeline.explain().cursor !== null, null, slow);
+  const explained = await page.evaluate(() => window.asyncTimeline.explain());
+  results.explain = {
+    steps: explained.steps,
+    narrateMs: explained.timings.narrate,
+    criticalPathMs: explained.timings.criticalPath,
+    pathTasks: explained.critical.tasks.length,
+    keysToFrameMs: Date.now() - t0,
+  };
+  log(
+    `  Steps pane + critical path on the big trace: narration ${ms(explained.timings.narrate)} (${explained.steps} steps), critical path ${ms(explained.timings.criticalPath)} (${explained.critical.tasks.length} tasks on it); keys to frame ${ms(results.explain.keysToFrameMs)} (goal: narration + path ≤ 1000 ms)`,
+  );
+  for (const [label, spanMs] of [
+    ['whole run (60 s)', 60000],
+    ['100 ms', 100],
+  ]) {
+    for (const kind of ['pan', 'zoom']) {
+      const times = await frames(page, { spanMs, steps: 60, kind });
+      const r = { median: quantile(times, 0.5), p95: quantile(times, 0.95), n: times.length };
+      results.frames[`explained ${kind} @ ${label}`] = r;
+      log(
+        `  ${kind.padEnd(4)} @ ${label.padEnd(16)} median ${ms(r.median).padStart(8)}  p95 ${ms(r.p95).padStart(8)}  (Steps pane + critical path; goal ≤ 16 ms)`,
+      );
+    }
+  }
   await page.close();
 
   const small = await openPage('bench-small');

@@ -139,7 +139,7 @@ export class Chrome {
       role: 'application',
       'aria-roledescription': 'timeline',
       'aria-label':
-        'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, G folds the thread or process of the lane, brackets step through segments, T shows the table.',
+        'Async timeline. Up and down select a lane, left and right pan, plus and minus zoom, 0 fits, Z zooms to the selection, Enter opens the source, Space folds, G folds the thread or process of the lane, brackets step through segments, T shows the table, N the steps of the run (comma and period step through them), P highlights the critical path.',
     });
     this.empty = h(
       'div',

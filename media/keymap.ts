@@ -25,7 +25,11 @@ export type KeyAction =
   | 'clear'
   | 'toggleTable'
   | 'toggleOutput'
-  | 'toggleArrows';
+  | 'toggleArrows'
+  | 'toggleSteps'
+  | 'toggleCritical'
+  | 'prevStep'
+  | 'nextStep';
 
 /** The part of a keyboard event the map reads. */
 export interface KeyPress {
@@ -60,6 +64,11 @@ const KEYS: Record<string, KeyAction> = {
   t: 'toggleTable',
   o: 'toggleOutput',
   a: 'toggleArrows',
+  // The Steps pane and the critical path. ← → pan here; in the Steps list they step.
+  n: 'toggleSteps',
+  p: 'toggleCritical',
+  ',': 'prevStep',
+  '.': 'nextStep',
 };
 
 /** The action for a key press on the timeline, or null (not ours: Alt/Meta chords, Ctrl but Ctrl+0). */

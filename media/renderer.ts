@@ -1,6 +1,8 @@
 import { computeTimeTicks } from '../src/core/timeline/timeTicks';
 import { plotWidth, visibleRows, visibleTimeRange } from '../src/core/timeline/viewport';
 import { drawAxis, drawGrid } from './paint/axisPainter';
+import { drawCriticalPath } from './paint/criticalPathPainter';
+import { drawCursor, drawCursorTag } from './paint/cursorPainter';
 import { drawArrows, drawSpawnLinks } from './paint/edgePainter';
 import type { Frame } from './paint/frame';
 import { drawGutter } from './paint/gutterPainter';
@@ -14,7 +16,7 @@ export type { Frame } from './paint/frame';
 /**
  * Paints a frame on the canvas, one layer after the other (media/paint/: one painter per layer):
  * row bands, grid, end line, creation links, lanes with their segments and marks, await edges,
- * the axis, the label column with group headers, the scroll indicator. Works in CSS px with the
+ * the critical path highlight and the step cursor (when on), the axis, the label column with group headers, the scroll indicator. Works in CSS px with the
  * device-pixel-ratio applied once through the context transform.
  */
 export class TimelineRenderer {
@@ -97,9 +99,12 @@ export class TimelineRenderer {
       drawSpawnLinks(p, f, r0, r1);
       for (let r = r0; r <= r1; r++) drawLane(p, f, r);
       if (f.showArrows) drawArrows(p, f, r0, r1);
+      if (f.critical) drawCriticalPath(p, f, f.critical, r0, r1);
+      if (f.cursor) drawCursor(p, f, f.cursor, r0, r1);
       ctx.restore();
       p.font = ''; // restore() also reverts the font
       drawAxis(p, f, ticks);
+      if (f.cursor) drawCursorTag(p, f, f.cursor);
       drawGutter(p, f, r0, r1);
       drawScrollIndicator(p, f);
     }

@@ -12,11 +12,13 @@ export function renderTable(
   total: number,
   selectedTaskId: number | null,
   onSelect: (id: number) => void,
+  /** A line added to the caption (the critical path, when it is highlighted). */
+  note?: string,
 ): void {
   const caption =
-    rows.length < total
+    (rows.length < total
       ? `Tasks: showing ${rows.length} of ${total} (use the filter to narrow)`
-      : `Tasks (${total}) in lane order`;
+      : `Tasks (${total}) in lane order`) + (note ? `. ${note}` : '');
   const head = h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c)));
   const body = h('tbody', {});
   for (const r of rows) {

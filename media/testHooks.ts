@@ -6,6 +6,7 @@ import type { LaneLayout } from '../src/core/timeline/laneTree';
 import type { TraceIndex } from '../src/core/timeline/traceIndex';
 import type { ViewMode } from '../src/core/timeline/viewController';
 import { rowToY, timeToX, type Viewport } from '../src/core/timeline/viewport';
+import type { ExplainView } from './explainView';
 import type { FrameLoop } from './frameLoop';
 import type { TimelineRenderer } from './renderer';
 
@@ -21,6 +22,8 @@ export interface ViewerInternals {
   selection(): { taskId: number | null; seg: { taskId: number; segIndex: number } | null };
   highlights(): Map<number, Set<number>>;
   mode(): ViewMode;
+  /** The Steps cursor and the critical path highlight (media/explainView.ts). */
+  explain(): ReturnType<ExplainView['inspect']>;
   setViewport(vp: Viewport): void;
 }
 
@@ -75,6 +78,10 @@ export function inspectionApi(v: ViewerInternals): Record<string, unknown> {
           : (timeToX(v.vp(), lane.starts[segIndex]) + timeToX(v.vp(), lane.ends[segIndex])) / 2;
       return { x: r.left + x, y: r.top + y };
     },
+    /** The Steps cursor (row, number, time, tasks), the critical path highlight and compute times. */
+    explain: () => v.explain(),
+    /** Client x of a trace time on the canvas. */
+    clientXOf: (t: number) => v.canvas.getBoundingClientRect().left + timeToX(v.vp(), t),
     timeAtClientX: (cx: number) =>
       v.vp().start + (cx - v.canvas.getBoundingClientRect().left - v.vp().gutter) * v.vp().msPerPx,
   };

@@ -32,7 +32,10 @@ import {
   viewReducer,
   workSpan,
 } from '../src/core/timeline/viewController';
+import { CRITICAL_COLUMN, withCriticalShare } from '../src/core/timeline/criticalLanes';
+import { revealTime } from '../src/core/timeline/stepCursor';
 import { renderDetails } from './detailsPane';
+import { ExplainView } from './explainView';
 import { keyAction, type KeyAction } from './keymap';
 import { bindPointer } from './pointerInput';
 import { FrameLoop } from './frameLoop';
@@ -109,6 +112,8 @@ export class TimelineApp {
   private readonly filterInput: HTMLInputElement;
   /** Toolbar, panes, status bar, legend (media/chrome.ts). */
   private readonly chrome: Chrome;
+  /** The Steps pane and the critical path highlight (media/explainView.ts). */
+  private readonly explain: ExplainView;
 
   constructor(
     root: HTMLElement,
@@ -148,6 +153,25 @@ export class TimelineApp {
     this.details = this.chrome.details;
     this.tableWrap = this.chrome.tableWrap;
     this.filterInput = this.chrome.filterInput;
+    this.explain = new ExplainView({
+      host,
+      state: this.state,
+      revealTime: (t) => {
+        const vp = revealTime(this.vp, t);
+        if (vp) this.setViewport(vp);
+      },
+      revealTask: (id) => {
+        const row = this.layout.rowOf.get(id);
+        if (row !== undefined) this.setViewport(scrollRowIntoView(this.vp, row), false);
+      },
+      invalidate: () => this.invalidate(),
+      status: (text) => this.status(text),
+      saveState: () => this.saveStateSoon(),
+      criticalChanged: () => this.scheduleTable(true),
+      focusTimeline: () => this.canvas.focus(),
+    });
+    this.chrome.toggles.table.after(this.explain.stepsButton, this.explain.criticalButton);
+    this.wrap.after(this.explain.pane.el);
 
     this.renderer = new TimelineRenderer(this.canvas);
     this.view = initialView({
@@ -249,6 +273,7 @@ export class TimelineApp {
       this.layout = emptyLayout();
       this.selectedSeg = null;
       this.highlights.clear();
+      this.explain.traceChanged(null, false);
       this.updateChrome();
       this.invalidate();
       return;
@@ -280,6 +305,7 @@ export class TimelineApp {
       this.state.selectedTaskId = null;
     if (this.selectedSeg && !this.index.lanes.has(this.selectedSeg.taskId)) this.selectedSeg = null;
     this.vp = clampScroll(this.vp, this.layout.rows.length);
+    this.explain.traceChanged(trace, this.live);
     this.updateChrome();
     this.refreshDetails();
     this.scheduleTable();
@@ -547,6 +573,7 @@ export class TimelineApp {
       showArrows: this.state.showArrows,
       live: this.live,
       outputTimes: this.outputTimes,
+      ...this.explain.frameParts(),
     });
     if (this.traceUnshown) {
       this.traceUnshown = false;
@@ -608,13 +635,17 @@ export class TimelineApp {
           setChildren(this.tableWrap);
           return;
         }
+        // With the critical path highlighted, the table says each task's share of it, and the chain.
+        const path = this.explain.tablePath();
+        const rows = buildTableRows(this.index, this.layout, TABLE_LIMIT, this.folds);
         renderTable(
           this.tableWrap,
-          tableColumns(this.index),
-          buildTableRows(this.index, this.layout, TABLE_LIMIT, this.folds),
+          path ? [...tableColumns(this.index), CRITICAL_COLUMN] : tableColumns(this.index),
+          path ? withCriticalShare(rows, path.lanes) : rows,
           this.layout.rowOf.size,
           this.state.selectedTaskId,
           (id) => this.select(id, null, true),
+          path?.line ?? undefined,
         );
       },
       now ? 0 : this.live ? 500 : 0,
@@ -804,6 +835,16 @@ export class TimelineApp {
       case 'toggleArrows':
         this.toggle('arrows');
         break;
+      case 'toggleSteps':
+        this.explain.toggleSteps();
+        break;
+      case 'toggleCritical':
+        this.explain.toggleCritical();
+        break;
+      case 'prevStep':
+      case 'nextStep':
+        this.explain.move(action === 'nextStep' ? 'next' : 'prev');
+        break;
       default: {
         const never: never = action;
         void never;
@@ -862,6 +903,7 @@ export class TimelineApp {
       selection: () => ({ taskId: this.state.selectedTaskId, seg: this.selectedSeg }),
       highlights: () => this.highlights,
       mode: () => this.view.mode,
+      explain: () => this.explain.inspect(),
       setViewport: (vp) => this.setViewport(vp),
     };
   }

@@ -2,11 +2,13 @@
  * What one frame is drawn from (the renderer keeps no view state of its own), and the geometry and
  * budgets every layer shares.
  */
+import type { CriticalLanes } from '../../src/core/timeline/criticalLanes';
 import type { Hit } from '../../src/core/timeline/hitTest';
 import type { LaneLayout } from '../../src/core/timeline/laneTree';
 import type { TraceIndex } from '../../src/core/timeline/traceIndex';
 import type { Viewport } from '../../src/core/timeline/viewport';
 import type { Theme } from '../theme';
+import type { StepCursorMark } from './cursorPainter';
 
 /** Everything one frame depends on. The renderer keeps no view state of its own. */
 export interface Frame {
@@ -24,6 +26,10 @@ export interface Frame {
   live: boolean;
   /** Sorted output times (for ticks on the axis). */
   outputTimes: Float64Array;
+  /** The Steps pane's current step (media/paint/cursorPainter.ts), or none. */
+  cursor?: StepCursorMark | null;
+  /** The critical path highlight, when on: the path outlined, the rest dimmed (criticalPathPainter.ts). */
+  critical?: CriticalLanes | null;
 }
 
 /** Bar geometry inside a row (CSS px). */

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { ViewerSettings, WebviewToHost } from '../protocol/webview';
 import { Ids } from './ids';
 import { absoluteTracePath, type ResultsStore } from './resultsStore';
+import { StepRevealer } from './stepReveal';
 import { TimelineWebview } from './timelineWebview';
 
 /** Connects timeline webviews to the results. */
@@ -16,6 +17,7 @@ export class TimelineHub implements vscode.Disposable {
   private readonly webviews = new Set<TimelineWebview>();
   private readonly subscriptions: vscode.Disposable[] = [];
   private lastHighlight = '';
+  private readonly stepRevealer = new StepRevealer();
   /** The task the user last selected in a viewer. */
   selectedTask: number | null = null;
 
@@ -110,6 +112,16 @@ export class TimelineHub implements vscode.Disposable {
         }
         return;
       }
+      case 'revealStep': {
+        const trace = this.store.latest?.trace;
+        const file = trace ? absoluteTracePath(trace, message.site.file) : path.resolve(message.site.file);
+        // The cursor lands on the step's line: that is no request to highlight the line's segments
+        // (the viewer already marks the step), so the selection change it causes is not echoed back.
+        this.lastHighlight = `${message.site.file}:${message.site.line}`;
+        // Quietly: a step in a file that is gone (or a library) is no reason for a warning per arrow key.
+        await this.stepRevealer.reveal(file, message.site).catch(() => false);
+        return;
+      }
       case 'selectTask':
         this.selectedTask = message.taskId;
         return;
@@ -137,6 +149,7 @@ export class TimelineHub implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.stepRevealer.dispose();
     for (const w of this.webviews) w.dispose();
     this.webviews.clear();
     for (const d of this.subscriptions) d.dispose();

@@ -40,6 +40,11 @@ export type WebviewToHost =
   | { type: 'openSite'; site: SourceSite }
   /** The user selected a task in the viewer. */
   | { type: 'selectTask'; taskId: number | null }
+  /**
+   * The Steps pane's cursor moved to a step at this site: show the line in the editor and mark it,
+   * without taking the focus from the viewer (the user keeps stepping with the arrow keys).
+   */
+  | { type: 'revealStep'; site: SourceSite }
   /** Ask the host to run/stop (buttons in the viewer toolbar). */
   | { type: 'command'; command: 'run' | 'stop' | 'export' | 'open' };
 
@@ -76,6 +81,10 @@ export function parseWebviewMessage(v: unknown): WebviewToHost | null {
       return { type: 'ready' };
     case 'openSite':
       return isSite(v.site) ? { type: 'openSite', site: { file: v.site.file, line: v.site.line, column: v.site.column } } : null;
+    case 'revealStep':
+      return isSite(v.site)
+        ? { type: 'revealStep', site: { file: v.site.file, line: v.site.line, column: v.site.column } }
+        : null;
     case 'selectTask':
       return v.taskId === null || Number.isInteger(v.taskId) ? { type: 'selectTask', taskId: v.taskId as number | null } : null;
     case 'command':

@@ -77,6 +77,13 @@ describe('timeline: message guards', () => {
       command: 'export',
     });
     assert.equal(parseWebviewMessage({ type: 'command', command: 'rm -rf' }), null);
+    assert.deepEqual(
+      parseWebviewMessage({ type: 'revealStep', site: { file: 'w.ts', line: 8, column: 3, text: 'x' } }),
+      { type: 'revealStep', site: { file: 'w.ts', line: 8, column: 3 } },
+    );
+    assert.equal(parseWebviewMessage({ type: 'revealStep', site: null }), null);
+    assert.equal(parseWebviewMessage({ type: 'revealStep', site: { file: 'w.ts', line: 1.5, column: 1 } }), null);
+    assert.equal(parseWebviewMessage({ type: 'revealStep', site: { file: 3, line: 1, column: 1 } }), null);
   });
 
   it('restores view state defensively', () => {
@@ -104,6 +111,10 @@ describe('timeline: message guards', () => {
     assert.equal(s.gutter, defaultViewState().gutter);
     assert.deepEqual(s.collapsedGroups, [2, 0]);
     assert.deepEqual(parseViewState({ v: 1 }).collapsedGroups, [], 'state saved before groups existed');
+    const panes = parseViewState({ v: 1, showSteps: true, showCritical: 'yes' });
+    assert.equal(panes.showSteps, true, 'the Steps pane stays open over a reload');
+    assert.equal(panes.showCritical, false, 'a malformed toggle falls back to off');
+    assert.equal(parseViewState({ v: 1 }).showSteps, false, 'state saved before the Steps pane existed');
   });
 });
 

@@ -703,6 +703,7 @@ test('the legend keeps every entry whole at any width (it wraps, nothing is cut 
 
 (await import('./interaction.mjs')).registerInteractionTests({ test, open });
 (await import('./groups.mjs')).registerGroupTests({ test, open });
+(await import('./steps.mjs')).registerStepsTests({ test, open });
 
 test('no CSP violations, page errors or console errors in any page', async () => {
   const page = await open(fixture('edgeCases'), { name: 'csp' });

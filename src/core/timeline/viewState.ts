@@ -20,6 +20,10 @@ export interface ViewState {
   showArrows: boolean;
   /** Preferred width of the label column (the splitter's position), CSS px; see labelColumn.ts. */
   gutter: number;
+  /** The Steps pane (the run told step by step) is open. */
+  showSteps: boolean;
+  /** The critical path is highlighted (the rest of the lanes dimmed). */
+  showCritical: boolean;
 }
 
 /** The state of a viewer that has seen nothing yet. */
@@ -37,6 +41,8 @@ export function defaultViewState(): ViewState {
     showOutput: true,
     showArrows: true,
     gutter: LABEL_DEFAULT_PX,
+    showSteps: false,
+    showCritical: false,
   };
 }
 
@@ -69,5 +75,7 @@ export function parseViewState(v: unknown): ViewState {
     showOutput: bool(o.showOutput, d.showOutput),
     showArrows: bool(o.showArrows, d.showArrows),
     gutter: num(o.gutter, (n) => n >= LABEL_MIN_PX && n <= LABEL_MAX_PX) ?? d.gutter,
+    showSteps: bool(o.showSteps, d.showSteps),
+    showCritical: bool(o.showCritical, d.showCritical),
   };
 }
