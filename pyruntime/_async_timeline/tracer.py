@@ -1047,16 +1047,117 @@ def _install_profile():
     global _quiet
     _quiet = prof if _started else before_start
     sys.setprofile(_quiet)
+    unquiet = _install_quiet_loop()
 
     def stop():
         global _quiet
         _quiet = None
+        unquiet()
         try:
             sys.setprofile(None)
         except Exception:
             pass
 
     return stop
+
+
+_qoff = False  # the profile hook is off for the event loop's own bookkeeping (_install_quiet_loop)
+
+
+def _install_quiet_loop():
+    """3.11 (profile backend): the hook is off while the event loop does its own bookkeeping
+    (`_run_once`: select, timers, the ready queue) and on again for each callback it runs
+    (`Handle._run`: task steps, done callbacks, the program's own callbacks). No coroutine runs
+    in that bookkeeping, yet under the hook each of its ~13 Python and C calls per iteration
+    (select, time, popleft, len, max…) was two callbacks: about half of the callbacks of an
+    await storm. A garbage collection there (which may close a coroutine) runs with the hook
+    on. Only where the hook is on at `_run_once` (the program's thread; a loop in another
+    thread has no hook and is left alone); the wrappers drop their own traceback entry when
+    KeyboardInterrupt / SystemExit pass through, so tracebacks stay Python's own."""
+    BEL = asyncio.base_events.BaseEventLoop
+    H = asyncio.events.Handle
+    orig_once = BEL.__dict__.get('_run_once')
+    orig_run = H.__dict__.get('_run')
+    if orig_once is None or orig_run is None:
+        return lambda: None
+    setp = sys.setprofile
+    getp = sys.getprofile
+    me = threading.get_ident()
+    get_ident = threading.get_ident
+
+    def _run_once(self):
+        global _qoff
+        q = _quiet
+        if q is None or _qoff or self._at_quiet or getp() is not q:
+            return orig_once(self)
+        self._at_quiet = True
+        _qoff = True
+        setp(None)
+        try:
+            orig_once(self)
+        except BaseException as e:
+            self._at_quiet = False
+            _qoff = False
+            setp(_quiet)
+            tb = e.__traceback__
+            if tb is not None and tb.tb_frame.f_code is _run_once.__code__:
+                e.__traceback__ = tb.tb_next
+            raise
+        self._at_quiet = False
+        _qoff = False
+        setp(_quiet)
+
+    def _run(self):
+        global _qoff
+        try:
+            quiet = self._loop._at_quiet
+        except AttributeError:
+            quiet = False
+        if not quiet or not _qoff:
+            return orig_run(self)
+        q = _quiet
+        if q is None:
+            return orig_run(self)
+        _qoff = False
+        setp(q)
+        try:
+            orig_run(self)
+        except BaseException as e:
+            setp(None)
+            _qoff = True
+            tb = e.__traceback__
+            if tb is not None and tb.tb_frame.f_code is _run.__code__:
+                e.__traceback__ = tb.tb_next
+            raise
+        setp(None)
+        _qoff = True
+
+    def on_gc(phase, info):
+        # a collection inside the bookkeeping may close a suspended coroutine: hook on for it
+        if _qoff and get_ident() == me:
+            if phase == 'start':
+                setp(_quiet)
+            else:
+                setp(None)
+
+    for w, o in ((_run_once, orig_once), (_run, orig_run)):
+        w.__name__ = o.__name__
+        w.__qualname__ = o.__qualname__
+        w.__doc__ = o.__doc__
+        w.__wrapped__ = o
+    BEL._at_quiet = False
+    BEL._run_once = _run_once
+    H._run = _run
+    import gc
+    gc.callbacks.append(on_gc)
+
+    def undo():
+        try:
+            gc.callbacks.remove(on_gc)
+        except ValueError:
+            pass
+
+    return undo
 
 
 class _ErrReport:
