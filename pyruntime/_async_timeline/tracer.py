@@ -118,10 +118,11 @@ _pm = None  # members (tasks) of that library wait (asyncio.wait, TaskGroup exit
 
 
 class _Info:
-    __slots__ = ('k', 'defsite', 'ys', 'yv', 'co', 'wk', 'file')
+    __slots__ = ('k', 'defsite', 'ys', 'yv', 'co', 'wk', 'file', 'cs')
 
     def __init__(self, k):
         self.k = k
+        self.cs = {}  # f_lasti -> _sites_at() of this code (3.11's inlined nested start)
         self.defsite = 0
         self.ys = None
         self.yv = None
@@ -954,6 +955,10 @@ def _install_profile():
             return
         if not frame.f_code.co_flags & 0x280:  # no coroutine / async generator (0x100 `__sleep0` too)
             return
+        global _n, _pend, _pk, _pm, _next_id
+        # The common lane events are inlined (records packed here, one clock read per instant):
+        # each Python call saved is a measurable share of an await on 3.11. Anything unusual goes
+        # to the lane engine (_on_start/_on_resume/_on_yield/_on_end), which they mirror.
         L = lanes.get(frame)
         if L is not None:
             info = L.info
@@ -965,13 +970,24 @@ def _install_profile():
                     if co[lasti + 1] == 0:
                         _on_start(frame, info)  # a scheduled Task's first step
                         return
-                    global _pend, _pk
                     _pend = None
                     _pk = 0
                     st = L.st
                     if st == SUSP:
                         L.st = RUN
-                        if L.wait:
+                        i = _n
+                        if i + 1 < _lim:
+                            lid = L.id
+                            o = i << 4
+                            t = (_pc() - _origin) * 1000.0
+                            if L.wait:
+                                _pack(_buf, o, t, H_WOKEN | lid, L.wait)
+                                _pack(_buf, o + 16, t, H_RESUME | lid, 0)
+                                _n = i + 2
+                            else:
+                                _pack(_buf, o, t, H_RESUME | lid, 0)
+                                _n = i + 1
+                        elif L.wait:
                             _rec2(H_WOKEN | L.id, L.wait, H_RESUME | L.id, 0)
                         else:
                             _rec(H_RESUME | L.id, 0)
@@ -982,31 +998,62 @@ def _install_profile():
                 return
             if event is RETURN:
                 if op == YIELD:
-                    if arg is None:
-                        if lasti in info.yv:
-                            end_exc(frame, L, True)
-                            return
-                        if _pend is None and not _pk and L.st == RUN:
-                            # the common await (a bare None, e.g. sleep(0), nothing pending):
-                            # _on_yield's W_SLEEP branch, inlined (as m_yield does on 3.12+)
-                            global _n, _pm
-                            i = _n
-                            if i + 1 < _lim:
+                    if arg is None and lasti in info.yv:
+                        end_exc(frame, L, True)
+                        return
+                    st = L.st
+                    if st == SUSPCHILD:
+                        # an outer lane passing its child's suspension through again (_on_yield)
+                        _pk = 0
+                        _pend = L
+                        return
+                    if st == RUN and lasti not in info.yv:
+                        p = _pend
+                        i = _n
+                        if i + 1 < _lim and (p is None and not _pk and arg is None or p is not None and p.outer is L):
+                            lid = L.id
+                            o = i << 4
+                            t = (_pc() - _origin) * 1000.0
+                            _pack(_buf, o, t, H_YIELD | lid, info.ys.get(lasti, 0))
+                            L.wait = 0
+                            if p is None:
+                                # the common await (a bare None, e.g. sleep(0), nothing pending)
                                 L.st = SUSP
-                                L.wait = 0
-                                lid = L.id
-                                t = (_pc() - _origin) * 1000.0
-                                o = i << 4
-                                _pack(_buf, o, t, H_YIELD | lid, info.ys.get(lasti, 0))
                                 _pack(_buf, o + 16, t, H_WAITKIND | lid, W_SLEEP)
-                                _n = i + 2
-                                _pm = None
-                                if L.outer is not None:
-                                    _pend = L
-                                return
+                            else:
+                                # the first suspension of the lane its awaited child suspended
+                                L.st = SUSPCHILD
+                                L.child = p
+                                _pack(_buf, o + 16, t, H_WAITON | lid, p.id)
+                            _n = i + 2
+                            _pk = 0
+                            _pm = None
+                            _pend = L if L.outer is not None else None
+                            return
                     _on_yield(frame, L, lasti, arg)
                 elif op == RET:
-                    _on_end(frame, L, None, True)
+                    # normal end (_on_end, ok): Ok, and the awaiter waiting on it resumes
+                    _pend = None
+                    _pk = 0
+                    del lanes[frame]
+                    lid = L.id
+                    ou = L.outer
+                    i = _n
+                    if i + 2 < _lim:
+                        o = i << 4
+                        t = (_pc() - _origin) * 1000.0
+                        _pack(_buf, o, t, H_OK | lid, 0)
+                        if ou is not None and ou.st == SUSPCHILD and ou.child is L:
+                            ou.st = RUN
+                            ou.child = None
+                            _pack(_buf, o + 16, t, H_WOKEN | ou.id, lid)
+                            _pack(_buf, o + 32, t, H_RESUME | ou.id, 0)
+                            _n = i + 3
+                        else:
+                            _n = i + 1
+                    else:
+                        lanes[frame] = L
+                        _on_end(frame, L, None, True)
                 else:
                     end_exc(frame, L, False)
             return
@@ -1020,7 +1067,32 @@ def _install_profile():
                 lasti = frame.f_lasti
                 co = info.co
                 if co[lasti] == RESUME and co[lasti + 1] == 0:
-                    _on_start(frame, info)
+                    back = frame.f_back
+                    outer = lanes.get(back) if back is not None else None
+                    if outer is None:
+                        _on_start(frame, info)
+                        return
+                    # `await coro()` straight from a lane (the common nested await): _on_start
+                    # with the walks done — the parent is that lane, its frame the call site
+                    _pend = None
+                    _pk = 0
+                    _next_id += 1
+                    nid = _next_id
+                    cs = outer.info.cs
+                    bl = back.f_lasti
+                    s = cs.get(bl)
+                    if s is None:
+                        s = cs[bl] = _sites_at(back)
+                    i = _n
+                    if i + 1 < _lim:
+                        o = i << 4
+                        t = (_pc() - _origin) * 1000.0
+                        _pack(_buf, o, t, H_CREATE | outer.id, info.defsite)
+                        _pack(_buf, o + 16, t, H_CALLSITE | nid, s)
+                        _n = i + 2
+                    else:
+                        _rec2(H_CREATE | outer.id, info.defsite, H_CALLSITE | nid, s)
+                    lanes[frame] = _Lane(nid, RUN, info, outer)
         elif k == K_LIB:
             if event is RETURN and info.co[frame.f_lasti] == YIELD:
                 wk = info.wk
