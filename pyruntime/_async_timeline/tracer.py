@@ -75,6 +75,9 @@ K_MAIN = 3
 CAP = 32768  # records per buffer
 _S = struct.Struct('<dII')
 _pack = _S.pack_into
+# two / three records at one instant in one call (3.11's inlined hook paths)
+_pack2 = struct.Struct('<dIIdII').pack_into
+_pack3 = struct.Struct('<dIIdIIdII').pack_into
 _HDR = struct.Struct('<IB').pack
 _enc_str = json.encoder.encode_basestring_ascii
 
@@ -951,9 +954,10 @@ def _install_profile():
     CALL_, RETURN_, C_CALL_, C_RETURN_, C_EXC_ = ev
 
     def prof(frame, event, arg, CALL=CALL_, RETURN=RETURN_, C_CALL=C_CALL_, C_RETURN=C_RETURN_, C_EXC=C_EXC_):
-        if event is C_CALL or event is C_RETURN or event is C_EXC:
+        if event is not CALL and event is not RETURN:  # c_call / c_return / c_exception
             return
-        if not frame.f_code.co_flags & 0x280:  # no coroutine / async generator (0x100 `__sleep0` too)
+        code = frame.f_code
+        if not code.co_flags & 0x280:  # no coroutine / async generator (0x100 `__sleep0` too)
             return
         global _n, _pend, _pk, _pm, _next_id
         # The common lane events are inlined (records packed here, one clock read per instant):
@@ -981,8 +985,7 @@ def _install_profile():
                             o = i << 4
                             t = (_pc() - _origin) * 1000.0
                             if L.wait:
-                                _pack(_buf, o, t, H_WOKEN | lid, L.wait)
-                                _pack(_buf, o + 16, t, H_RESUME | lid, 0)
+                                _pack2(_buf, o, t, H_WOKEN | lid, L.wait, t, H_RESUME | lid, 0)
                                 _n = i + 2
                             else:
                                 _pack(_buf, o, t, H_RESUME | lid, 0)
@@ -1014,17 +1017,16 @@ def _install_profile():
                             lid = L.id
                             o = i << 4
                             t = (_pc() - _origin) * 1000.0
-                            _pack(_buf, o, t, H_YIELD | lid, info.ys.get(lasti, 0))
                             L.wait = 0
                             if p is None:
                                 # the common await (a bare None, e.g. sleep(0), nothing pending)
                                 L.st = SUSP
-                                _pack(_buf, o + 16, t, H_WAITKIND | lid, W_SLEEP)
+                                _pack2(_buf, o, t, H_YIELD | lid, info.ys.get(lasti, 0), t, H_WAITKIND | lid, W_SLEEP)
                             else:
                                 # the first suspension of the lane its awaited child suspended
                                 L.st = SUSPCHILD
                                 L.child = p
-                                _pack(_buf, o + 16, t, H_WAITON | lid, p.id)
+                                _pack2(_buf, o, t, H_YIELD | lid, info.ys.get(lasti, 0), t, H_WAITON | lid, p.id)
                             _n = i + 2
                             _pk = 0
                             _pm = None
@@ -1042,14 +1044,14 @@ def _install_profile():
                     if i + 2 < _lim:
                         o = i << 4
                         t = (_pc() - _origin) * 1000.0
-                        _pack(_buf, o, t, H_OK | lid, 0)
                         if ou is not None and ou.st == SUSPCHILD and ou.child is L:
                             ou.st = RUN
                             ou.child = None
-                            _pack(_buf, o + 16, t, H_WOKEN | ou.id, lid)
-                            _pack(_buf, o + 32, t, H_RESUME | ou.id, 0)
+                            oid = ou.id
+                            _pack3(_buf, o, t, H_OK | lid, 0, t, H_WOKEN | oid, lid, t, H_RESUME | oid, 0)
                             _n = i + 3
                         else:
+                            _pack(_buf, o, t, H_OK | lid, 0)
                             _n = i + 1
                     else:
                         lanes[frame] = L
@@ -1057,7 +1059,6 @@ def _install_profile():
                 else:
                     end_exc(frame, L, False)
             return
-        code = frame.f_code
         info = codes.get(id(code))
         if info is None:
             info = classify(code)
@@ -1087,8 +1088,7 @@ def _install_profile():
                     if i + 1 < _lim:
                         o = i << 4
                         t = (_pc() - _origin) * 1000.0
-                        _pack(_buf, o, t, H_CREATE | outer.id, info.defsite)
-                        _pack(_buf, o + 16, t, H_CALLSITE | nid, s)
+                        _pack2(_buf, o, t, H_CREATE | outer.id, info.defsite, t, H_CALLSITE | nid, s)
                         _n = i + 2
                     else:
                         _rec2(H_CREATE | outer.id, info.defsite, H_CALLSITE | nid, s)
