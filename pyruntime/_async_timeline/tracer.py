@@ -1204,13 +1204,47 @@ def _install_quiet_loop():
         setp(None)
         _qoff = True
 
+    gc_on = []
+
     def on_gc(phase, info):
-        # a collection inside the bookkeeping may close a suspended coroutine: hook on for it
-        if _qoff and get_ident() == me:
-            if phase == 'start':
-                setp(_quiet)
-            else:
-                setp(None)
+        # a collection while the hook is off (the loop's bookkeeping, call_soon, create_task)
+        # may close a suspended coroutine: hook on for it
+        if phase == 'start':
+            q = _quiet
+            if q is not None and get_ident() == me and getp() is None:
+                setp(q)
+                gc_on.append(1)
+        elif gc_on:
+            gc_on.pop()
+            setp(None)
+
+    orig_cs = BEL.__dict__.get('call_soon')
+
+    def call_soon(self, callback, *args, context=None):
+        # Runs none of the program's code (it checks the callback and queues a Handle), yet it
+        # is ~12 hook calls (_check_closed, _call_soon, Handle.__init__, get_debug…) after every
+        # task step: off for it, where the hook is on (the program's thread)
+        q = _quiet
+        if q is None or getp() is not q:
+            return orig_cs(self, callback, *args, context=context)
+        setp(None)
+        try:
+            h = orig_cs(self, callback, *args, context=context)
+        except BaseException as e:
+            setp(_quiet)
+            tb = e.__traceback__
+            if tb is not None and tb.tb_frame.f_code is call_soon.__code__:
+                e.__traceback__ = tb.tb_next
+            raise
+        setp(_quiet)
+        return h
+
+    if orig_cs is not None:
+        call_soon.__name__ = orig_cs.__name__
+        call_soon.__qualname__ = orig_cs.__qualname__
+        call_soon.__doc__ = orig_cs.__doc__
+        call_soon.__wrapped__ = orig_cs
+        BEL.call_soon = call_soon
 
     for w, o in ((_run_once, orig_once), (_run, orig_run)):
         w.__name__ = o.__name__
