@@ -1,11 +1,13 @@
 """Overhead of the Python tracer: plain vs traced (vs floor), interleaved, best of N.
 
-usage: python3 bench/python/run.py [-n 3] [--quick] [--json] [--only seq,fan,workers,crawl] [python ...]
+usage: python3 bench/python/run.py [-n 3] [--quick] [--json] [--only seq,fan,workers,crawl] [--ab DIR] [python ...]
 
 Programs: seq.py, fan.py (print their own work ms; sized by BENCH_N / BENCH_TASKS) and the seed
 workers.py / crawl.py with sleeps / 100 (10 ms scale; work = main() start to end). Modes: plain
 (python directly), traced (the launch contract of pyruntime/PROTOCOL.md), floor (seq and fan only:
 floor.py, a no-op sys.monitoring hook on 3.12+ / a no-op profile hook on 3.11).
+--ab DIR: also "tracedB", traced with the pyruntime folder DIR (e.g. an older copy made with
+`git show <commit>:pyruntime/...`), interleaved with the others: an A/B under the same load.
 Prints a Markdown table per interpreter, or with --json one JSON line per (python, program)
 (`bench/run.mjs` reads those).
 """
@@ -42,6 +44,9 @@ def scaled(src, tmp, factor):
     return out
 
 
+AB = None  # --ab: another pyruntime folder, measured as mode 'tracedB'
+
+
 def run(py, script, mode, tmp, extra_env):
     env = dict(os.environ)
     env.pop('PYTHONPATH', None)
@@ -50,13 +55,13 @@ def run(py, script, mode, tmp, extra_env):
     if os.path.exists(ev):
         os.unlink(ev)
     argv = [py, script]
-    if mode == 'traced':
+    if mode in ('traced', 'tracedB'):
         man = os.path.join(tmp, 'm.json')
         d = os.path.dirname(script)
         json.dump({'version': 1, 'eventsFile': ev, 'stopFile': os.path.join(tmp, 'stop'), 'maxEvents': 5000000,
                    'cwd': d, 'userRoots': [d], 'trace': True}, open(man, 'w'))
         env['ASYNC_TIMELINE_PY_MANIFEST'] = man
-        env['PYTHONPATH'] = os.path.join(ROOT, 'pyruntime')
+        env['PYTHONPATH'] = AB if mode == 'tracedB' else os.path.join(ROOT, 'pyruntime')
     elif mode == 'floor':
         argv = [py, FLOOR, script]
     t = time.perf_counter()
@@ -77,7 +82,7 @@ def version(py):
 
 def measure(py, prog, path, n, quick, tmp, log):
     env = {k: (max(1, v // 10) if quick else v) for k, v in prog.get('env', {}).items()}
-    modes = ['plain', 'traced'] + (['floor'] if prog.get('floor') else [])
+    modes = ['plain', 'traced'] + (['tracedB'] if AB else []) + (['floor'] if prog.get('floor') else [])
     samples = {m: [] for m in modes}
     errors = {}
     # The seeds are short and timer-bound: more repeats.
@@ -110,6 +115,11 @@ def main():
     if '--only' in args:
         i = args.index('--only')
         only = set(args[i + 1].split(','))
+        del args[i:i + 2]
+    global AB
+    if '--ab' in args:
+        i = args.index('--ab')
+        AB = os.path.abspath(args[i + 1])
         del args[i:i + 2]
     quick = '--quick' in args or os.environ.get('BENCH_QUICK') == '1'
     as_json = '--json' in args
@@ -158,6 +168,10 @@ def main():
                     '%.1f' % fl if fl else '-', '%.2fx' % (fl / r['plain']) if fl and r.get('plain') else '-',
                     '%.0f / %.0f' % (r['plainCpu'], r['tracedCpu']) if r.get('plainCpu') and r.get('tracedCpu') else '-',
                     r['eventBytes']))
+                if AB and r.get('tracedB') and r.get('plain'):
+                    print('| %s (B: %s) | | %.1f | %.2fx | | | | %s | |' % (
+                        r['id'], AB, r['tracedB'], r['tracedB'] / r['plain'],
+                        '%.0f / %.0f' % (r['plainCpu'], r['tracedBCpu']) if r.get('plainCpu') and r.get('tracedBCpu') else '-'))
                 for mode, msg in r['errors'].items():
                     print('! %s %s: %s' % (r['id'], mode, msg))
             sys.stdout.flush()
