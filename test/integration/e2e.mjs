@@ -1,7 +1,8 @@
 // The end-to-end test, as a user would do it: package the .vsix (`npm run package`), install it
 // into code-server, open examples/workers.ts, click `▶ Run with Timeline` in headless Chromium,
 // wait for the run, and check that the hints appear after the await lines and that the timeline
-// view opened. Then the run UI, on a program that never ends (hang.ts): the editor title's ▶ turns
+// view opened; open its Steps pane and step through the run with the keyboard: the editor follows
+// each step to its line while the focus stays in the viewer. Then the run UI, on a program that never ends (hang.ts): the editor title's ▶ turns
 // into ■ while it runs, the status bar item ticks and stops the run when clicked, the progress
 // notification shows after 2 s and its Cancel stops the run; the trace stays in the viewer. This
 // server runs without the smoke-test driver, so notifications are real toasts (the suite's server
@@ -59,7 +60,11 @@ export async function runUiTest() {
   // ASYNC_TIMELINE_E2E_ONLY=<regex> narrows the run to the matching steps (plus the set-up ones) while
   // working on one of them; a filtered step neither passes nor fails.
   const only = process.env.ASYNC_TIMELINE_E2E_ONLY ? new RegExp(process.env.ASYNC_TIMELINE_E2E_ONLY) : null;
-  const SETUP = new Set(['npm run package builds the .vsix', 'the .vsix installs into code-server', 'open examples/workers.ts in the workbench']);
+  const SETUP = new Set([
+    'npm run package builds the .vsix',
+    'the .vsix installs into code-server',
+    'open examples/workers.ts in the workbench',
+  ]);
   const step = async (name, fn) => {
     if (only && !SETUP.has(name) && !only.test(name)) {
       console.log(`  - ${name} (filtered out)`);
@@ -200,15 +205,25 @@ export async function runUiTest() {
       // The seed's Python program (traced with python3 on PATH, when there is one).
       if (fs.existsSync(path.join(ROOT, 'examples/python/workers.py'))) {
         fs.mkdirSync(path.join(folder, 'examples/python'), { recursive: true });
-        fs.copyFileSync(path.join(ROOT, 'examples/python/workers.py'), path.join(folder, 'examples/python/workers.py'));
+        fs.copyFileSync(
+          path.join(ROOT, 'examples/python/workers.py'),
+          path.join(folder, 'examples/python/workers.py'),
+        );
       }
       // A program that never ends, for the run UI: only a Stop can end it (the timeout is 120 s).
       fs.copyFileSync(path.join(ROOT, 'test/fixtures/workspace/hang.ts'), path.join(folder, 'hang.ts'));
       // A node:test file in TypeScript (▶ Trace test) and a package.json with scripts (Trace npm Script…).
-      fs.copyFileSync(path.join(ROOT, 'test/fixtures/workspace/math.test.ts'), path.join(folder, 'math.test.ts'));
+      fs.copyFileSync(
+        path.join(ROOT, 'test/fixtures/workspace/math.test.ts'),
+        path.join(folder, 'math.test.ts'),
+      );
       fs.writeFileSync(
         path.join(folder, 'package.json'),
-        JSON.stringify({ name: 'e2e-project', private: true, scripts: { workers: 'node examples/workers.ts' } }, null, 2),
+        JSON.stringify(
+          { name: 'e2e-project', private: true, scripts: { workers: 'node examples/workers.ts' } },
+          null,
+          2,
+        ),
       );
       server = await startServer({
         folder,
@@ -325,6 +340,70 @@ export async function runUiTest() {
       );
       await shot('02-after-run-hints-lenses-timeline.png');
     });
+
+    await step(
+      'the Steps pane walks through the run like a replay; the editor follows each step',
+      async () => {
+        const [viewer] = await viewers('examples/workers.ts');
+        if (!viewer) throw new Error('no timeline viewer shows examples/workers.ts');
+        const f = viewer.frame;
+        await f.locator('button[aria-label^="Show the run step by step"]').click();
+        const list = f.locator('[role="listbox"][aria-label^="Steps of the run"]');
+        const options = list.locator('[role="option"]');
+        await options.first().waitFor({ timeout: 20_000 });
+        const count = await options.count();
+        if (count < 8) throw new Error(`expected the workers run told in at least 8 steps, saw ${count}`);
+        await list.focus();
+        // The editor's cursor line, as its status bar says it (`Ln 22, Col 3`): the reveal sets the selection.
+        const editorLine = async () => {
+          const text = await page
+            .locator('[id="status.editor.selection"]')
+            .innerText({ timeout: 2000 })
+            .catch(() => '');
+          const m = /Ln (\d+)/.exec(text);
+          return m ? Number(m[1]) : null;
+        };
+        const current = () =>
+          f.evaluate(() => {
+            const el = document.querySelector('[role="option"][aria-current="step"]');
+            return el
+              ? { n: el.querySelector('.steps-n')?.textContent ?? '', text: el.textContent ?? '' }
+              : null;
+          });
+        const seen = [];
+        for (let i = 0; i < 6; i++) {
+          const before = await current();
+          await page.keyboard.press('ArrowRight');
+          const now = await waitFor('the cursor to move to the next step', async () => {
+            const c = await current();
+            return c && c.n !== before?.n ? c : null;
+          });
+          // A step with a site moves the editor to that line (one the sentence names); a step without
+          // one (the loop idle, the run's end) leaves the editor where it was. The viewer keeps the focus.
+          const lines = [...now.text.matchAll(/\bL(\d+)\b/g)].map((m) => Number(m[1]));
+          const was = await editorLine();
+          const line = await waitFor(
+            `the editor to stay or move to a line step ${now.n} names (${lines.join(', ')})`,
+            async () => {
+              const l = await editorLine();
+              return l !== null && lines.includes(l) ? l : null;
+            },
+            5000,
+          ).catch(async (err) => {
+            if ((await editorLine()) !== was) throw err;
+            return null;
+          });
+          if (line !== null) seen.push(`${now.n}→L${line}`);
+          const focus = await f.evaluate(() => document.activeElement?.getAttribute('role') ?? null);
+          if (focus !== 'listbox')
+            throw new Error(`after step ${now.n} the focus left the steps list (${focus})`);
+        }
+        if (new Set(seen.map((s) => s.split('→')[1])).size < 2)
+          throw new Error(`the editor followed the steps to fewer than 2 lines: ${seen.join(' ')}`);
+        console.log(`    steps ${count}; editor followed: ${seen.join(' ')}`);
+        await shot('02b-steps-pane-editor-follows.png');
+      },
+    );
 
     await step('hovering an await line shows the suspension table', async () => {
       const line = page.locator('.monaco-editor .view-lines .view-line', { hasText: 'await task1;' }).first();
@@ -491,31 +570,40 @@ export async function runUiTest() {
     );
 
     // Tracing the way people run code: one test of a node:test file, and an npm script.
-    await step('▶ Trace test on a node:test file runs only that test: its lanes and its result in the timeline', async () => {
-      await page.keyboard.press('Escape');
-      await quickPick('Control+P', 'math.test.ts', 'math.test.ts');
-      await page.locator('.tabs-container .tab.active', { hasText: 'math.test.ts' }).waitFor();
-      const lens = page.locator('.codelens-decoration a', { hasText: '▶ Trace test' });
-      await waitFor('a ▶ Trace test lens above each of the two tests', async () => (await lens.count()) === 2, 90_000);
-      await shot('12-test-file-with-trace-test-lenses.png');
-      // The first lens is the one above `test('loads a user', …)`.
-      await lens.first().click();
-      const title = 'test "loads a user" (node:test)';
-      const viewer = await waitFor(`a viewer titled ${title}, exit 0`, async () =>
-        (await viewers(title)).find((v) => /· exit 0$/.test(v.summary)),
-      );
-      const tasks = await viewerTasks(viewer.frame);
-      if (!tasks.some((t) => /^fetchUser\b/.test(t)) || tasks.some((t) => /^fetchOrder\b/.test(t)))
-        throw new Error(`lanes of the traced test: ${tasks.join(', ')} (want fetchUser, not fetchOrder)`);
-      console.log(`    timeline "${title}": ${viewer.summary}; lanes: ${tasks.join(', ')}`);
-      await waitFor('the panel to draw the test run', async () => (await panelPaint()).bytes > 4000);
-      await shot('13-trace-test-timeline.png');
-    });
+    await step(
+      '▶ Trace test on a node:test file runs only that test: its lanes and its result in the timeline',
+      async () => {
+        await page.keyboard.press('Escape');
+        await quickPick('Control+P', 'math.test.ts', 'math.test.ts');
+        await page.locator('.tabs-container .tab.active', { hasText: 'math.test.ts' }).waitFor();
+        const lens = page.locator('.codelens-decoration a', { hasText: '▶ Trace test' });
+        await waitFor(
+          'a ▶ Trace test lens above each of the two tests',
+          async () => (await lens.count()) === 2,
+          90_000,
+        );
+        await shot('12-test-file-with-trace-test-lenses.png');
+        // The first lens is the one above `test('loads a user', …)`.
+        await lens.first().click();
+        const title = 'test "loads a user" (node:test)';
+        const viewer = await waitFor(`a viewer titled ${title}, exit 0`, async () =>
+          (await viewers(title)).find((v) => /· exit 0$/.test(v.summary)),
+        );
+        const tasks = await viewerTasks(viewer.frame);
+        if (!tasks.some((t) => /^fetchUser\b/.test(t)) || tasks.some((t) => /^fetchOrder\b/.test(t)))
+          throw new Error(`lanes of the traced test: ${tasks.join(', ')} (want fetchUser, not fetchOrder)`);
+        console.log(`    timeline "${title}": ${viewer.summary}; lanes: ${tasks.join(', ')}`);
+        await waitFor('the panel to draw the test run', async () => (await panelPaint()).bytes > 4000);
+        await shot('13-trace-test-timeline.png');
+      },
+    );
 
     await step('Trace npm Script… from the palette lists the scripts and traces the picked one', async () => {
       await page.keyboard.press('Escape');
       await quickPick('Control+Shift+P', 'Async Timeline: Trace npm Script', 'Trace npm Script');
-      const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'workers' });
+      const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+        hasText: 'workers',
+      });
       await row.first().waitFor({ timeout: 20_000 });
       await shot('14-npm-script-pick.png');
       await row.first().click();
@@ -530,55 +618,72 @@ export async function runUiTest() {
     });
 
     // Python: the same path for a .py file (lenses from the interpreter's ast, the tracer in dist/pyruntime).
-    const havePython = spawnSync('python3', ['-c', 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)']).status === 0;
+    const havePython =
+      spawnSync('python3', ['-c', 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)']).status ===
+      0;
     if (!havePython) console.log('  - Python steps skipped: no python3 3.11+ on PATH');
     else {
-      await step('open examples/python/workers.py: ▶ Run lenses above each async def and asyncio.run', async () => {
-        await page.keyboard.press('Escape');
-        await quickPick('Control+P', 'python/workers.py', 'workers.py');
-        await page.locator('.tabs-container .tab.active', { hasText: 'workers.py' }).waitFor();
-        const lens = page.locator('.codelens-decoration a', { hasText: '▶ Run with Timeline' });
-        await waitFor('4 run lenses (worker_1, worker_2, main, asyncio.run)', async () => (await lens.count()) >= 4, 90_000);
-        await shot('10-python-open-with-run-lenses.png');
-      });
+      await step(
+        'open examples/python/workers.py: ▶ Run lenses above each async def and asyncio.run',
+        async () => {
+          await page.keyboard.press('Escape');
+          await quickPick('Control+P', 'python/workers.py', 'workers.py');
+          await page.locator('.tabs-container .tab.active', { hasText: 'workers.py' }).waitFor();
+          const lens = page.locator('.codelens-decoration a', { hasText: '▶ Run with Timeline' });
+          await waitFor(
+            '4 run lenses (worker_1, worker_2, main, asyncio.run)',
+            async () => (await lens.count()) >= 4,
+            90_000,
+          );
+          await shot('10-python-open-with-run-lenses.png');
+        },
+      );
 
-      await step('clicking the lens traces the Python program: hints on the await and create_task lines, the timeline', async () => {
-        // The active group's lens: math.test.ts, from the Trace test step, may still show its own in another group.
-        await page
-          .locator('.editor-group-container.active .codelens-decoration a', { hasText: '▶ Run with Timeline' })
-          .first()
-          .click();
-        const hintOn = async (text) =>
-          page.evaluate((t) => {
-            for (const line of document.querySelectorAll('.monaco-editor .view-lines .view-line')) {
-              if (!line.textContent.replace(/\u00a0/g, ' ').includes(t)) continue;
-              let hint = '';
-              for (const el of line.querySelectorAll('span')) {
-                const c = getComputedStyle(el, '::after').content;
-                if (c && c !== 'none' && c !== 'normal' && c !== '""') hint += JSON.parse(c.startsWith('"') ? c : JSON.stringify(c));
+      await step(
+        'clicking the lens traces the Python program: hints on the await and create_task lines, the timeline',
+        async () => {
+          // The active group's lens: math.test.ts, from the Trace test step, may still show its own in another group.
+          await page
+            .locator('.editor-group-container.active .codelens-decoration a', {
+              hasText: '▶ Run with Timeline',
+            })
+            .first()
+            .click();
+          const hintOn = async (text) =>
+            page.evaluate((t) => {
+              for (const line of document.querySelectorAll('.monaco-editor .view-lines .view-line')) {
+                if (!line.textContent.replace(/\u00a0/g, ' ').includes(t)) continue;
+                let hint = '';
+                for (const el of line.querySelectorAll('span')) {
+                  const c = getComputedStyle(el, '::after').content;
+                  if (c && c !== 'none' && c !== 'normal' && c !== '""')
+                    hint += JSON.parse(c.startsWith('"') ? c : JSON.stringify(c));
+                }
+                return hint;
               }
-              return hint;
-            }
-            return '';
-          }, text);
-        const sleep1 = await waitFor('a hint after `await asyncio.sleep(1)`', async () => {
-          const h = await hintOn('await asyncio.sleep(1)');
-          return /⏸ 1× · waited/.test(h) && h;
-        });
-        const create = await waitFor('a hint after `task1 = asyncio.create_task(worker_1())`', async () => {
-          const h = await hintOn('task1 = asyncio.create_task(worker_1())');
-          return /→ worker_1 #\d+/.test(h) && h;
-        });
-        console.log(`    hints: "${sleep1}" · "${create}"`);
-        await waitFor('a viewer showing the 3 tasks of examples/python/workers.py', async () =>
-          (await viewers('examples/python/workers.py')).some((v) => /^3 tasks · .* · exit 0$/.test(v.summary)),
-        );
-        const [viewer] = await viewers('examples/python/workers.py');
-        const tasks = await viewerTasks(viewer.frame);
-        if (!['main', 'worker_1', 'worker_2'].every((n) => tasks.some((t) => t.startsWith(n))))
-          throw new Error(`viewer tasks: ${tasks.join(', ')}`);
-        await shot('11-python-after-run.png');
-      });
+              return '';
+            }, text);
+          const sleep1 = await waitFor('a hint after `await asyncio.sleep(1)`', async () => {
+            const h = await hintOn('await asyncio.sleep(1)');
+            return /⏸ 1× · waited/.test(h) && h;
+          });
+          const create = await waitFor('a hint after `task1 = asyncio.create_task(worker_1())`', async () => {
+            const h = await hintOn('task1 = asyncio.create_task(worker_1())');
+            return /→ worker_1 #\d+/.test(h) && h;
+          });
+          console.log(`    hints: "${sleep1}" · "${create}"`);
+          await waitFor('a viewer showing the 3 tasks of examples/python/workers.py', async () =>
+            (await viewers('examples/python/workers.py')).some((v) =>
+              /^3 tasks · .* · exit 0$/.test(v.summary),
+            ),
+          );
+          const [viewer] = await viewers('examples/python/workers.py');
+          const tasks = await viewerTasks(viewer.frame);
+          if (!['main', 'worker_1', 'worker_2'].every((n) => tasks.some((t) => t.startsWith(n))))
+            throw new Error(`viewer tasks: ${tasks.join(', ')}`);
+          await shot('11-python-after-run.png');
+        },
+      );
     }
   } finally {
     await browser?.close();
