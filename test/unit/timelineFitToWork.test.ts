@@ -7,21 +7,10 @@ import {
   viewReducer,
   workSpan,
 } from '../../src/core/timeline/viewController';
-import { visibleTimeRange, type Viewport } from '../../src/core/timeline/viewport';
+import { visibleTimeRange } from '../../src/core/timeline/viewport';
 import type { TaskRecord } from '../../src/protocol/trace';
 import { r, task, trace, w } from './helpers/explainTraces';
-
-const VP: Viewport = {
-  start: 0,
-  msPerPx: 1,
-  scrollTop: 0,
-  width: 1000,
-  height: 400,
-  gutter: 200,
-  axisHeight: 34,
-  rowHeight: 26,
-  dpr: 1,
-};
+import { VP } from './timelineFixtures';
 
 /** A server: top-level code listens; 5 s later three requests run for 10 ms each, 100 ms apart; the run ends at 6 s. */
 function server() {

@@ -1,6 +1,7 @@
 // Shared helpers for the timeline unit tests: the hand-written fixture traces and tiny builders.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Viewport } from '../../src/core/timeline/viewport';
 import type { Segment, TaskRecord, Trace } from '../../src/protocol/trace';
 
 /** Loads test/fixtures/traces/<name>.json (tests run from out/test/unit). */
@@ -56,3 +57,16 @@ export function makeTask(id: number, parentId: number | null, bounds: number[], 
     segments,
   };
 }
+
+/** A 1000 × 400 px viewer at 1 ms per pixel from t = 0: the view tests' common start. */
+export const VP: Viewport = {
+  start: 0,
+  msPerPx: 1,
+  scrollTop: 0,
+  width: 1000,
+  height: 400,
+  gutter: 200,
+  axisHeight: 34,
+  rowHeight: 26,
+  dpr: 1,
+};

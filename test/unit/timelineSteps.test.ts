@@ -17,9 +17,10 @@ import {
   stepTaskIds,
 } from '../../src/core/timeline/stepCursor';
 import { initialView, viewReducer } from '../../src/core/timeline/viewController';
-import { plotWidth, timeToX, type Viewport } from '../../src/core/timeline/viewport';
+import { plotWidth, timeToX } from '../../src/core/timeline/viewport';
 import type { CriticalStep, Step } from '../../src/protocol/trace';
 import { loadTrace } from './timelineFixtures';
+import { VP } from './timelineFixtures';
 
 const step = (t: number, taskIds: number[], members?: Step[]): Step => ({
   kind: members ? 'repeat' : 'resume',
@@ -31,18 +32,6 @@ const step = (t: number, taskIds: number[], members?: Step[]): Step => ({
   text: `at ${t}`,
   ...(members ? { members } : {}),
 });
-
-const VP: Viewport = {
-  start: 0,
-  msPerPx: 1,
-  scrollTop: 0,
-  width: 1000,
-  height: 400,
-  gutter: 200,
-  axisHeight: 34,
-  rowHeight: 26,
-  dpr: 1,
-};
 
 describe('timeline: the Steps cursor', () => {
   const steps = [step(0, [1]), step(10, [2], [step(10, [2]), step(12, [3]), step(14, [4])]), step(20, [1])];

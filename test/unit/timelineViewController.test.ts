@@ -6,19 +6,8 @@ import {
   type ViewModel,
   viewReducer,
 } from '../../src/core/timeline/viewController';
-import { plotWidth, visibleTimeRange, type Viewport, zoomAt } from '../../src/core/timeline/viewport';
-
-const VP: Viewport = {
-  start: 0,
-  msPerPx: 1,
-  scrollTop: 0,
-  width: 1000,
-  height: 400,
-  gutter: 200,
-  axisHeight: 34,
-  rowHeight: 26,
-  dpr: 1,
-};
+import { plotWidth, visibleTimeRange, zoomAt } from '../../src/core/timeline/viewport';
+import { VP } from './timelineFixtures';
 
 const trace = (
   endT: number,
