@@ -36,6 +36,30 @@ export function blockingLegend(ms: number): string {
   return `blocks the loop ≥ ${ms} ms`;
 }
 
+/** A toolbar button: its title is also its accessible name. */
+export function toolbarButton(
+  label: string,
+  title: string,
+  onClick: () => void,
+  cls = 'tb',
+): HTMLButtonElement {
+  const b = h('button', { class: cls, type: 'button', title, 'aria-label': title }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+/** A toolbar toggle: a button whose `aria-pressed` says whether it is on. */
+export function toolbarToggle(
+  label: string,
+  title: string,
+  on: boolean,
+  onClick: () => void,
+): HTMLButtonElement {
+  const b = toolbarButton(label, title, onClick);
+  b.setAttribute('aria-pressed', String(on));
+  return b;
+}
+
 export class Chrome {
   readonly canvas: HTMLCanvasElement;
   readonly wrap: HTMLElement;
@@ -63,16 +87,8 @@ export class Chrome {
     overlays: { splitter: HTMLElement; tooltip: HTMLElement },
     actions: ChromeActions,
   ) {
-    const btn = (label: string, title: string, onClick: () => void, cls = 'tb') => {
-      const b = h('button', { class: cls, type: 'button', title, 'aria-label': title }, label);
-      b.addEventListener('click', onClick);
-      return b;
-    };
-    const toggle = (label: string, title: string, on: boolean, onClick: () => void) => {
-      const b = btn(label, title, onClick);
-      b.setAttribute('aria-pressed', String(on));
-      return b;
-    };
+    const btn = toolbarButton;
+    const toggle = toolbarToggle;
     this.titleEl = h('span', { class: 'title' }, 'Async Timeline');
     this.summaryEl = h('span', { class: 'summary' });
     this.filterInput = h('input', {

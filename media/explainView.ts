@@ -23,7 +23,7 @@ import {
 } from '../src/core/timeline/stepCursor';
 import type { ViewState } from '../src/core/timeline/viewState';
 import type { Step, Trace } from '../src/protocol/trace';
-import { h } from './dom';
+import { toolbarToggle } from './chrome';
 import type { HostBridge } from './hostBridge';
 import type { StepCursorMark } from './paint/cursorPainter';
 import { StepsPane } from './stepsPane';
@@ -81,22 +81,13 @@ export class ExplainView {
       leave: () => app.focusTimeline(),
     });
     this.pane.hidden = !app.state.showSteps;
-    const toggle = (label: string, title: string, on: boolean, onClick: () => void) => {
-      const b = h(
-        'button',
-        { class: 'tb', type: 'button', title, 'aria-label': title, 'aria-pressed': String(on) },
-        label,
-      );
-      b.addEventListener('click', onClick);
-      return b;
-    };
-    this.stepsButton = toggle(
+    this.stepsButton = toolbarToggle(
       'Steps',
       'Show the run step by step; the current step is a cursor on the lanes (N; , and . step)',
       app.state.showSteps,
       () => this.toggleSteps(),
     );
-    this.criticalButton = toggle(
+    this.criticalButton = toolbarToggle(
       'Critical path',
       'Highlight the critical path and dim the rest (P)',
       app.state.showCritical,
