@@ -6,6 +6,7 @@ import { settleMark } from '../../src/core/timeline/marks';
 import { formatSiteShort } from '../../src/core/timeline/taskDetails';
 import type { LaneData } from '../../src/core/timeline/traceIndex';
 import { rowToY } from '../../src/core/timeline/viewport';
+import { tasksInLayout } from '../../src/core/timeline/laneTree';
 import { type Theme, withAlpha } from '../theme';
 import type { Frame } from './frame';
 import { drawGroupLabel } from './groupPainter';
@@ -83,7 +84,8 @@ export function drawGutter(p: PaintContext, f: Frame, r0: number, r1: number): v
   ctx.fillStyle = theme.muted;
   p.setFont(theme.font);
   const total = index!.lanes.size;
-  const shown = layout.rowOf.size;
+  // Tasks folded under a row are shown (by that row); only the filter leaves tasks out.
+  const shown = tasksInLayout(layout);
   const groups = index!.groups ? ` · ${index!.groups.order.length} threads/processes` : '';
   ctx.fillText(
     p.fit(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { narrate } from '../../src/core/narration';
 import { buildTableRows, TABLE_COLUMNS } from '../../src/core/timeline/accessibleTable';
 import { FOLDED_AT, foldLanes } from '../../src/core/timeline/laneFolds';
-import { layoutLanes, type LayoutRow } from '../../src/core/timeline/laneTree';
+import { layoutLanes, type LayoutRow, tasksInLayout } from '../../src/core/timeline/laneTree';
 import { indexTrace } from '../../src/core/timeline/traceIndex';
 import { percentile, taskFolds } from '../../src/core/taskFolds';
 import { renderTextTimeline } from '../../src/core/textTimeline';
@@ -221,5 +221,19 @@ describe('core/taskFolds: many similar tasks read as one', () => {
       new Map([[taskFolds(small.trace)[0].key, false]]),
     );
     assert.equal(closed.rows.length, 2, 'and folds when asked');
+  });
+
+  it('a layout stands for every task it folds away: folds, collapsed subtrees; only a filter leaves tasks out', () => {
+    const big = indexTrace(server(FOLDED_AT + 1));
+    const all = big.trace.tasks.length;
+    const tree = layoutLanes(big, { collapsed: new Set(), filter: '' });
+    const folded = foldLanes(tree, taskFolds(big.trace), new Map());
+    assert.equal(folded.rows.length, 2);
+    assert.equal(tasksInLayout(folded), all);
+    const collapsed = layoutLanes(big, { collapsed: new Set([1]), filter: '' });
+    assert.equal(collapsed.rows.length, 1);
+    assert.equal(tasksInLayout(collapsed), all);
+    const filtered = layoutLanes(big, { collapsed: new Set(), filter: 'main' });
+    assert.equal(tasksInLayout(filtered), 1);
   });
 });

@@ -40,6 +40,17 @@ export interface LaneLayout {
   groupRowOf: Map<number, number>;
 }
 
+/**
+ * How many tasks a layout stands for: its task rows, and the tasks folded away under a row (a
+ * collapsed subtree, a folded group of similar tasks, a collapsed thread or process). Only a filter
+ * makes it fewer than the trace's tasks; the rows can be far fewer.
+ */
+export function tasksInLayout(layout: LaneLayout): number {
+  let n = layout.rowOf.size;
+  for (const row of layout.rows) if (row.collapsed) n += row.hiddenCount;
+  return n;
+}
+
 /** An empty layout (no trace). */
 export function emptyLayout(): LaneLayout {
   return { rows: [], rowOf: new Map(), groupRowOf: new Map() };
