@@ -1,7 +1,8 @@
 /**
  * The raw steps of one group, in time order: a step per piece of running, per callback, per idle
- * gap. Words come later (after the output is attached), so a draft keeps its facts and a
- * signature that says when two steps read the same (what folding compares).
+ * gap. Words come later (after the output is attached). Raw steps are columns (`RawSteps`: one
+ * array per fact, no object per step): a million-event run folds into a screen of steps, and only
+ * the steps that are read become objects (`Draft`, whose sentence is written when read).
  */
 import type { CallbackRecord, Step, StepKind, SourceSite, TaskRecord } from '../../protocol/trace';
 import { callbackLabel } from '../waitLabels';
@@ -44,12 +45,10 @@ interface PieceExtra {
 }
 
 /**
- * One raw step of the narration, inside `narrate` only (what it returns is plain `Step`s). It has
- * a `Step`'s fields, and its `text` is written only when read: a million-step run folds into a
- * screen of steps, and the members of a folded step are turned into `Step`s (`plain()`) only when
- * someone reads them. Its private facts say what the sentence needs and when two steps read alike
- * (`same`). Kept small on purpose (a field per fact, no object per step beyond itself and its
- * `taskIds`): narration holds one per piece of running.
+ * One raw step of the narration as an object, made (`RawSteps.draft`) only for a step that is
+ * read: inside `narrate` only (what it returns is plain `Step`s). It has a `Step`'s fields, and its
+ * `text` is written only when read: a million-step run folds into a screen of steps, and the
+ * members of a folded step are turned into `Step`s (`plain()`) only when someone reads them.
  */
 export class Draft implements Step {
   declare group?: number;
@@ -85,39 +84,6 @@ export class Draft implements Step {
     this.flags = flags;
     this.pieceEnd = pieceEnd;
     this.extra = extra;
-  }
-
-  static piece(
-    kind: StepKind,
-    t: number,
-    end: number,
-    group: number,
-    taskIds: number[],
-    site: SourceSite | null,
-    words: Words,
-    task: TaskRecord,
-    seg: number,
-    flags: number,
-    extra: PieceExtra | null,
-  ): Draft {
-    return new Draft(kind, t, end, group, taskIds, site, words, task, seg, flags, end, extra);
-  }
-
-  static other(
-    kind: StepKind,
-    t: number,
-    end: number,
-    group: number,
-    taskIds: number[],
-    site: SourceSite | null,
-    words: Words,
-    extra: CallbackRecord | ((lines: number) => string),
-  ): Draft {
-    return new Draft(kind, t, end, group, taskIds, site, words, null, 0, 0, 0, extra);
-  }
-
-  private scheduledCount(): number {
-    return this.task && this.extra ? (this.extra as PieceExtra).scheduled.length : 0;
   }
 
   private callbackRecord(): CallbackRecord | null {
@@ -173,38 +139,6 @@ export class Draft implements Step {
     return typeof this.extra === 'function' ? this.extra(lines) : '';
   }
 
-  /**
-   * Whether two steps read alike — the same function doing the same thing at the same lines, in
-   * the same group — which is what folding compares. Compares facts, builds no string.
-   */
-  static same(a: Draft, b: Draft): boolean {
-    if (a.kind !== b.kind || (a.group ?? 0) !== (b.group ?? 0)) return false;
-    const p = a.task;
-    const q = b.task;
-    if (p || q) {
-      if (!p || !q) return false;
-      if (p.name !== q.name || a.scheduledCount() !== b.scheduledCount()) return false;
-      if ((a.site?.file ?? '') !== (b.site?.file ?? '') || (a.site?.line ?? 0) !== (b.site?.line ?? 0))
-        return false;
-      return (
-        ended(p, a.seg, a.flags) === ended(q, b.seg, b.flags) &&
-        endLine(p, a.seg, a.flags) === endLine(q, b.seg, b.flags)
-      );
-    }
-    const c = a.callbackRecord();
-    const d = b.callbackRecord();
-    if (c || d) {
-      if (!c || !d) return false;
-      return (
-        c.kind === d.kind &&
-        (c.site?.file ?? null) === (d.site?.file ?? null) &&
-        (c.site?.line ?? 0) === (d.site?.line ?? 0)
-      );
-    }
-    // idle with idle; `end` is one of a kind.
-    return a.kind === 'idle';
-  }
-
   /** The step as a plain object (text written), for JSON and for posting to a webview. */
   plain(): Step {
     return {
@@ -217,6 +151,147 @@ export class Draft implements Step {
       output: this.output,
       text: this.text,
     };
+  }
+}
+
+/**
+ * Raw steps as columns: step `i` is `kind[i]` at `t[i]`… (a `Draft`'s facts, one array each). No
+ * object per step: a 1M-event run has half a million raw steps, and folding leaves a screen of
+ * them; `draft(i)` makes the object for a step that is read.
+ */
+export class RawSteps {
+  length = 0;
+  readonly kind: StepKind[] = [];
+  readonly t: number[] = [];
+  readonly end: number[] = [];
+  readonly group: number[] = [];
+  readonly taskIds: number[][] = [];
+  readonly site: (SourceSite | null)[] = [];
+  // A piece of running: task.segments[seg], from `t` to pieceEnd, with FIRST/LAST/OPEN flags.
+  readonly task: (TaskRecord | null)[] = [];
+  readonly seg: number[] = [];
+  readonly flags: number[] = [];
+  readonly pieceEnd: number[] = [];
+  /** A piece: its PieceExtra or null; a callback: its record; idle and end: their sentence. */
+  readonly extra: (PieceExtra | CallbackRecord | ((lines: number) => string) | null)[] = [];
+  /** The output lines of the steps that printed (most print nothing). */
+  readonly output = new Map<number, string[]>();
+
+  constructor(readonly words: Words) {}
+
+  push(
+    kind: StepKind,
+    t: number,
+    end: number,
+    group: number,
+    taskIds: number[],
+    site: SourceSite | null,
+    task: TaskRecord | null,
+    seg: number,
+    flags: number,
+    pieceEnd: number,
+    extra: PieceExtra | CallbackRecord | ((lines: number) => string) | null,
+  ): void {
+    this.kind.push(kind);
+    this.t.push(t);
+    this.end.push(end);
+    this.group.push(group);
+    this.taskIds.push(taskIds);
+    this.site.push(site);
+    this.task.push(task);
+    this.seg.push(seg);
+    this.flags.push(flags);
+    this.pieceEnd.push(pieceEnd);
+    this.extra.push(extra);
+    this.length++;
+  }
+
+  /** Appends step `i` of `from` (its output too). */
+  copy(from: RawSteps, i: number): void {
+    const out = from.output.get(i);
+    if (out) this.output.set(this.length, out);
+    this.push(
+      from.kind[i],
+      from.t[i],
+      from.end[i],
+      from.group[i],
+      from.taskIds[i],
+      from.site[i],
+      from.task[i],
+      from.seg[i],
+      from.flags[i],
+      from.pieceEnd[i],
+      from.extra[i],
+    );
+  }
+
+  outputOf(i: number): string[] {
+    return this.output.get(i) ?? NO_OUTPUT;
+  }
+
+  /** Step `i` as a `Draft` (its sentence written when read). */
+  draft(i: number): Draft {
+    const d = new Draft(
+      this.kind[i],
+      this.t[i],
+      this.end[i],
+      this.group[i],
+      this.taskIds[i],
+      this.site[i],
+      this.words,
+      this.task[i],
+      this.seg[i],
+      this.flags[i],
+      this.pieceEnd[i],
+      this.extra[i],
+    );
+    const out = this.output.get(i);
+    if (out) d.output = out;
+    return d;
+  }
+
+  private scheduledCount(i: number): number {
+    const extra = this.extra[i];
+    return this.task[i] && extra ? (extra as PieceExtra).scheduled.length : 0;
+  }
+
+  private callbackRecord(i: number): CallbackRecord | null {
+    const extra = this.extra[i];
+    return !this.task[i] && extra && typeof extra !== 'function' ? (extra as CallbackRecord) : null;
+  }
+
+  /**
+   * Whether steps `a` and `b` read alike — the same function doing the same thing at the same
+   * lines, in the same group — which is what folding compares. Compares facts, builds no string.
+   */
+  same(a: number, b: number): boolean {
+    if (this.kind[a] !== this.kind[b] || this.group[a] !== this.group[b]) return false;
+    const p = this.task[a];
+    const q = this.task[b];
+    if (p || q) {
+      if (!p || !q) return false;
+      if (p.name !== q.name || this.scheduledCount(a) !== this.scheduledCount(b)) return false;
+      const s = this.site[a];
+      const u = this.site[b];
+      if ((s?.file ?? '') !== (u?.file ?? '') || (s?.line ?? 0) !== (u?.line ?? 0)) return false;
+      const sa = this.seg[a];
+      const sb = this.seg[b];
+      const fa = this.flags[a];
+      const fb = this.flags[b];
+      return ended(p, sa, fa) === ended(q, sb, fb) && endLine(p, sa, fa) === endLine(q, sb, fb);
+    }
+    const c = this.callbackRecord(a);
+    const d = this.callbackRecord(b);
+    if (c || d) {
+      if (!c || !d) return false;
+      return (
+        c.kind === d.kind &&
+        (c.site?.file ?? null) === (d.site?.file ?? null) &&
+        (c.site?.line ?? 0) === (d.site?.line ?? 0)
+      );
+    }
+    // idle with idle; `end` is one of a kind.
+    return this.kind[a] === 'idle';
   }
 }
 
@@ -240,13 +315,15 @@ export const DEFAULT_IDLE_MS = 1;
 /** A piece at least this long is said to hold the loop (the editor's default blocking threshold). */
 export const DEFAULT_HOLD_MS = 50;
 
-function pieceDraft(
+/** Appends piece `i` of `table` as a raw step. */
+function pushPiece(
+  steps: RawSteps,
   table: PieceTable,
   i: number,
   words: Words,
   before: Before,
   scheduled: TaskRecord[],
-): Draft {
+): void {
   const task = table.tasks[table.src[i]];
   const seg = table.segs[table.src[i]];
   const flags = table.flags[i];
@@ -285,19 +362,7 @@ function pieceDraft(
     for (const c of scheduled) add(c.id);
   }
   const extra = before !== NOTHING_BEFORE || scheduled.length ? { before, scheduled } : null;
-  return Draft.piece(
-    kind,
-    table.start[i],
-    table.end[i],
-    table.group,
-    ids,
-    site,
-    words,
-    task,
-    seg,
-    flags,
-    extra,
-  );
+  steps.push(kind, table.start[i], table.end[i], table.group, ids, site, task, seg, flags, table.end[i], extra);
 }
 
 /** `ids.includes(id)` for long lists (a Promise.all of a thousand), through a set kept beside it. */
@@ -310,8 +375,8 @@ function seen(ids: number[], id: number): boolean {
   return false;
 }
 
-function callbackDraft(c: CallbackRecord, words: Words, group: number): Draft {
-  return Draft.other('callback', c.t, c.t, group, [c.taskId], c.site, words, c);
+function pushCallback(steps: RawSteps, c: CallbackRecord, group: number): void {
+  steps.push('callback', c.t, c.t, group, [c.taskId], c.site, null, 0, 0, 0, c);
 }
 
 /** Every raw step of one group's pieces and callbacks, with the idle gaps between them. */
@@ -322,7 +387,7 @@ export function collectGroup(
   group: number,
   words: Words,
   idleMs: number,
-): Draft[] {
+): RawSteps {
   const { ctx } = words;
   // Python tasks scheduled during a piece, by their creator, in creation order.
   const scheduledBy = new Map<number, TaskRecord[]>();
@@ -345,7 +410,7 @@ export function collectGroup(
   };
 
   const sweep = new IdleSweep(tasks, ctx);
-  const drafts: Draft[] = [];
+  const drafts = new RawSteps(words);
   let busyUntil = -Infinity;
   let before: Before = NOTHING_BEFORE;
   const gap = (t: number) => {
@@ -353,11 +418,9 @@ export function collectGroup(
     sweep.advance(busyUntil);
     const { taskIds, what } = sweep.describe();
     const from = busyUntil;
-    drafts.push(
-      Draft.other('idle', from, t, group, taskIds, null, words, () => {
-        return `nothing runs for ${formatDuration(t - from)}: ${what}.`;
-      }),
-    );
+    drafts.push('idle', from, t, group, taskIds, null, null, 0, 0, 0, () => {
+      return `nothing runs for ${formatDuration(t - from)}: ${what}.`;
+    });
   };
   let ci = 0;
   const count = pieces?.length ?? 0;
@@ -368,7 +431,7 @@ export function collectGroup(
     while (ci < callbacks.length && callbacks[ci].t <= start) {
       const c = callbacks[ci++];
       gap(c.t);
-      drafts.push(callbackDraft(c, words, group));
+      pushCallback(drafts, c, group);
       busyUntil = Math.max(busyUntil, c.t);
       const site = ctx.where(c.site);
       before = { callback: { kind: callbackLabel(c.kind), taskId: c.taskId, site } };
@@ -378,14 +441,14 @@ export function collectGroup(
     // "Back in main" until main calls the next one says nothing the next step does not: the call
     // step names the caller. Such a piece is left out (its time goes to the step before).
     const silent = !(flags & FIRST) && !(flags & LAST) && !made.length;
-    if (!silent) drafts.push(pieceDraft(table, p, words, before, made));
+    if (!silent) pushPiece(drafts, table, p, words, before, made);
     busyUntil = Math.max(busyUntil, table.end[p]);
     before = NOTHING_BEFORE;
   }
   while (ci < callbacks.length) {
     const c = callbacks[ci++];
     gap(c.t);
-    drafts.push(callbackDraft(c, words, group));
+    pushCallback(drafts, c, group);
     busyUntil = Math.max(busyUntil, c.t);
   }
   return drafts;

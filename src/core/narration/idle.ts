@@ -91,11 +91,22 @@ export class IdleSweep {
           k++;
         }
     // Ordered by a radix sort of their times (stable: task order, then each task's, on ties).
-    this.opens = orderByKey(starts);
-    this.openT = Float64Array.from(this.opens, (i) => starts[i]);
+    // Plain loops: `Float64Array.from(order, map)` goes through the iterator, a call per item.
+    const opens = orderByKey(starts);
+    const openT = new Float64Array(n);
+    for (let i = 0; i < n; i++) openT[i] = starts[opens[i]];
     const byEnd = orderByKey(ends);
-    this.closes = byEnd.map((j) => which[j]);
-    this.closeT = Float64Array.from(byEnd, (j) => ends[j]);
+    const closes = new Uint32Array(ended);
+    const closeT = new Float64Array(ended);
+    for (let i = 0; i < ended; i++) {
+      const j = byEnd[i];
+      closes[i] = which[j];
+      closeT[i] = ends[j];
+    }
+    this.opens = opens;
+    this.openT = openT;
+    this.closes = closes;
+    this.closeT = closeT;
     this.next = new Int32Array(n);
     this.prev = new Int32Array(n).fill(-2); // -2: not open
     this.counts = new Int32Array(this.cats.length);
