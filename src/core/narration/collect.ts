@@ -161,23 +161,64 @@ export class Draft implements Step {
  */
 export class RawSteps {
   length = 0;
-  readonly kind: StepKind[] = [];
-  readonly t: number[] = [];
-  readonly end: number[] = [];
-  readonly group: number[] = [];
-  readonly taskIds: number[][] = [];
-  readonly site: (SourceSite | null)[] = [];
+  // Sized once (`capacity`: the caller's estimate) and grown by doubling past it: a million
+  // `push`es into growing arrays cost more than the steps themselves.
+  kind: StepKind[];
+  t: Float64Array;
+  end: Float64Array;
+  group: Int32Array;
+  taskIds: number[][];
+  site: (SourceSite | null)[];
   // A piece of running: task.segments[seg], from `t` to pieceEnd, with FIRST/LAST/OPEN flags.
-  readonly task: (TaskRecord | null)[] = [];
-  readonly seg: number[] = [];
-  readonly flags: number[] = [];
-  readonly pieceEnd: number[] = [];
+  task: (TaskRecord | null)[];
+  seg: Int32Array;
+  flags: Uint8Array;
+  pieceEnd: Float64Array;
   /** A piece: its PieceExtra or null; a callback: its record; idle and end: their sentence. */
-  readonly extra: (PieceExtra | CallbackRecord | ((lines: number) => string) | null)[] = [];
+  extra: (PieceExtra | CallbackRecord | ((lines: number) => string) | null)[];
   /** The output lines of the steps that printed (most print nothing). */
   readonly output = new Map<number, string[]>();
 
-  constructor(readonly words: Words) {}
+  constructor(
+    readonly words: Words,
+    capacity: number,
+  ) {
+    const n = Math.max(8, capacity);
+    this.kind = new Array<StepKind>(n);
+    this.t = new Float64Array(n);
+    this.end = new Float64Array(n);
+    this.group = new Int32Array(n);
+    this.taskIds = new Array<number[]>(n);
+    this.site = new Array<SourceSite | null>(n);
+    this.task = new Array<TaskRecord | null>(n);
+    this.seg = new Int32Array(n);
+    this.flags = new Uint8Array(n);
+    this.pieceEnd = new Float64Array(n);
+    this.extra = new Array<PieceExtra | CallbackRecord | ((lines: number) => string) | null>(n);
+  }
+
+  private grow(): void {
+    const n = 2 * this.t.length;
+    // Arrays grow by themselves when written one past their end; typed arrays are copied.
+    this.kind.length = this.taskIds.length = this.site.length = this.task.length = this.extra.length = n;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    this.t = f64(this.t);
+    this.end = f64(this.end);
+    this.pieceEnd = f64(this.pieceEnd);
+    const group = new Int32Array(n);
+    group.set(this.group);
+    this.group = group;
+    const seg = new Int32Array(n);
+    seg.set(this.seg);
+    this.seg = seg;
+    const flags = new Uint8Array(n);
+    flags.set(this.flags);
+    this.flags = flags;
+  }
 
   push(
     kind: StepKind,
@@ -192,18 +233,19 @@ export class RawSteps {
     pieceEnd: number,
     extra: PieceExtra | CallbackRecord | ((lines: number) => string) | null,
   ): void {
-    this.kind.push(kind);
-    this.t.push(t);
-    this.end.push(end);
-    this.group.push(group);
-    this.taskIds.push(taskIds);
-    this.site.push(site);
-    this.task.push(task);
-    this.seg.push(seg);
-    this.flags.push(flags);
-    this.pieceEnd.push(pieceEnd);
-    this.extra.push(extra);
-    this.length++;
+    const i = this.length++;
+    if (i === this.t.length) this.grow();
+    this.kind[i] = kind;
+    this.t[i] = t;
+    this.end[i] = end;
+    this.group[i] = group;
+    this.taskIds[i] = taskIds;
+    this.site[i] = site;
+    this.task[i] = task;
+    this.seg[i] = seg;
+    this.flags[i] = flags;
+    this.pieceEnd[i] = pieceEnd;
+    this.extra[i] = extra;
   }
 
   /** Appends step `i` of `from` (its output too). */
@@ -410,7 +452,9 @@ export function collectGroup(
   };
 
   const sweep = new IdleSweep(tasks, ctx);
-  const drafts = new RawSteps(words);
+  const count = pieces?.length ?? 0;
+  // A step per piece and per callback, at most, and a few idle gaps (more grow the columns).
+  const drafts = new RawSteps(words, count + callbacks.length + 16);
   let busyUntil = -Infinity;
   let before: Before = NOTHING_BEFORE;
   const gap = (t: number) => {
@@ -423,7 +467,6 @@ export function collectGroup(
     });
   };
   let ci = 0;
-  const count = pieces?.length ?? 0;
   for (let p = 0; p < count; p++) {
     const table = pieces!;
     const start = table.start[p];

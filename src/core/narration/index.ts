@@ -105,7 +105,10 @@ function foldedStep(steps: RawSteps, from: number, k: number, times: number, ctx
 function mergeGroups(perGroup: RawSteps[], words: Words): RawSteps {
   const live = perGroup.filter((g) => g.length > 0);
   if (live.length === 1) return live[0];
-  const out = new RawSteps(words);
+  const out = new RawSteps(
+    words,
+    live.reduce((n, g) => n + g.length, 0) + 1,
+  );
   if (!live.length) return out;
   const lists = live.map((g, k) => Array.from({ length: g.length }, (_, i) => [k, i] as const));
   for (const [k, i] of mergeSorted(lists, (a, b) => live[a[0]].t[a[1]] - live[b[0]].t[b[1]]))
