@@ -21,6 +21,19 @@ export interface Words {
   holdMs: number;
   /** `[id]`, one frozen array per task, shared by the steps that name only their own task. */
   alone(id: number): number[];
+  /** A number per distinct file name, and per distinct way a piece ended (`same` compares them). */
+  fileId(file: string): number;
+  endCode(ended: string): number;
+}
+
+/** A `Words.fileId` or `Words.endCode` for one narration: a number per distinct string. */
+export function interner(): (key: string) => number {
+  const ids = new Map<string, number>();
+  return (key) => {
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = ids.size));
+    return id;
+  };
 }
 
 const NO_IDS: number[] = Object.freeze([]) as unknown as number[];
@@ -176,6 +189,12 @@ export class RawSteps {
   pieceEnd: Float64Array;
   /** A piece: its PieceExtra or null; a callback: its record; idle and end: their sentence. */
   extra: (PieceExtra | CallbackRecord | ((lines: number) => string) | null)[];
+  // What `same` compares of a piece, read when the piece is (its segments are then in cache):
+  // its site's file (as an id) and line, how it ended (as an id) and the line it parked at.
+  fileId: Int32Array;
+  line: Float64Array;
+  endCode: Int32Array;
+  endLine: Float64Array;
   /** The output lines of the steps that printed (most print nothing). */
   readonly output = new Map<number, string[]>();
 
@@ -195,6 +214,10 @@ export class RawSteps {
     this.flags = new Uint8Array(n);
     this.pieceEnd = new Float64Array(n);
     this.extra = new Array<PieceExtra | CallbackRecord | ((lines: number) => string) | null>(n);
+    this.fileId = new Int32Array(n);
+    this.line = new Float64Array(n);
+    this.endCode = new Int32Array(n);
+    this.endLine = new Float64Array(n);
   }
 
   private grow(): void {
@@ -209,12 +232,17 @@ export class RawSteps {
     this.t = f64(this.t);
     this.end = f64(this.end);
     this.pieceEnd = f64(this.pieceEnd);
-    const group = new Int32Array(n);
-    group.set(this.group);
-    this.group = group;
-    const seg = new Int32Array(n);
-    seg.set(this.seg);
-    this.seg = seg;
+    this.line = f64(this.line);
+    this.endLine = f64(this.endLine);
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.fileId = i32(this.fileId);
+    this.endCode = i32(this.endCode);
+    this.group = i32(this.group);
+    this.seg = i32(this.seg);
     const flags = new Uint8Array(n);
     flags.set(this.flags);
     this.flags = flags;
@@ -265,6 +293,11 @@ export class RawSteps {
       from.pieceEnd[i],
       from.extra[i],
     );
+    const j = this.length - 1;
+    this.fileId[j] = from.fileId[i];
+    this.line[j] = from.line[i];
+    this.endCode[j] = from.endCode[i];
+    this.endLine[j] = from.endLine[i];
   }
 
   outputOf(i: number): string[] {
@@ -313,14 +346,12 @@ export class RawSteps {
     if (p || q) {
       if (!p || !q) return false;
       if (p.name !== q.name || this.scheduledCount(a) !== this.scheduledCount(b)) return false;
-      const s = this.site[a];
-      const u = this.site[b];
-      if ((s?.file ?? '') !== (u?.file ?? '') || (s?.line ?? 0) !== (u?.line ?? 0)) return false;
-      const sa = this.seg[a];
-      const sb = this.seg[b];
-      const fa = this.flags[a];
-      const fb = this.flags[b];
-      return ended(p, sa, fa) === ended(q, sb, fb) && endLine(p, sa, fa) === endLine(q, sb, fb);
+      return (
+        this.fileId[a] === this.fileId[b] &&
+        this.line[a] === this.line[b] &&
+        this.endCode[a] === this.endCode[b] &&
+        this.endLine[a] === this.endLine[b]
+      );
     }
     const c = this.callbackRecord(a);
     const d = this.callbackRecord(b);
@@ -405,6 +436,11 @@ function pushPiece(
   }
   const extra = before !== NOTHING_BEFORE || scheduled.length ? { before, scheduled } : null;
   steps.push(kind, table.start[i], table.end[i], table.group, ids, site, task, seg, flags, table.end[i], extra);
+  const j = steps.length - 1;
+  steps.fileId[j] = words.fileId(site?.file ?? '');
+  steps.line[j] = site?.line ?? 0;
+  steps.endCode[j] = words.endCode(ended(task, seg, flags));
+  steps.endLine[j] = endLine(task, seg, flags);
 }
 
 /** `ids.includes(id)` for long lists (a Promise.all of a thousand), through a set kept beside it. */

@@ -12,7 +12,7 @@ import type { Step, Trace } from '../../protocol/trace';
 import { describeExit, formatDuration } from '../textTimeline';
 import { pieceTables } from '../runPieces';
 import { mergeSorted } from '../mergeSorted';
-import { aloneIds, collectGroup, DEFAULT_HOLD_MS, DEFAULT_IDLE_MS, RawSteps, type Words } from './collect';
+import { aloneIds, collectGroup, DEFAULT_HOLD_MS, DEFAULT_IDLE_MS, interner, RawSteps, type Words } from './collect';
 import { narrationContext, type NarrationContext } from './context';
 import { foldIndexed, repeatStep } from './fold';
 import { foldTaskRuns } from './taskFoldRuns';
@@ -136,7 +136,13 @@ export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
     list.push(c);
   }
   const groups = new Set([...tasksByGroup.keys(), ...callbacksByGroup.keys()]);
-  const words: Words = { ctx, holdMs: options.holdMs ?? DEFAULT_HOLD_MS, alone: aloneIds() };
+  const words: Words = {
+    ctx,
+    holdMs: options.holdMs ?? DEFAULT_HOLD_MS,
+    alone: aloneIds(),
+    fileId: interner(),
+    endCode: interner(),
+  };
   const perGroup: RawSteps[] = [];
   for (const g of groups)
     perGroup.push(
