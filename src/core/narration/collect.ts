@@ -4,7 +4,7 @@
  * array per fact, no object per step): a million-event run folds into a screen of steps, and only
  * the steps that are read become objects (`Draft`, whose sentence is written when read).
  */
-import type { CallbackRecord, Step, StepKind, SourceSite, TaskRecord } from '../../protocol/trace';
+import type { CallbackRecord, Step, StepKind, SourceSite, SuspendedSegment, TaskRecord } from '../../protocol/trace';
 import { callbackLabel } from '../waitLabels';
 import { formatDuration } from '../textTimeline';
 import { FIRST, LAST, OPEN, type PieceTable, type RunPiece } from '../runPieces';
@@ -300,6 +300,12 @@ export class RawSteps {
     this.endLine[j] = from.endLine[i];
   }
 
+  /** The site of step `i`. */
+  siteOf(i: number): SourceSite | null {
+    const task = this.task[i];
+    return task ? pieceSite(this.kind[i], task, this.seg[i], this.flags[i]) : this.site[i];
+  }
+
   outputOf(i: number): string[] {
     return this.output.get(i) ?? NO_OUTPUT;
   }
@@ -312,7 +318,7 @@ export class RawSteps {
       this.end[i],
       this.group[i],
       this.taskIds[i],
-      this.site[i],
+      this.siteOf(i),
       this.words,
       this.task[i],
       this.seg[i],
@@ -368,79 +374,136 @@ export class RawSteps {
   }
 }
 
-/** How a piece ended, as folding compares it: cut by a call, still open, parked (how), or settled (how). */
-function ended(task: TaskRecord, seg: number, flags: number): string {
-  if (!(flags & LAST)) return 'call';
-  if (flags & OPEN) return 'open';
-  const next = task.segments[seg + 1];
-  if (next) return next.state === 'suspended' ? next.kind : '';
-  return task.settled?.state ?? 'cut';
-}
-
-/** The line it parked at (0 when it did not park). */
-function endLine(task: TaskRecord, seg: number, flags: number): number {
-  const next = task.segments[seg + 1];
-  return flags & LAST && next?.state === 'suspended' ? (next.site?.line ?? 0) : 0;
-}
-
 /** A quiet stretch shorter than this is the loop's own bookkeeping, not idleness. */
 export const DEFAULT_IDLE_MS = 1;
 /** A piece at least this long is said to hold the loop (the editor's default blocking threshold). */
 export const DEFAULT_HOLD_MS = 50;
 
-/** Appends piece `i` of `table` as a raw step. */
+/**
+ * What a step needs of each running segment of a group (index `o` of `PieceTable.tasks`/`segs`)
+ * and of the segments around it, read once in task order — memory order — where the pieces come
+ * in time order, a task at a time, and each would read its segments from far apart in memory.
+ */
+interface SegmentFacts {
+  /** Its first piece resumes (1) or starts (0). */
+  resumes: Uint8Array;
+  /** The waker of the suspension it resumes from (NaN: none). */
+  resumedBy: Float64Array;
+  /** The site it starts or resumes at: file (as a `Words.fileId`) and line. */
+  startFile: Int32Array;
+  startLine: Float64Array;
+  /** The next segment is a suspension (1), and how many tasks it awaits. */
+  parks: Uint8Array;
+  awaits: Int32Array;
+  /** The site it parks at (file id and line), and how its last piece ended (a `Words.endCode`). */
+  parkFile: Int32Array;
+  parkLine: Float64Array;
+  endCode: Int32Array;
+}
+
+function segmentFacts(table: PieceTable, words: Words): SegmentFacts {
+  const n = table.tasks.length;
+  const f: SegmentFacts = {
+    resumes: new Uint8Array(n),
+    resumedBy: new Float64Array(n),
+    startFile: new Int32Array(n),
+    startLine: new Float64Array(n),
+    parks: new Uint8Array(n),
+    awaits: new Int32Array(n),
+    parkFile: new Int32Array(n),
+    parkLine: new Float64Array(n),
+    endCode: new Int32Array(n),
+  };
+  const noFile = words.fileId('');
+  for (let o = 0; o < n; o++) {
+    const task = table.tasks[o];
+    const seg = table.segs[o];
+    const prev = task.segments[seg - 1];
+    const next = task.segments[seg + 1];
+    const resumes = prev !== undefined && prev.state === 'suspended' && prev.kind !== 'scheduled';
+    const start = resumes ? prev.site : task.created.site;
+    f.resumes[o] = resumes ? 1 : 0;
+    f.resumedBy[o] = resumes ? (prev.resumedBy ?? NaN) : NaN;
+    f.startFile[o] = start ? words.fileId(start.file ?? '') : noFile;
+    f.startLine[o] = start?.line ?? 0;
+    const parks = next !== undefined && next.state === 'suspended';
+    f.parks[o] = parks ? 1 : 0;
+    f.awaits[o] = parks ? next.awaits.length : 0;
+    const at = parks ? next.site : null;
+    f.parkFile[o] = at ? words.fileId(at.file ?? '') : noFile;
+    f.parkLine[o] = at?.line ?? 0;
+    // How the segment ended, when its last piece is not still open.
+    f.endCode[o] = words.endCode(
+      next ? (next.state === 'suspended' ? next.kind : '') : (task.settled?.state ?? 'cut'),
+    );
+  }
+  return f;
+}
+
+/** Appends piece `i` of `table` as a raw step (`facts`: the table's `segmentFacts`). */
 function pushPiece(
   steps: RawSteps,
   table: PieceTable,
+  facts: SegmentFacts,
   i: number,
   words: Words,
   before: Before,
   scheduled: TaskRecord[],
 ): void {
-  const task = table.tasks[table.src[i]];
-  const seg = table.segs[table.src[i]];
+  const o = table.src[i];
+  const task = table.tasks[o];
+  const seg = table.segs[o];
   const flags = table.flags[i];
   const first = (flags & FIRST) !== 0;
   const last = (flags & LAST) !== 0;
-  const prev = task.segments[seg - 1];
-  const next = task.segments[seg + 1];
-  const kind: StepKind = !first
-    ? 'continue'
-    : prev && prev.state === 'suspended' && prev.kind !== 'scheduled'
-      ? 'resume'
-      : 'start';
-  const site =
-    kind === 'resume' && prev?.state === 'suspended'
-      ? prev.site
-      : kind === 'start'
-        ? task.created.site
-        : last && next?.state === 'suspended'
-          ? next.site
-          : null;
+  const kind: StepKind = !first ? 'continue' : facts.resumes[o] ? 'resume' : 'start';
   // The task, then the others it names (its creator, its waker, what it parks on, what it
   // scheduled), each once. Most name only themselves: those share one frozen array per task.
-  const resumedBy = kind === 'resume' && prev?.state === 'suspended' ? prev.resumedBy : null;
-  const awaits = last && next?.state === 'suspended' ? next.awaits : NO_IDS;
+  const resumedBy = kind === 'resume' ? facts.resumedBy[o] : NaN;
+  const parks = last && facts.parks[o] === 1;
+  const awaits = parks && facts.awaits[o] ? (task.segments[seg + 1] as SuspendedSegment).awaits : NO_IDS;
   const parent = kind === 'start' ? task.parentId : null;
   let ids: number[];
-  if (parent === null && resumedBy == null && !awaits.length && !scheduled.length) ids = words.alone(task.id);
+  if (parent === null && resumedBy !== resumedBy && !awaits.length && !scheduled.length) ids = words.alone(task.id);
   else {
     ids = [task.id];
     const add = (id: number) => {
       if (ids.length < 16 ? !ids.includes(id) : !seen(ids, id)) ids.push(id);
     };
     if (parent !== null) add(parent);
-    if (resumedBy != null) add(resumedBy);
+    if (resumedBy === resumedBy) add(resumedBy);
     for (const id of awaits) add(id);
     for (const c of scheduled) add(c.id);
   }
   const extra = before !== NOTHING_BEFORE || scheduled.length ? { before, scheduled } : null;
-  steps.push(kind, table.start[i], table.end[i], table.group, ids, site, task, seg, flags, table.end[i], extra);
+  // The site (made when the step is read: `RawSteps.siteOf`) as folding compares it.
+  steps.push(kind, table.start[i], table.end[i], table.group, ids, null, task, seg, flags, table.end[i], extra);
   const j = steps.length - 1;
-  steps.fileId[j] = words.fileId(site?.file ?? '');
-  steps.line[j] = site?.line ?? 0;
-  steps.endCode[j] = words.endCode(ended(task, seg, flags));
-  steps.endLine[j] = endLine(task, seg, flags);
+  if (first) {
+    steps.fileId[j] = facts.startFile[o];
+    steps.line[j] = facts.startLine[o];
+  } else if (parks) {
+    steps.fileId[j] = facts.parkFile[o];
+    steps.line[j] = facts.parkLine[o];
+  } else {
+    steps.fileId[j] = words.fileId('');
+    steps.line[j] = 0;
+  }
+  steps.endCode[j] = !last ? words.endCode('call') : flags & OPEN ? words.endCode('open') : facts.endCode[o];
+  steps.endLine[j] = parks ? facts.parkLine[o] : 0;
+}
+
+/** The site of a piece's step: where it resumed, the call that started it, or where it parked. */
+function pieceSite(kind: StepKind, task: TaskRecord, seg: number, flags: number): SourceSite | null {
+  const prev = task.segments[seg - 1];
+  const next = task.segments[seg + 1];
+  return kind === 'resume' && prev?.state === 'suspended'
+    ? prev.site
+    : kind === 'start'
+      ? task.created.site
+      : flags & LAST && next?.state === 'suspended'
+        ? next.site
+        : null;
 }
 
 /** `ids.includes(id)` for long lists (a Promise.all of a thousand), through a set kept beside it. */
@@ -488,6 +551,7 @@ export function collectGroup(
   };
 
   const sweep = new IdleSweep(tasks, ctx);
+  const facts = pieces ? segmentFacts(pieces, words) : null;
   const count = pieces?.length ?? 0;
   // A step per piece and per callback, at most, and a few idle gaps (more grow the columns).
   const drafts = new RawSteps(words, count + callbacks.length + 16);
@@ -520,7 +584,7 @@ export function collectGroup(
     // "Back in main" until main calls the next one says nothing the next step does not: the call
     // step names the caller. Such a piece is left out (its time goes to the step before).
     const silent = !(flags & FIRST) && !(flags & LAST) && !made.length;
-    if (!silent) pushPiece(drafts, table, p, words, before, made);
+    if (!silent) pushPiece(drafts, table, facts!, p, words, before, made);
     busyUntil = Math.max(busyUntil, table.end[p]);
     before = NOTHING_BEFORE;
   }

@@ -89,7 +89,7 @@ function foldedStep(steps: RawSteps, from: number, k: number, times: number, ctx
       end: steps.end[to - 1],
       taskIds: [...ids],
       ...(group !== 0 ? { group } : {}),
-      site: steps.site[from],
+      site: steps.siteOf(from),
       output,
       text: label ? `[${label}] ${text}` : text,
     },
