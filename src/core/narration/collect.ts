@@ -383,37 +383,23 @@ export const DEFAULT_HOLD_MS = 50;
  * What a step needs of each running segment of a group (index `o` of `PieceTable.tasks`/`segs`)
  * and of the segments around it, read once in task order — memory order — where the pieces come
  * in time order, a task at a time, and each would read its segments from far apart in memory.
+ * Packed, `FACTS` numbers per segment (the F_ offsets), so a piece reads one or two cache lines.
  */
-interface SegmentFacts {
-  /** Its first piece resumes (1) or starts (0). */
-  resumes: Uint8Array;
-  /** The waker of the suspension it resumes from (NaN: none). */
-  resumedBy: Float64Array;
-  /** The site it starts or resumes at: file (as a `Words.fileId`) and line. */
-  startFile: Int32Array;
-  startLine: Float64Array;
-  /** The next segment is a suspension (1), and how many tasks it awaits. */
-  parks: Uint8Array;
-  awaits: Int32Array;
-  /** The site it parks at (file id and line), and how its last piece ended (a `Words.endCode`). */
-  parkFile: Int32Array;
-  parkLine: Float64Array;
-  endCode: Int32Array;
-}
+const F_RESUMES = 0; // its first piece resumes (1) or starts (0)
+const F_RESUMED_BY = 1; // the waker of the suspension it resumes from (NaN: none)
+const F_START_FILE = 2; // the site it starts or resumes at: file (a `Words.fileId`) and line
+const F_START_LINE = 3;
+const F_PARKS = 4; // the next segment is a suspension (1)
+const F_AWAITS = 5; // how many tasks that suspension awaits
+const F_PARK_FILE = 6; // the site it parks at: file id and line
+const F_PARK_LINE = 7;
+const F_END = 8; // how its last piece ended, when not still open (a `Words.endCode`)
+const F_TASK = 9; // the task's id
+const FACTS = 10;
 
-function segmentFacts(table: PieceTable, words: Words): SegmentFacts {
+function segmentFacts(table: PieceTable, words: Words): Float64Array {
   const n = table.tasks.length;
-  const f: SegmentFacts = {
-    resumes: new Uint8Array(n),
-    resumedBy: new Float64Array(n),
-    startFile: new Int32Array(n),
-    startLine: new Float64Array(n),
-    parks: new Uint8Array(n),
-    awaits: new Int32Array(n),
-    parkFile: new Int32Array(n),
-    parkLine: new Float64Array(n),
-    endCode: new Int32Array(n),
-  };
+  const f = new Float64Array(n * FACTS);
   const noFile = words.fileId('');
   for (let o = 0; o < n; o++) {
     const task = table.tasks[o];
@@ -422,20 +408,21 @@ function segmentFacts(table: PieceTable, words: Words): SegmentFacts {
     const next = task.segments[seg + 1];
     const resumes = prev !== undefined && prev.state === 'suspended' && prev.kind !== 'scheduled';
     const start = resumes ? prev.site : task.created.site;
-    f.resumes[o] = resumes ? 1 : 0;
-    f.resumedBy[o] = resumes ? (prev.resumedBy ?? NaN) : NaN;
-    f.startFile[o] = start ? words.fileId(start.file ?? '') : noFile;
-    f.startLine[o] = start?.line ?? 0;
+    const at = o * FACTS;
+    f[at + F_RESUMES] = resumes ? 1 : 0;
+    f[at + F_RESUMED_BY] = resumes ? (prev.resumedBy ?? NaN) : NaN;
+    f[at + F_START_FILE] = start ? words.fileId(start.file ?? '') : noFile;
+    f[at + F_START_LINE] = start?.line ?? 0;
     const parks = next !== undefined && next.state === 'suspended';
-    f.parks[o] = parks ? 1 : 0;
-    f.awaits[o] = parks ? next.awaits.length : 0;
-    const at = parks ? next.site : null;
-    f.parkFile[o] = at ? words.fileId(at.file ?? '') : noFile;
-    f.parkLine[o] = at?.line ?? 0;
-    // How the segment ended, when its last piece is not still open.
-    f.endCode[o] = words.endCode(
+    f[at + F_PARKS] = parks ? 1 : 0;
+    f[at + F_AWAITS] = parks ? next.awaits.length : 0;
+    const site = parks ? next.site : null;
+    f[at + F_PARK_FILE] = site ? words.fileId(site.file ?? '') : noFile;
+    f[at + F_PARK_LINE] = site?.line ?? 0;
+    f[at + F_END] = words.endCode(
       next ? (next.state === 'suspended' ? next.kind : '') : (task.settled?.state ?? 'cut'),
     );
+    f[at + F_TASK] = task.id;
   }
   return f;
 }
@@ -444,27 +431,30 @@ function segmentFacts(table: PieceTable, words: Words): SegmentFacts {
 function pushPiece(
   steps: RawSteps,
   table: PieceTable,
-  facts: SegmentFacts,
+  facts: Float64Array,
   i: number,
   words: Words,
   before: Before,
   scheduled: TaskRecord[],
 ): void {
   const o = table.src[i];
+  const at = o * FACTS;
   const task = table.tasks[o];
-  const seg = table.segs[o];
   const flags = table.flags[i];
   const first = (flags & FIRST) !== 0;
   const last = (flags & LAST) !== 0;
-  const kind: StepKind = !first ? 'continue' : facts.resumes[o] ? 'resume' : 'start';
+  const kind: StepKind = !first ? 'continue' : facts[at + F_RESUMES] ? 'resume' : 'start';
   // The task, then the others it names (its creator, its waker, what it parks on, what it
   // scheduled), each once. Most name only themselves: those share one frozen array per task.
-  const resumedBy = kind === 'resume' ? facts.resumedBy[o] : NaN;
-  const parks = last && facts.parks[o] === 1;
-  const awaits = parks && facts.awaits[o] ? (task.segments[seg + 1] as SuspendedSegment).awaits : NO_IDS;
+  const resumedBy = kind === 'resume' ? facts[at + F_RESUMED_BY] : NaN;
+  const parks = last && facts[at + F_PARKS] === 1;
+  const seg = table.segs[o];
+  const awaits =
+    parks && facts[at + F_AWAITS] ? (task.segments[seg + 1] as SuspendedSegment).awaits : NO_IDS;
   const parent = kind === 'start' ? task.parentId : null;
   let ids: number[];
-  if (parent === null && resumedBy !== resumedBy && !awaits.length && !scheduled.length) ids = words.alone(task.id);
+  if (parent === null && resumedBy !== resumedBy && !awaits.length && !scheduled.length)
+    ids = words.alone(facts[at + F_TASK]);
   else {
     ids = [task.id];
     const add = (id: number) => {
@@ -476,21 +466,21 @@ function pushPiece(
     for (const c of scheduled) add(c.id);
   }
   const extra = before !== NOTHING_BEFORE || scheduled.length ? { before, scheduled } : null;
-  // The site (made when the step is read: `RawSteps.siteOf`) as folding compares it.
+  // The site (found again when the step is read: `RawSteps.siteOf`) as folding compares it.
   steps.push(kind, table.start[i], table.end[i], table.group, ids, null, task, seg, flags, table.end[i], extra);
   const j = steps.length - 1;
   if (first) {
-    steps.fileId[j] = facts.startFile[o];
-    steps.line[j] = facts.startLine[o];
+    steps.fileId[j] = facts[at + F_START_FILE];
+    steps.line[j] = facts[at + F_START_LINE];
   } else if (parks) {
-    steps.fileId[j] = facts.parkFile[o];
-    steps.line[j] = facts.parkLine[o];
+    steps.fileId[j] = facts[at + F_PARK_FILE];
+    steps.line[j] = facts[at + F_PARK_LINE];
   } else {
     steps.fileId[j] = words.fileId('');
     steps.line[j] = 0;
   }
-  steps.endCode[j] = !last ? words.endCode('call') : flags & OPEN ? words.endCode('open') : facts.endCode[o];
-  steps.endLine[j] = parks ? facts.parkLine[o] : 0;
+  steps.endCode[j] = !last ? words.endCode('call') : flags & OPEN ? words.endCode('open') : facts[at + F_END];
+  steps.endLine[j] = parks ? facts[at + F_PARK_LINE] : 0;
 }
 
 /** The site of a piece's step: where it resumed, the call that started it, or where it parked. */
@@ -580,7 +570,7 @@ export function collectGroup(
       before = { callback: { kind: callbackLabel(c.kind), taskId: c.taskId, site } };
     }
     gap(start);
-    const made = takeScheduled(table.tasks[table.src[p]].id, table.end[p]);
+    const made = takeScheduled(facts![table.src[p] * FACTS + F_TASK], table.end[p]);
     // "Back in main" until main calls the next one says nothing the next step does not: the call
     // step names the caller. Such a piece is left out (its time goes to the step before).
     const silent = !(flags & FIRST) && !(flags & LAST) && !made.length;
