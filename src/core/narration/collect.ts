@@ -4,12 +4,19 @@
  * array per fact, no object per step): a million-event run folds into a screen of steps, and only
  * the steps that are read become objects (`Draft`, whose sentence is written when read).
  */
-import type { CallbackRecord, Step, StepKind, SourceSite, SuspendedSegment, TaskRecord } from '../../protocol/trace';
+import type {
+  CallbackRecord,
+  Step,
+  StepKind,
+  SourceSite,
+  SuspendedSegment,
+  TaskRecord,
+} from '../../protocol/trace';
 import { callbackLabel } from '../waitLabels';
 import { formatDuration } from '../textTimeline';
 import { FIRST, LAST, OPEN, type PieceTable, type RunPiece } from '../runPieces';
 import type { NarrationContext } from './context';
-import { IdleSweep } from './idle';
+import { IdleGaps } from './idle';
 import { beginClause, endClause, printsClause, scheduledClause, sentence, type Before } from './pieceWords';
 
 /** The output of a step that printed nothing: shared and frozen (a million steps, one array). */
@@ -449,8 +456,7 @@ function pushPiece(
   const resumedBy = kind === 'resume' ? facts[at + F_RESUMED_BY] : NaN;
   const parks = last && facts[at + F_PARKS] === 1;
   const seg = table.segs[o];
-  const awaits =
-    parks && facts[at + F_AWAITS] ? (task.segments[seg + 1] as SuspendedSegment).awaits : NO_IDS;
+  const awaits = parks && facts[at + F_AWAITS] ? (task.segments[seg + 1] as SuspendedSegment).awaits : NO_IDS;
   const parent = kind === 'start' ? task.parentId : null;
   let ids: number[];
   if (parent === null && resumedBy !== resumedBy && !awaits.length && !scheduled.length)
@@ -467,7 +473,19 @@ function pushPiece(
   }
   const extra = before !== NOTHING_BEFORE || scheduled.length ? { before, scheduled } : null;
   // The site (found again when the step is read: `RawSteps.siteOf`) as folding compares it.
-  steps.push(kind, table.start[i], table.end[i], table.group, ids, null, task, seg, flags, table.end[i], extra);
+  steps.push(
+    kind,
+    table.start[i],
+    table.end[i],
+    table.group,
+    ids,
+    null,
+    task,
+    seg,
+    flags,
+    table.end[i],
+    extra,
+  );
   const j = steps.length - 1;
   if (first) {
     steps.fileId[j] = facts[at + F_START_FILE];
@@ -540,21 +558,20 @@ export function collectGroup(
     return out;
   };
 
-  const sweep = new IdleSweep(tasks, ctx);
   const facts = pieces ? segmentFacts(pieces, words) : null;
   const count = pieces?.length ?? 0;
   // A step per piece and per callback, at most, and a few idle gaps (more grow the columns).
   const drafts = new RawSteps(words, count + callbacks.length + 16);
   let busyUntil = -Infinity;
   let before: Before = NOTHING_BEFORE;
+  // Idle gaps are described once all are known (`IdleGaps`): their steps, and when they began.
+  const gapSteps: number[] = [];
+  const gapTimes: number[] = [];
   const gap = (t: number) => {
     if (busyUntil === -Infinity || t - busyUntil < idleMs) return;
-    sweep.advance(busyUntil);
-    const { taskIds, what } = sweep.describe();
-    const from = busyUntil;
-    drafts.push('idle', from, t, group, taskIds, null, null, 0, 0, 0, () => {
-      return `nothing runs for ${formatDuration(t - from)}: ${what}.`;
-    });
+    gapSteps.push(drafts.length);
+    gapTimes.push(busyUntil);
+    drafts.push('idle', busyUntil, t, group, NO_IDS, null, null, 0, 0, 0, null);
   };
   let ci = 0;
   for (let p = 0; p < count; p++) {
@@ -583,6 +600,17 @@ export function collectGroup(
     gap(c.t);
     pushCallback(drafts, c, group);
     busyUntil = Math.max(busyUntil, c.t);
+  }
+  if (gapSteps.length) {
+    const waits = new IdleGaps(tasks, ctx, Float64Array.from(gapTimes));
+    for (let g = 0; g < gapSteps.length; g++) {
+      const j = gapSteps[g];
+      const { taskIds, what } = waits.describe(g);
+      const from = drafts.t[j];
+      const t = drafts.end[j];
+      drafts.taskIds[j] = taskIds;
+      drafts.extra[j] = () => `nothing runs for ${formatDuration(t - from)}: ${what}.`;
+    }
   }
   return drafts;
 }
