@@ -179,23 +179,29 @@ export class Draft implements Step {
  * object per step: a 1M-event run has half a million raw steps, and folding leaves a screen of
  * them; `draft(i)` makes the object for a step that is read.
  */
+/** The kinds a raw step can have, and each one's number in `RawSteps.kind`. */
+const KINDS: StepKind[] = ['start', 'resume', 'continue', 'callback', 'idle', 'end'];
+const KIND_CODE = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<StepKind, number>;
+
 export class RawSteps {
   length = 0;
   // Sized once (`capacity`: the caller's estimate) and grown by doubling past it: a million
   // `push`es into growing arrays cost more than the steps themselves.
-  kind: StepKind[];
+  /** The kind, as its index in KINDS. */
+  kind: Uint8Array;
   t: Float64Array;
   end: Float64Array;
   group: Int32Array;
   taskIds: number[][];
-  site: (SourceSite | null)[];
+  /** The site of a step that is not a piece (a piece's is found again: `siteOf`), when it has one. */
+  readonly site = new Map<number, SourceSite>();
   // A piece of running: task.segments[seg], from `t` to pieceEnd, with FIRST/LAST/OPEN flags.
   task: (TaskRecord | null)[];
   seg: Int32Array;
   flags: Uint8Array;
   pieceEnd: Float64Array;
-  /** A piece: its PieceExtra or null; a callback: its record; idle and end: their sentence. */
-  extra: (PieceExtra | CallbackRecord | ((lines: number) => string) | null)[];
+  /** A piece: its PieceExtra (when not nothing); a callback: its record; idle and end: their sentence. */
+  readonly extra = new Map<number, PieceExtra | CallbackRecord | ((lines: number) => string)>();
   // What `same` compares of a piece, read when the piece is (its segments are then in cache):
   // its site's file (as an id) and line, how it ended (as an id) and the line it parked at.
   fileId: Int32Array;
@@ -210,17 +216,15 @@ export class RawSteps {
     capacity: number,
   ) {
     const n = Math.max(8, capacity);
-    this.kind = new Array<StepKind>(n);
+    this.kind = new Uint8Array(n);
     this.t = new Float64Array(n);
     this.end = new Float64Array(n);
     this.group = new Int32Array(n);
     this.taskIds = new Array<number[]>(n);
-    this.site = new Array<SourceSite | null>(n);
     this.task = new Array<TaskRecord | null>(n);
     this.seg = new Int32Array(n);
     this.flags = new Uint8Array(n);
     this.pieceEnd = new Float64Array(n);
-    this.extra = new Array<PieceExtra | CallbackRecord | ((lines: number) => string) | null>(n);
     this.fileId = new Int32Array(n);
     this.line = new Float64Array(n);
     this.endCode = new Int32Array(n);
@@ -230,7 +234,10 @@ export class RawSteps {
   private grow(): void {
     const n = 2 * this.t.length;
     // Arrays grow by themselves when written one past their end; typed arrays are copied.
-    this.kind.length = this.taskIds.length = this.site.length = this.task.length = this.extra.length = n;
+    this.taskIds.length = this.task.length = n;
+    const kind = new Uint8Array(n);
+    kind.set(this.kind);
+    this.kind = kind;
     const f64 = (a: Float64Array) => {
       const b = new Float64Array(n);
       b.set(a);
@@ -270,17 +277,17 @@ export class RawSteps {
   ): void {
     const i = this.length++;
     if (i === this.t.length) this.grow();
-    this.kind[i] = kind;
+    this.kind[i] = KIND_CODE[kind];
     this.t[i] = t;
     this.end[i] = end;
     this.group[i] = group;
     this.taskIds[i] = taskIds;
-    this.site[i] = site;
+    if (site) this.site.set(i, site);
     this.task[i] = task;
     this.seg[i] = seg;
     this.flags[i] = flags;
     this.pieceEnd[i] = pieceEnd;
-    this.extra[i] = extra;
+    if (extra) this.extra.set(i, extra);
   }
 
   /** Appends step `i` of `from` (its output too). */
@@ -288,17 +295,17 @@ export class RawSteps {
     const out = from.output.get(i);
     if (out) this.output.set(this.length, out);
     this.push(
-      from.kind[i],
+      from.kindOf(i),
       from.t[i],
       from.end[i],
       from.group[i],
       from.taskIds[i],
-      from.site[i],
+      from.site.get(i) ?? null,
       from.task[i],
       from.seg[i],
       from.flags[i],
       from.pieceEnd[i],
-      from.extra[i],
+      from.extra.get(i) ?? null,
     );
     const j = this.length - 1;
     this.fileId[j] = from.fileId[i];
@@ -307,10 +314,14 @@ export class RawSteps {
     this.endLine[j] = from.endLine[i];
   }
 
+  kindOf(i: number): StepKind {
+    return KINDS[this.kind[i]];
+  }
+
   /** The site of step `i`. */
   siteOf(i: number): SourceSite | null {
     const task = this.task[i];
-    return task ? pieceSite(this.kind[i], task, this.seg[i], this.flags[i]) : this.site[i];
+    return task ? pieceSite(this.kindOf(i), task, this.seg[i], this.flags[i]) : (this.site.get(i) ?? null);
   }
 
   outputOf(i: number): string[] {
@@ -320,7 +331,7 @@ export class RawSteps {
   /** Step `i` as a `Draft` (its sentence written when read). */
   draft(i: number): Draft {
     const d = new Draft(
-      this.kind[i],
+      this.kindOf(i),
       this.t[i],
       this.end[i],
       this.group[i],
@@ -331,7 +342,7 @@ export class RawSteps {
       this.seg[i],
       this.flags[i],
       this.pieceEnd[i],
-      this.extra[i],
+      this.extra.get(i) ?? null,
     );
     const out = this.output.get(i);
     if (out) d.output = out;
@@ -339,12 +350,12 @@ export class RawSteps {
   }
 
   private scheduledCount(i: number): number {
-    const extra = this.extra[i];
+    const extra = this.extra.get(i);
     return this.task[i] && extra ? (extra as PieceExtra).scheduled.length : 0;
   }
 
   private callbackRecord(i: number): CallbackRecord | null {
-    const extra = this.extra[i];
+    const extra = this.extra.get(i);
     return !this.task[i] && extra && typeof extra !== 'function' ? (extra as CallbackRecord) : null;
   }
 
@@ -377,7 +388,7 @@ export class RawSteps {
       );
     }
     // idle with idle; `end` is one of a kind.
-    return this.kind[a] === 'idle';
+    return this.kind[a] === KIND_CODE.idle;
   }
 }
 
@@ -609,7 +620,7 @@ export function collectGroup(
       const from = drafts.t[j];
       const t = drafts.end[j];
       drafts.taskIds[j] = taskIds;
-      drafts.extra[j] = () => `nothing runs for ${formatDuration(t - from)}: ${what}.`;
+      drafts.extra.set(j, () => `nothing runs for ${formatDuration(t - from)}: ${what}.`);
     }
   }
   return drafts;

@@ -12,7 +12,15 @@ import type { Step, Trace } from '../../protocol/trace';
 import { describeExit, formatDuration } from '../textTimeline';
 import { pieceTables } from '../runPieces';
 import { mergeSorted } from '../mergeSorted';
-import { aloneIds, collectGroup, DEFAULT_HOLD_MS, DEFAULT_IDLE_MS, interner, RawSteps, type Words } from './collect';
+import {
+  aloneIds,
+  collectGroup,
+  DEFAULT_HOLD_MS,
+  DEFAULT_IDLE_MS,
+  interner,
+  RawSteps,
+  type Words,
+} from './collect';
 import { narrationContext, type NarrationContext } from './context';
 import { foldIndexed, repeatStep } from './fold';
 import { foldTaskRuns } from './taskFoldRuns';
@@ -50,7 +58,19 @@ function pushEnd(steps: RawSteps, trace: Trace, t: number): void {
     : '';
   const say = (lines: number) =>
     `the run ends at ${formatDuration(trace.durationMs)}: ${describeExit(trace)}${never}${cut}${lines ? `; ${lines} more line${lines === 1 ? '' : 's'} of output` : ''}.`;
-  steps.push('end', t, trace.durationMs, 0, pending.map((p) => p.id), null, null, 0, 0, 0, say);
+  steps.push(
+    'end',
+    t,
+    trace.durationMs,
+    0,
+    pending.map((p) => p.id),
+    null,
+    null,
+    0,
+    0,
+    0,
+    say,
+  );
 }
 
 /** The sentence of `times` blocks of `k` raw steps from `from`. */
@@ -58,7 +78,7 @@ function wordFolded(steps: RawSteps, from: number, k: number, times: number, ctx
   // Who acts, by distinct task first (numbers, cheap over a million members), then by name.
   const ids = new Set<number>();
   const to = from + k * times;
-  for (let i = from; i < to; i++) if (steps.kind[i] !== 'idle') ids.add(steps.taskIds[i][0]);
+  for (let i = from; i < to; i++) if (steps.kindOf(i) !== 'idle') ids.add(steps.taskIds[i][0]);
   const actors = [...new Set([...ids].map((id) => ctx.name(id)))];
   const who =
     actors.length > 6 ? `${actors.slice(0, 5).join(', ')}, … ${actors.length - 5} more` : actors.join(', ');
@@ -105,10 +125,7 @@ function foldedStep(steps: RawSteps, from: number, k: number, times: number, ctx
 function mergeGroups(perGroup: RawSteps[], words: Words): RawSteps {
   const live = perGroup.filter((g) => g.length > 0);
   if (live.length === 1) return live[0];
-  const out = new RawSteps(
-    words,
-    live.reduce((n, g) => n + g.length, 0) + 1,
-  );
+  const out = new RawSteps(words, live.reduce((n, g) => n + g.length, 0) + 1);
   if (!live.length) return out;
   const lists = live.map((g, k) => Array.from({ length: g.length }, (_, i) => [k, i] as const));
   for (const [k, i] of mergeSorted(lists, (a, b) => live[a[0]].t[a[1]] - live[b[0]].t[b[1]]))
@@ -155,7 +172,7 @@ export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
   for (let i = 0; i < steps.length; i++) if (steps.end[i] > last) last = steps.end[i];
   pushEnd(steps, trace, last);
   for (let i = 0; i + 1 < steps.length; i++)
-    if (steps.kind[i] !== 'idle') steps.end[i] = Math.max(steps.end[i], steps.t[i + 1]);
+    if (steps.kindOf(i) !== 'idle') steps.end[i] = Math.max(steps.end[i], steps.t[i + 1]);
   attachOutput(steps, trace.output);
 
   // Top-level steps are plain objects with their sentence written; a folded step's members are

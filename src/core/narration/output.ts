@@ -14,7 +14,7 @@ import type { RawSteps } from './collect';
  */
 export function attachOutput(steps: RawSteps, output: OutputRecord[]): void {
   if (!steps.length) return;
-  const { t, kind } = steps;
+  const { t } = steps;
   const chunks = output.filter((c) => c.text !== '').sort((a, b) => a.t - b.t);
   /** Per stream, the lines whose last one is still unfinished. */
   const open = new Map<string, string[]>();
@@ -22,7 +22,7 @@ export function attachOutput(steps: RawSteps, output: OutputRecord[]): void {
   for (const chunk of chunks) {
     while (i + 1 < steps.length && t[i + 1] <= chunk.t) i++;
     let j = i;
-    while (j > 0 && kind[j] === 'idle') j--;
+    while (j > 0 && steps.kindOf(j) === 'idle') j--;
     // Output before the first step (the program's top-level code) goes to the first one.
     const lines = chunk.text.split(/\r?\n/);
     const partial = open.get(chunk.stream);
