@@ -94,9 +94,11 @@ function foldedStep(steps: RawSteps, from: number, k: number, times: number, ctx
   const to = from + n;
   const ids = new Set<number>();
   const output: string[] = [];
+  const printed = steps.output.size > 0;
   for (let i = from; i < to; i++) {
-    for (const id of steps.taskIds[i]) ids.add(id);
-    const lines = steps.output.get(i);
+    const own = steps.taskIds[i];
+    for (let j = 0; j < own.length; j++) ids.add(own[j]);
+    const lines = printed ? steps.output.get(i) : undefined;
     if (lines) for (const line of lines) output.push(line);
   }
   const group = steps.group[from];
