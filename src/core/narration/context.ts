@@ -22,13 +22,19 @@ export function narrationContext(trace: Trace): NarrationContext {
   const count = new Map<string, number>();
   for (const t of trace.tasks) count.set(t.name, (count.get(t.name) ?? 0) + 1);
   const groups = new Map((trace.groups ?? []).map((g) => [g.id, g.label]));
+  const names = new Map<number, string>();
   return {
     trace,
     tasks,
     name(id) {
-      const t = tasks.get(id);
-      if (!t) return `#${id}`;
-      return count.get(t.name)! > 1 ? `${t.name} #${id}` : t.name;
+      // Written once per task: a folded step names a thousand tasks, and there are many such steps.
+      let name = names.get(id);
+      if (name === undefined) {
+        const t = tasks.get(id);
+        name = !t ? `#${id}` : count.get(t.name)! > 1 ? `${t.name} #${id}` : t.name;
+        names.set(id, name);
+      }
+      return name;
     },
     where: (site) => (site ? siteLabel(site, trace.entry) : 'an unknown line'),
     python: trace.language === 'python',

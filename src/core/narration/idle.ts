@@ -1,11 +1,11 @@
 /**
- * What a quiet loop is waiting on. A sweep over the suspensions of one group (ordered by a radix
- * sort of their times, O(n)) keeps the set that is
- * open at each idle gap; counts are kept as it goes, so a gap costs O(1) however many tasks wait,
- * and names are listed only when few wait.
+ * What a quiet loop is waiting on, at each idle gap of one group. The gaps' times are known first
+ * (they come from the pieces of running); each suspension then counts, per category, for the
+ * gaps it is open at — a range of gaps found by binary search, added to a difference array — so
+ * no suspension is sorted and a gap costs O(1) however many tasks wait. Names are listed only
+ * when few wait, for those gaps only.
  */
 import type { SuspendedSegment, TaskRecord } from '../../protocol/trace';
-import { orderByKey } from '../sortByTime';
 import { waitTargetLabel } from '../waitLabels';
 import type { NarrationContext } from './context';
 
@@ -25,132 +25,155 @@ function category(s: SuspendedSegment, python: boolean): string {
   return python ? 'future' : 'promise';
 }
 
-export class IdleSweep {
-  // Every suspension of the group as columns (no object per suspension): index i is waitSeg[i] of
-  // waitTask[i], its category is cats[catOf[i]]. The sweep reads only typed arrays: the segments
-  // themselves are read once, in memory order, when it is built.
-  private readonly waitTask: TaskRecord[];
-  private readonly waitSeg: SuspendedSegment[];
-  private readonly catOf: Uint16Array;
+/** The first index of `times` (ascending) whose time is at least `x`, trying `hint` and the one after first. */
+function firstAtLeast(times: Float64Array, x: number, hint: number): number {
+  const m = times.length;
+  if (hint >= 0 && hint <= m && (hint === m || times[hint] >= x) && (hint === 0 || times[hint - 1] < x))
+    return hint;
+  const h = hint + 1;
+  if (h >= 0 && h <= m && (h === m || times[h] >= x) && (h === 0 || times[h - 1] < x)) return h;
+  let lo = 0;
+  let hi = m;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The waiting at each gap of a group, `times` ascending (the moments the loop went quiet):
+ * per gap, the waiting tasks (listed only when few) and one clause saying what they wait on.
+ * A suspension is open at a gap at `t` when it began at or before `t` and did not end by then
+ * (one that ends before it begins, as hand-made traces can, is open from its beginning on).
+ */
+export class IdleGaps {
   private readonly cats: string[] = [];
-  /** Indices by start (with the starts, in that order), and those that ended by end. */
-  private readonly opens: Uint32Array;
-  private readonly openT: Float64Array;
-  private readonly closes: Uint32Array;
-  private readonly closeT: Float64Array;
-  private oi = 0;
-  private ci = 0;
-  /** The open suspensions in the order they opened: a linked list through next/prev (-1 ends it). */
-  private readonly next: Int32Array;
-  private readonly prev: Int32Array;
-  private head = -1;
-  private tail = -1;
-  private size = 0;
-  /** Open suspensions per category, and the categories in the order they were first open. */
+  /** Per category, the open suspensions at each gap (m numbers per category, side by side). */
   private readonly counts: Int32Array;
-  private readonly seen: number[] = [];
+  /** Categories in the order they were first open (the first suspension of each, by time). */
+  private readonly order: number[];
+  /** Per gap with few open suspensions: which, in the order they opened. */
+  private readonly few = new Map<number, Wait[]>();
+  private readonly m: number;
 
   constructor(
     tasks: TaskRecord[],
     private readonly ctx: NarrationContext,
+    times: Float64Array,
   ) {
+    const m = (this.m = times.length);
     let n = 0;
-    let ended = 0;
-    for (const task of tasks)
-      for (const seg of task.segments)
-        if (seg.state === 'suspended') {
-          n++;
-          if (seg.end !== null) ended++;
-        }
-    this.waitTask = new Array<TaskRecord>(n);
-    this.waitSeg = new Array<SuspendedSegment>(n);
-    this.catOf = new Uint16Array(n);
-    const starts = new Float64Array(n);
-    const which = new Uint32Array(ended);
-    const ends = new Float64Array(ended);
+    for (const task of tasks) for (const seg of task.segments) if (seg.state === 'suspended') n++;
+    // Pass 1: each suspension's range of gaps [from, to) and its category.
+    const from = new Int32Array(n);
+    const to = new Int32Array(n);
+    const catOf = new Uint16Array(n);
     const catIndex = new Map<string, number>();
+    const firstStart: number[] = [];
+    const firstIdx: number[] = [];
     let k = 0;
-    let e = 0;
-    for (const task of tasks)
-      for (const seg of task.segments)
-        if (seg.state === 'suspended') {
-          this.waitTask[k] = task;
-          this.waitSeg[k] = seg;
-          const c = category(seg, ctx.python);
-          let code = catIndex.get(c);
-          if (code === undefined) {
-            catIndex.set(c, (code = this.cats.length));
-            this.cats.push(c);
-          }
-          this.catOf[k] = code;
-          starts[k] = seg.start;
-          if (seg.end !== null) {
-            which[e] = k;
-            ends[e++] = seg.end;
-          }
+    for (const task of tasks) {
+      let hintO = -1;
+      let hintC = -1;
+      for (const seg of task.segments) {
+        if (seg.state !== 'suspended') continue;
+        const c = category(seg, ctx.python);
+        let code = catIndex.get(c);
+        if (code === undefined) {
+          catIndex.set(c, (code = this.cats.length));
+          this.cats.push(c);
+          firstStart.push(Infinity);
+          firstIdx.push(-1);
+        }
+        catOf[k] = code;
+        const gO = (hintO = firstAtLeast(times, seg.start, hintO));
+        let gC = m;
+        if (seg.end !== null) {
+          const closeAt = (hintC = firstAtLeast(times, seg.end, hintC));
+          if (closeAt >= gO) gC = closeAt;
+        }
+        from[k] = gO;
+        to[k] = gC;
+        if (gO < m && (seg.start < firstStart[code] || firstIdx[code] < 0)) {
+          firstStart[code] = seg.start;
+          firstIdx[code] = k;
+        }
+        k++;
+      }
+    }
+    const cn = this.cats.length;
+    this.order = Array.from({ length: cn }, (_, c) => c)
+      .filter((c) => firstIdx[c] >= 0)
+      .sort((a, b) => firstStart[a] - firstStart[b] || firstIdx[a] - firstIdx[b]);
+    // Counts per category and gap: a difference array, then running sums.
+    const counts = (this.counts = new Int32Array(cn * (m + 1)));
+    const total = new Int32Array(m + 1);
+    for (let i = 0; i < n; i++) {
+      if (from[i] >= to[i]) continue;
+      const base = catOf[i] * (m + 1);
+      counts[base + from[i]]++;
+      counts[base + to[i]]--;
+      total[from[i]]++;
+      total[to[i]]--;
+    }
+    for (let c = 0; c < cn; c++) {
+      const base = c * (m + 1);
+      for (let g = 1; g <= m; g++) counts[base + g] += counts[base + g - 1];
+    }
+    for (let g = 1; g <= m; g++) total[g] += total[g - 1];
+    // The gaps with few open suspensions, and for each gap the next such one (m: none).
+    const nextFew = new Int32Array(m + 1);
+    nextFew[m] = m;
+    let anyFew = false;
+    for (let g = m - 1; g >= 0; g--) {
+      const isFew = total[g] <= LIST_AT_MOST;
+      nextFew[g] = isFew ? g : nextFew[g + 1];
+      if (isFew) anyFew = true;
+    }
+    if (!anyFew) return;
+    // Pass 2: who is open at those gaps, then in the order they opened (by time, then as listed).
+    const lists = new Map<number, number[]>();
+    for (let i = 0; i < n; i++)
+      for (let g = nextFew[from[i]]; g < to[i]; g = nextFew[g + 1]) {
+        let list = lists.get(g);
+        if (!list) lists.set(g, (list = []));
+        list.push(i);
+      }
+    const byIdx = new Map<number, Wait>();
+    if (lists.size) {
+      const wanted = new Set<number>();
+      for (const list of lists.values()) for (const i of list) wanted.add(i);
+      k = 0;
+      for (const task of tasks)
+        for (const seg of task.segments) {
+          if (seg.state !== 'suspended') continue;
+          if (wanted.has(k)) byIdx.set(k, { task, seg });
           k++;
         }
-    // Ordered by a radix sort of their times (stable: task order, then each task's, on ties).
-    this.opens = orderByKey(starts);
-    this.openT = Float64Array.from(this.opens, (i) => starts[i]);
-    const byEnd = orderByKey(ends);
-    this.closes = byEnd.map((j) => which[j]);
-    this.closeT = Float64Array.from(byEnd, (j) => ends[j]);
-    this.next = new Int32Array(n);
-    this.prev = new Int32Array(n).fill(-2); // -2: not open
-    this.counts = new Int32Array(this.cats.length);
+    }
+    for (const [g, list] of lists) {
+      const waits = list
+        .sort((a, b) => byIdx.get(a)!.seg.start - byIdx.get(b)!.seg.start || a - b)
+        .map((i) => byIdx.get(i)!);
+      this.few.set(g, waits);
+    }
+    for (let g = 0; g < m; g++) if (total[g] <= LIST_AT_MOST && !this.few.has(g)) this.few.set(g, []);
   }
 
-  /** Moves the sweep to a gap that begins at `t` (gaps must be asked in time order). */
-  advance(t: number): void {
-    const { next, prev, counts } = this;
-    while (this.oi < this.opens.length && this.openT[this.oi] <= t) {
-      const w = this.opens[this.oi++];
-      prev[w] = this.tail;
-      next[w] = -1;
-      if (this.tail >= 0) next[this.tail] = w;
-      else this.head = w;
-      this.tail = w;
-      this.size++;
-      const c = this.catOf[w];
-      if (counts[c]++ === 0 && !this.seen.includes(c)) this.seen.push(c);
-    }
-    while (this.ci < this.closes.length && this.closeT[this.ci] <= t) {
-      const w = this.closes[this.ci++];
-      if (prev[w] === -2) continue;
-      if (prev[w] >= 0) next[prev[w]] = next[w];
-      else this.head = next[w];
-      if (next[w] >= 0) prev[next[w]] = prev[w];
-      else this.tail = prev[w];
-      prev[w] = -2;
-      this.size--;
-      counts[this.catOf[w]]--;
-    }
-  }
-
-  private count(c: string): number {
+  private count(c: string, g: number): number {
     const code = this.cats.indexOf(c);
-    return code < 0 ? 0 : this.counts[code];
+    return code < 0 ? 0 : this.counts[code * (this.m + 1) + g];
   }
 
-  private wait(i: number): Wait {
-    return { task: this.waitTask[i], seg: this.waitSeg[i] };
-  }
-
-  /** The open suspensions, in the order they opened (only asked when few are). */
-  private openList(): number[] {
-    const out: number[] = [];
-    for (let w = this.head; w >= 0; w = this.next[w]) out.push(w);
-    return out;
-  }
-
-  /** The waiting tasks (listed only when few) and one clause saying what they wait on. */
-  describe(): { taskIds: number[]; what: string } {
+  /** The waiting tasks at gap `g` (listed only when few) and one clause saying what they wait on. */
+  describe(g: number): { taskIds: number[]; what: string } {
     const { ctx } = this;
-    const few = this.size <= LIST_AT_MOST ? this.openList().map((i) => this.wait(i)) : null;
+    const few = this.few.get(g) ?? null;
     const parts: string[] = [];
     const named = (c: string, text: (n: number) => string) => {
-      const n = this.count(c);
+      const n = this.count(c, g);
       if (!n) return;
       const who = few?.filter((w) => category(w.seg, ctx.python) === c);
       const list = who?.length
@@ -164,7 +187,7 @@ export class IdleSweep {
       (n) => `${n} promise${n === 1 ? '' : 's'} that ${n === 1 ? 'is' : 'are'} no task's (a timer, I/O…)`,
     );
     named('future', (n) => `${n} future${n === 1 ? '' : 's'}`);
-    for (const c of this.seen.map((code) => this.cats[code]))
+    for (const c of this.order.map((code) => this.cats[code]))
       if (c.startsWith('target:'))
         named(c, (n) => {
           const label = waitTargetLabel(c.slice(7) as never).replace(/^an? /, '');
@@ -173,7 +196,7 @@ export class IdleSweep {
     named('yield', (n) => `${n} async generator${n === 1 ? '' : 's'} paused at a yield`);
     named('scheduled', (n) => `${n} task${n === 1 ? '' : 's'} scheduled`);
     const clauses = parts.length ? [`waiting on ${parts.join(', ')}`] : [];
-    const onTasks = this.count('task');
+    const onTasks = this.count('task', g);
     if (onTasks) {
       const who = few?.filter((w) => category(w.seg, ctx.python) === 'task');
       clauses.push(

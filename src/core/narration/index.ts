@@ -12,9 +12,17 @@ import type { Step, Trace } from '../../protocol/trace';
 import { describeExit, formatDuration } from '../textTimeline';
 import { pieceTables } from '../runPieces';
 import { mergeSorted } from '../mergeSorted';
-import { aloneIds, collectGroup, DEFAULT_HOLD_MS, DEFAULT_IDLE_MS, Draft, type Words } from './collect';
+import {
+  aloneIds,
+  collectGroup,
+  DEFAULT_HOLD_MS,
+  DEFAULT_IDLE_MS,
+  interner,
+  RawSteps,
+  type Words,
+} from './collect';
 import { narrationContext, type NarrationContext } from './context';
-import { foldSteps } from './fold';
+import { foldIndexed, repeatStep } from './fold';
 import { foldTaskRuns } from './taskFoldRuns';
 import { DEFAULT_FOLD_MIN, foldOfTask, taskFolds } from '../taskFolds';
 import { attachOutput } from './output';
@@ -33,8 +41,8 @@ export interface NarrateOptions {
   foldTasks?: number;
 }
 
-function endDraft(trace: Trace, t: number, words: Words): Draft {
-  const { ctx } = words;
+function pushEnd(steps: RawSteps, trace: Trace, t: number): void {
+  const { ctx } = steps.words;
   const pending = trace.tasks.filter((task) => !task.settled);
   const never = pending.length
     ? `; ${pending.length} task${pending.length === 1 ? '' : 's'} never finished (${pending
@@ -50,31 +58,81 @@ function endDraft(trace: Trace, t: number, words: Words): Draft {
     : '';
   const say = (lines: number) =>
     `the run ends at ${formatDuration(trace.durationMs)}: ${describeExit(trace)}${never}${cut}${lines ? `; ${lines} more line${lines === 1 ? '' : 's'} of output` : ''}.`;
-  return Draft.other(
+  steps.push(
     'end',
     t,
     trace.durationMs,
     0,
     pending.map((p) => p.id),
     null,
-    words,
+    null,
+    0,
+    0,
+    0,
     say,
   );
 }
 
-function wordFolded(members: Step[], k: number, times: number, ctx: NarrationContext): string {
+/** The sentence of `times` blocks of `k` raw steps from `from`. */
+function wordFolded(steps: RawSteps, from: number, k: number, times: number, ctx: NarrationContext): string {
   // Who acts, by distinct task first (numbers, cheap over a million members), then by name.
   const ids = new Set<number>();
-  for (const m of members) if (m.kind !== 'idle') ids.add(m.taskIds[0]);
+  const to = from + k * times;
+  for (let i = from; i < to; i++) if (steps.kindOf(i) !== 'idle') ids.add(steps.taskIds[i][0]);
   const actors = [...new Set([...ids].map((id) => ctx.name(id)))];
   const who =
     actors.length > 6 ? `${actors.slice(0, 5).join(', ')}, … ${actors.length - 5} more` : actors.join(', ');
-  if (k === 1) return `${times} steps alike (${who}); the first: ${members[0].text}`;
-  const block = members
-    .slice(0, k)
-    .map((m) => m.text)
-    .join(' Then ');
-  return `${times}× the same ${k} steps (${who}); the first time: ${block}`;
+  if (k === 1) return `${times} steps alike (${who}); the first: ${steps.draft(from).text}`;
+  const block: string[] = [];
+  for (let i = from; i < from + k; i++) block.push(steps.draft(i).text);
+  return `${times}× the same ${k} steps (${who}); the first time: ${block.join(' Then ')}`;
+}
+
+/** Raw steps `from` … `from + k * times - 1` as one `repeat` step (members made when read). */
+function foldedStep(steps: RawSteps, from: number, k: number, times: number, ctx: NarrationContext): Step {
+  const n = k * times;
+  const to = from + n;
+  const ids = new Set<number>();
+  const output: string[] = [];
+  const printed = steps.output.size > 0;
+  for (let i = from; i < to; i++) {
+    const own = steps.taskIds[i];
+    for (let j = 0; j < own.length; j++) ids.add(own[j]);
+    const lines = printed ? steps.output.get(i) : undefined;
+    if (lines) for (const line of lines) output.push(line);
+  }
+  const group = steps.group[from];
+  const label = ctx.groupLabel(group);
+  const text = wordFolded(steps, from, k, times, ctx);
+  return repeatStep(
+    {
+      kind: 'repeat',
+      t: steps.t[from],
+      end: steps.end[to - 1],
+      taskIds: [...ids],
+      ...(group !== 0 ? { group } : {}),
+      site: steps.siteOf(from),
+      output,
+      text: label ? `[${label}] ${text}` : text,
+    },
+    () => {
+      const members: Step[] = new Array<Step>(n);
+      for (let i = 0; i < n; i++) members[i] = steps.draft(from + i).plain();
+      return members;
+    },
+  );
+}
+
+/** The groups' raw steps as one list in time order (ties: the earlier group's first, as `mergeSorted`). */
+function mergeGroups(perGroup: RawSteps[], words: Words): RawSteps {
+  const live = perGroup.filter((g) => g.length > 0);
+  if (live.length === 1) return live[0];
+  const out = new RawSteps(words, live.reduce((n, g) => n + g.length, 0) + 1);
+  if (!live.length) return out;
+  const lists = live.map((g, k) => Array.from({ length: g.length }, (_, i) => [k, i] as const));
+  for (const [k, i] of mergeSorted(lists, (a, b) => live[a[0]].t[a[1]] - live[b[0]].t[b[1]]))
+    out.copy(live[k], i);
+  return out;
 }
 
 /** The trace's steps in time order (groups interleaved, each step naming its group). */
@@ -97,34 +155,40 @@ export function narrate(trace: Trace, options: NarrateOptions = {}): Step[] {
     list.push(c);
   }
   const groups = new Set([...tasksByGroup.keys(), ...callbacksByGroup.keys()]);
-  const words: Words = { ctx, holdMs: options.holdMs ?? DEFAULT_HOLD_MS, alone: aloneIds() };
-  const perGroup: Draft[][] = [];
+  const words: Words = {
+    ctx,
+    holdMs: options.holdMs ?? DEFAULT_HOLD_MS,
+    alone: aloneIds(),
+    fileId: interner(),
+    endCode: interner(),
+  };
+  const perGroup: RawSteps[] = [];
   for (const g of groups)
     perGroup.push(
       collectGroup(pieces.get(g), callbacksByGroup.get(g) ?? [], tasksByGroup.get(g) ?? [], g, words, idleMs),
     );
   // Each group's steps are in time order: merge them (ties: the group met first).
-  const drafts = mergeSorted(perGroup, (a, b) => a.t - b.t);
+  const steps = mergeGroups(perGroup, words);
   perGroup.length = 0;
   let last = 0;
-  for (const d of drafts) if (d.end > last) last = d.end;
-  drafts.push(endDraft(trace, last, words));
-  for (let i = 0; i + 1 < drafts.length; i++)
-    if (drafts[i].kind !== 'idle') drafts[i].end = Math.max(drafts[i].end, drafts[i + 1].t);
-  attachOutput(drafts, trace.output);
+  for (let i = 0; i < steps.length; i++) if (steps.end[i] > last) last = steps.end[i];
+  pushEnd(steps, trace, last);
+  for (let i = 0; i + 1 < steps.length; i++)
+    if (steps.kindOf(i) !== 'idle') steps.end[i] = Math.max(steps.end[i], steps.t[i + 1]);
+  attachOutput(steps, trace.output);
 
-  // Top-level steps are plain objects with their sentence written; a folded step's members stay
-  // drafts, whose sentences are written when read (or serialized).
-  if (options.fold === false) return drafts.map((d) => d.plain());
-  const folded = foldSteps(
-    drafts,
-    Draft.same,
-    (d) => d.plain(),
-    (members, k, times) => {
-      const label = ctx.groupLabel(members[0].group ?? 0);
-      const text = wordFolded(members, k, times, ctx);
-      return label ? `[${label}] ${text}` : text;
-    },
+  // Top-level steps are plain objects with their sentence written; a folded step's members are
+  // made when read, their sentences written then.
+  if (options.fold === false) {
+    const out: Step[] = new Array<Step>(steps.length);
+    for (let i = 0; i < steps.length; i++) out[i] = steps.draft(i).plain();
+    return out;
+  }
+  const folded = foldIndexed(
+    steps.length,
+    (a, b) => steps.same(a, b),
+    (i) => steps.draft(i).plain(),
+    (i, k, times) => foldedStep(steps, i, k, times, ctx),
   );
   // Then what repetition could not fold: the interleaved steps of many tasks of one function.
   const minMembers = options.foldTasks ?? DEFAULT_FOLD_MIN;

@@ -5,23 +5,24 @@
  * step before the quiet. The times are the host's, not the program's: a line can land a step late.
  */
 import type { OutputRecord } from '../../protocol/trace';
-import { NO_OUTPUT, type Draft } from './collect';
+import type { RawSteps } from './collect';
 
 /**
- * Gives each output chunk's lines to a draft (`drafts` in time order). A chunk that ends mid-line
+ * Gives each output chunk's lines to a raw step (`steps` in time order). A chunk that ends mid-line
  * is continued by the next chunk of the same stream: the line stays whole, with the step that
  * started it.
  */
-export function attachOutput(drafts: Draft[], output: OutputRecord[]): void {
-  if (!drafts.length) return;
+export function attachOutput(steps: RawSteps, output: OutputRecord[]): void {
+  if (!steps.length) return;
+  const { t } = steps;
   const chunks = output.filter((c) => c.text !== '').sort((a, b) => a.t - b.t);
   /** Per stream, the lines whose last one is still unfinished. */
   const open = new Map<string, string[]>();
   let i = 0;
   for (const chunk of chunks) {
-    while (i + 1 < drafts.length && drafts[i + 1].t <= chunk.t) i++;
+    while (i + 1 < steps.length && t[i + 1] <= chunk.t) i++;
     let j = i;
-    while (j > 0 && drafts[j].kind === 'idle') j--;
+    while (j > 0 && steps.kindOf(j) === 'idle') j--;
     // Output before the first step (the program's top-level code) goes to the first one.
     const lines = chunk.text.split(/\r?\n/);
     const partial = open.get(chunk.stream);
@@ -29,11 +30,11 @@ export function attachOutput(drafts: Draft[], output: OutputRecord[]): void {
     const finished = chunk.text.endsWith('\n');
     if (finished) lines.pop();
     if (lines.length) {
-      const d = drafts[j];
-      if (d.output === NO_OUTPUT) d.output = [];
-      d.output.push(...lines);
+      let out = steps.output.get(j);
+      if (!out) steps.output.set(j, (out = []));
+      out.push(...lines);
       if (finished) open.delete(chunk.stream);
-      else open.set(chunk.stream, d.output);
+      else open.set(chunk.stream, out);
     } else if (finished) open.delete(chunk.stream);
   }
 }
