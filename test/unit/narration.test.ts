@@ -80,7 +80,7 @@ describe('core/narration', () => {
       ],
       [
         '7. worker_1 resumes after its sleep and finishes',
-        /^worker_1 resumes at L13, when its sleep was over \(no task woke it\), and finishes \(fulfilled\)\.$/,
+        /^worker_1 resumes at L13, when its sleep was over \(no task woke it\), prints 2 lines, and finishes \(fulfilled\)\.$/,
       ],
       [
         '8. main resumes, waits on task2',
@@ -93,6 +93,13 @@ describe('core/narration', () => {
       ],
     ]);
     assert.ok(!steps.some((s) => /JavaScript/.test(s.text)), 'no eager start in Python');
+    // The host read "worker_1 done\nawaited worker_1\n" as one chunk, 0.03 ms before worker_1's resume
+    // by its millisecond clock, at the end of the quiet: it goes with the step after the quiet (whole:
+    // the host cannot split a chunk between the two tasks that wrote it), not 1 s back before it.
+    assert.deepEqual(steps.find((s) => s.text.startsWith('worker_1 resumes'))!.output, [
+      'worker_1 done',
+      'awaited worker_1',
+    ]);
     const first = steps[0];
     assert.equal(first.kind, 'start');
     assert.deepEqual(first.taskIds, [1, 2, 3]);
@@ -330,6 +337,25 @@ describe('core/narration', () => {
     assert.match(steps[0].text, /prints 2 lines/);
     assert.deepEqual(steps[1].output, []);
     assert.deepEqual(steps[2].output, ['done']);
+  });
+
+  it('output: a chunk arriving at the end of a quiet (the host clock reads whole ms) goes to the step after it', () => {
+    const t = trace(
+      [task(1, 'main', null, [r(0, 1), w(1, 500.4, 5), r(500.4, 501)], { t: 501, state: 'fulfilled' })],
+      {
+        output: [
+          { t: 1.8, stream: 'stdout', text: 'parked\n' },
+          { t: 500, stream: 'stdout', text: 'woke\n' },
+        ],
+      },
+    );
+    const steps = narrate(t);
+    assert.deepEqual(
+      steps.map((s) => s.kind),
+      ['start', 'idle', 'resume', 'end'],
+    );
+    assert.deepEqual(steps[0].output, ['parked'], 'arrived at the start of the quiet: written before it');
+    assert.deepEqual(steps[2].output, ['woke'], 'arrived at its end: written when the loop woke');
   });
 
   it('renders numbered steps with their output under them', () => {

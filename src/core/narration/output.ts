@@ -2,7 +2,10 @@
  * Which step printed what. Output is timestamped when the host received it, a little after the
  * write; a chunk goes to the step in progress when it arrived. Nothing runs while the loop is
  * idle, so a chunk that arrived during an idle step was written before it: it goes to the last
- * step before the quiet. The times are the host's, not the program's: a line can land a step late.
+ * step before the quiet — unless it arrived in the second half of the quiet: the host's clock
+ * reads whole milliseconds, so a line written just after the loop woke can read as a little before
+ * it, and a line written before a long quiet arrives at its start, not at its end; it goes to the
+ * step after the quiet. The times are the host's, not the program's: a line can land a step late.
  */
 import type { OutputRecord } from '../../protocol/trace';
 import type { RawSteps } from './collect';
@@ -22,6 +25,8 @@ export function attachOutput(steps: RawSteps, output: OutputRecord[]): void {
   for (const chunk of chunks) {
     while (i + 1 < steps.length && t[i + 1] <= chunk.t) i++;
     let j = i;
+    if (steps.kindOf(i) === 'idle' && i + 1 < steps.length && steps.end[i] - chunk.t < chunk.t - t[i])
+      j = i + 1;
     while (j > 0 && steps.kindOf(j) === 'idle') j--;
     // Output before the first step (the program's top-level code) goes to the first one.
     const lines = chunk.text.split(/\r?\n/);
