@@ -9,6 +9,7 @@ import {
   SPAN_SUSPENDED,
   buildLaneSpans,
 } from '../../src/core/timeline/levelOfDetail';
+import { foldUnion, type SpanSource } from '../../src/core/timeline/foldUnion';
 import { resumeMark, segmentMark } from '../../src/core/timeline/marks';
 import { formatSiteShort } from '../../src/core/timeline/taskDetails';
 import type { TraceIndex } from '../../src/core/timeline/traceIndex';
@@ -27,9 +28,53 @@ export function drawLane(p: PaintContext, f: Frame, r: number): void {
     drawGroupSpan(p, f, r, row);
     return;
   }
-  // A folded fold of similar tasks (core/timeline/laneFolds.ts) draws every member in its one row.
-  if (row.fold && row.collapsed) for (const id of row.fold.memberIds) drawTaskLane(p, f, r, id);
+  // A folded fold of similar tasks (core/timeline/laneFolds.ts) draws the union of its members in
+  // its one row (one lane's worth of segments, built once): drawing each member cost a frame as many
+  // lanes as the fold has members, overlapping where nobody can read them anyway.
+  if (row.fold && row.collapsed) drawUnion(p, f, r, row.fold.memberIds);
   else drawTaskLane(p, f, r, row.taskId);
+}
+
+/** Each folded fold's union, by its member list (a new trace makes new lists). */
+const unions = new WeakMap<readonly number[], SpanSource>();
+
+/** The union of a fold's members: running bars where any runs, hatched where some waits. */
+function drawUnion(p: PaintContext, f: Frame, r: number, memberIds: readonly number[]): void {
+  const { ctx, spans } = p;
+  const { vp, theme, index } = f;
+  let union = unions.get(memberIds);
+  if (!union) unions.set(memberIds, (union = foldUnion(index!, memberIds)));
+  const by = rowToY(vp, r) + BAR_TOP;
+  const [t0, t1] = visibleTimeRange(vp);
+  const n = buildLaneSpans(union, t0, t1, vp.msPerPx, LOD_MIN_PX, spans);
+  const xMin = vp.gutter - 2;
+  const xMax = vp.width + 2;
+  const xr = (t: number) => Math.max(xMin, Math.min(xMax, timeToX(vp, t)));
+  const hc = theme.contrast;
+  for (let k = 0; k < n; k++) {
+    const s = spans[k];
+    let x0 = xr(s.start);
+    let x1 = xr(s.end);
+    if (s.kind === SPAN_RUNNING) {
+      if (x1 - x0 < 1.5) {
+        const c = (x0 + x1) / 2;
+        x0 = c - 0.75;
+        x1 = c + 0.75;
+      }
+      ctx.fillStyle = theme.running;
+      ctx.fillRect(x0, by, x1 - x0, BAR_H);
+      if (hc) outline(p, x0, by, x1 - x0, BAR_H, hc);
+    } else if (s.kind === SPAN_SUSPENDED) {
+      ctx.fillStyle = p.hatch ?? withAlpha(ctx, theme.running, 0.2);
+      ctx.fillRect(x0, by, Math.max(1, x1 - x0), BAR_H);
+      ctx.fillStyle = withAlpha(ctx, theme.running, hc ? 1 : 0.6);
+      ctx.fillRect(x0, by, Math.max(1, x1 - x0), 1);
+      ctx.fillRect(x0, by + BAR_H - 1, Math.max(1, x1 - x0), 1);
+    } else {
+      ctx.fillStyle = withAlpha(ctx, theme.running, Math.round((0.25 + 0.75 * s.runFrac) * 20) / 20);
+      ctx.fillRect(x0, by, Math.max(1, x1 - x0), BAR_H);
+    }
+  }
 }
 
 /** One task's lifetime and segments, in row `r`. */

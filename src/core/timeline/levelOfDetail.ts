@@ -1,4 +1,5 @@
-import { lowerBound, type LaneData, RUNNING, SUSPENDED } from './traceIndex';
+import type { SpanSource } from './foldUnion';
+import { lowerBound, RUNNING, SUSPENDED } from './traceIndex';
 
 /** Span kinds produced by {@link buildLaneSpans}. */
 export const SPAN_RUNNING = 0;
@@ -25,7 +26,7 @@ export interface LaneSpan {
  * `out` is reused between calls to avoid garbage in the frame loop; the count is returned.
  */
 export function buildLaneSpans(
-  lane: LaneData,
+  lane: SpanSource,
   t0: number,
   t1: number,
   msPerPx: number,
