@@ -14,7 +14,7 @@ import { resumeMark, segmentMark } from '../../src/core/timeline/marks';
 import { formatSiteShort } from '../../src/core/timeline/taskDetails';
 import type { TraceIndex } from '../../src/core/timeline/traceIndex';
 import { rowToY, timeToX, visibleTimeRange } from '../../src/core/timeline/viewport';
-import { withAlpha } from '../theme';
+import { type Theme, withAlpha } from '../theme';
 import { BAR_H, BAR_TOP, LOD_MIN_PX, MARKER_MIN_PX, type Frame } from './frame';
 import { drawGroupSpan } from './groupPainter';
 import { drawCallbacks, drawSettle } from './marksPainter';
@@ -40,7 +40,7 @@ const unions = new WeakMap<readonly number[], SpanSource>();
 
 /** The union of a fold's members: running bars where any runs, hatched where some waits. */
 function drawUnion(p: PaintContext, f: Frame, r: number, memberIds: readonly number[]): void {
-  const { ctx, spans } = p;
+  const { spans } = p;
   const { vp, theme, index } = f;
   let union = unions.get(memberIds);
   if (!union) unions.set(memberIds, (union = foldUnion(index!, memberIds)));
@@ -50,31 +50,52 @@ function drawUnion(p: PaintContext, f: Frame, r: number, memberIds: readonly num
   const xMin = vp.gutter - 2;
   const xMax = vp.width + 2;
   const xr = (t: number) => Math.max(xMin, Math.min(xMax, timeToX(vp, t)));
-  const hc = theme.contrast;
   for (let k = 0; k < n; k++) {
     const s = spans[k];
-    let x0 = xr(s.start);
-    let x1 = xr(s.end);
-    if (s.kind === SPAN_RUNNING) {
-      if (x1 - x0 < 1.5) {
-        const c = (x0 + x1) / 2;
-        x0 = c - 0.75;
-        x1 = c + 0.75;
-      }
-      ctx.fillStyle = theme.running;
-      ctx.fillRect(x0, by, x1 - x0, BAR_H);
-      if (hc) outline(p, x0, by, x1 - x0, BAR_H, hc);
-    } else if (s.kind === SPAN_SUSPENDED) {
-      ctx.fillStyle = p.hatch ?? withAlpha(ctx, theme.running, 0.2);
-      ctx.fillRect(x0, by, Math.max(1, x1 - x0), BAR_H);
-      ctx.fillStyle = withAlpha(ctx, theme.running, hc ? 1 : 0.6);
-      ctx.fillRect(x0, by, Math.max(1, x1 - x0), 1);
-      ctx.fillRect(x0, by + BAR_H - 1, Math.max(1, x1 - x0), 1);
-    } else {
-      ctx.fillStyle = withAlpha(ctx, theme.running, Math.round((0.25 + 0.75 * s.runFrac) * 20) / 20);
-      ctx.fillRect(x0, by, Math.max(1, x1 - x0), BAR_H);
-    }
+    const x0 = xr(s.start);
+    const x1 = xr(s.end);
+    if (s.kind === SPAN_RUNNING) runningBar(p, x0, x1, by, theme.running, theme);
+    else if (s.kind === SPAN_SUSPENDED) waitingBar(p, x0, x1, by, theme);
+    else denseBar(p, x0, x1, by, s.runFrac, theme);
   }
+}
+
+/** A running stretch's bar, its drawn x range returned: a sub-pixel stretch gets a visible sliver (that it ran matters). */
+function runningBar(
+  p: PaintContext,
+  x0: number,
+  x1: number,
+  by: number,
+  color: string,
+  theme: Theme,
+): [number, number] {
+  if (x1 - x0 < 1.5) {
+    const c = (x0 + x1) / 2;
+    x0 = c - 0.75;
+    x1 = c + 0.75;
+  }
+  p.ctx.fillStyle = color;
+  p.ctx.fillRect(x0, by, x1 - x0, BAR_H);
+  if (theme.contrast) outline(p, x0, by, x1 - x0, BAR_H, theme.contrast);
+  return [x0, x1];
+}
+
+/** A wait's hatched bar; thin edges top and bottom give it a shape. */
+function waitingBar(p: PaintContext, x0: number, x1: number, by: number, theme: Theme): void {
+  const { ctx } = p;
+  const hc = theme.contrast;
+  ctx.fillStyle = p.hatch ?? withAlpha(ctx, theme.running, 0.2);
+  ctx.fillRect(x0, by, Math.max(1, x1 - x0), BAR_H);
+  ctx.fillStyle = withAlpha(ctx, theme.running, hc ? 1 : 0.6);
+  ctx.fillRect(x0, by, Math.max(1, x1 - x0), 1);
+  ctx.fillRect(x0, by + BAR_H - 1, Math.max(1, x1 - x0), 1);
+  if (hc) outline(p, x0, by, x1 - x0, BAR_H, hc);
+}
+
+/** Many tiny segments in one pixel column, shaded by how much of it was spent running. */
+function denseBar(p: PaintContext, x0: number, x1: number, by: number, runFrac: number, theme: Theme): void {
+  p.ctx.fillStyle = withAlpha(p.ctx, theme.running, Math.round((0.25 + 0.75 * runFrac) * 20) / 20);
+  p.ctx.fillRect(x0, by, Math.max(1, x1 - x0), BAR_H);
 }
 
 /** One task's lifetime and segments, in row `r`. */
@@ -106,15 +127,7 @@ function drawTaskLane(p: PaintContext, f: Frame, r: number, taskId: number): voi
     let x1 = xr(s.end);
     if (s.kind === SPAN_RUNNING) {
       const blocking = segmentMark(index!, task, s.seg) === 'blocking';
-      // Sub-pixel running stretches still get a visible sliver: that the task ran matters.
-      if (x1 - x0 < 1.5) {
-        const c = (x0 + x1) / 2;
-        x0 = c - 0.75;
-        x1 = c + 0.75;
-      }
-      ctx.fillStyle = blocking ? theme.blocking : theme.running;
-      ctx.fillRect(x0, by, x1 - x0, BAR_H);
-      if (hc) outline(p, x0, by, x1 - x0, BAR_H, hc);
+      [x0, x1] = runningBar(p, x0, x1, by, blocking ? theme.blocking : theme.running, theme);
       if (x1 - x0 > 70) {
         const label = blocking
           ? `blocks the loop · ${formatDuration(s.end - s.start)}`
@@ -141,13 +154,7 @@ function drawTaskLane(p: PaintContext, f: Frame, r: number, taskId: number): voi
       const seg = task.segments[s.seg];
       const resume = resumeMark(seg);
       const open = resume === 'pending';
-      ctx.fillStyle = p.hatch ?? withAlpha(ctx, theme.running, 0.2);
-      ctx.fillRect(x0, by, Math.max(1, x1 - x0), BAR_H);
-      // Thin edges top and bottom give the hatched bar a shape.
-      ctx.fillStyle = withAlpha(ctx, theme.running, hc ? 1 : 0.6);
-      ctx.fillRect(x0, by, Math.max(1, x1 - x0), 1);
-      ctx.fillRect(x0, by + BAR_H - 1, Math.max(1, x1 - x0), 1);
-      if (hc) outline(p, x0, by, x1 - x0, BAR_H, hc);
+      waitingBar(p, x0, x1, by, theme);
       // Markers need room: at 4 px apart they turn a dense lane into a comb.
       if (x1 - x0 >= MARKER_MIN_PX) marker(p, x0, by, 'yield', theme.running, theme);
       if (!open && x1 - x0 >= MARKER_MIN_PX && resume !== null)
@@ -165,9 +172,7 @@ function drawTaskLane(p: PaintContext, f: Frame, r: number, taskId: number): voi
         p.textIn(label, x0 + 6, x1 - 4, by + BAR_H / 2, theme.fg, theme.font, theme.bg);
       }
     } else if (s.kind === SPAN_DENSE) {
-      // Many tiny segments in one pixel column: shade by how much of it was spent running.
-      ctx.fillStyle = withAlpha(ctx, theme.running, Math.round((0.25 + 0.75 * s.runFrac) * 20) / 20);
-      ctx.fillRect(x0, by, Math.max(1, x1 - x0), BAR_H);
+      denseBar(p, x0, x1, by, s.runFrac, theme);
     }
     if (hl && (hl.has(s.seg) || hl.has(-1))) {
       if (hl.has(-1) || s.kind !== SPAN_DENSE) highlightBox(p, x0, by, x1 - x0, theme);
