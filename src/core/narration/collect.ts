@@ -179,6 +179,13 @@ export class Draft implements Step {
  * object per step: a 1M-event run has half a million raw steps, and folding leaves a screen of
  * them; `draft(i)` makes the object for a step that is read.
  */
+/** A copy of typed array `a`, `n` long (`a`'s values first, zeros after). */
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (length: number) => T)(n);
+  b.set(a);
+  return b;
+}
+
 /** The kinds a raw step can have, and each one's number in `RawSteps.kind`. */
 const KINDS: StepKind[] = ['start', 'resume', 'continue', 'callback', 'idle', 'end'];
 const KIND_CODE = Object.fromEntries(KINDS.map((k, i) => [k, i])) as Record<StepKind, number>;
@@ -235,31 +242,17 @@ export class RawSteps {
     const n = 2 * this.t.length;
     // Arrays grow by themselves when written one past their end; typed arrays are copied.
     this.taskIds.length = this.task.length = n;
-    const kind = new Uint8Array(n);
-    kind.set(this.kind);
-    this.kind = kind;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    this.t = f64(this.t);
-    this.end = f64(this.end);
-    this.pieceEnd = f64(this.pieceEnd);
-    this.line = f64(this.line);
-    this.endLine = f64(this.endLine);
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.fileId = i32(this.fileId);
-    this.endCode = i32(this.endCode);
-    this.group = i32(this.group);
-    this.seg = i32(this.seg);
-    const flags = new Uint8Array(n);
-    flags.set(this.flags);
-    this.flags = flags;
+    this.kind = grown(this.kind, n);
+    this.t = grown(this.t, n);
+    this.end = grown(this.end, n);
+    this.pieceEnd = grown(this.pieceEnd, n);
+    this.line = grown(this.line, n);
+    this.endLine = grown(this.endLine, n);
+    this.fileId = grown(this.fileId, n);
+    this.endCode = grown(this.endCode, n);
+    this.group = grown(this.group, n);
+    this.seg = grown(this.seg, n);
+    this.flags = grown(this.flags, n);
   }
 
   push(
